@@ -1,0 +1,160 @@
+"""Read vector data from the files users actually have: GeoJSON, GeoPackage, shapefiles (plain,
+zipped, GBK without ``.cpg``), and CSV/XLSX tables with lon/lat columns (decimal or 度分秒)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+from geo.crs import Datum, to_wgs84
+from geo.dms import parse_angle
+from geo.errors import CoordinateError, CRSError, Problem, SourceReadError, ValidationError
+
+log = logging.getLogger(__name__)
+
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
+LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
+_TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls"}
+
+
+def read_vector(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | int | CRS | None = None,
+    datum: Datum = "wgs84",
+    lon_col: str | None = None,
+    lat_col: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read ``path`` into a GeoDataFrame with a declared CRS.
+
+    Parameters
+    ----------
+    path : vector file (``.geojson``, ``.json``, ``.gpkg``, ``.shp``, ``.zip``) or table
+        (``.csv``, ``.xlsx``) with lon/lat columns.
+    layer : layer name inside a GeoPackage.
+    crs : CRS to assume when the file declares none (never guessed silently).
+    datum : for tables only: the datum of the lon/lat values; ``gcj02`` is converted to WGS84.
+    lon_col, lat_col : column names of a table; found by common names (lon, 经度, ...) if omitted.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise SourceReadError(f"{p}: file not found; check the path.")
+    suffix = p.suffix.lower()
+    if suffix in _TABLE_SUFFIXES:
+        return read_table_points(p, datum=datum, lon_col=lon_col, lat_col=lat_col)
+    if suffix == ".zip":
+        return _read_zipped_shapefile(p, crs=crs)
+    if suffix == ".shp":
+        return _read_shapefile(p, crs=crs)
+    return _read_ogr(p, layer=layer, crs=crs)
+
+
+def _read_ogr(
+    path: Path, *, layer: str | None, crs: str | int | CRS | None, encoding: str | None = None
+) -> gpd.GeoDataFrame:
+    try:
+        gdf = gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+        raise SourceReadError(f"{path}: cannot read as a vector file ({err}).") from err
+    if gdf.crs is None:
+        if crs is None:
+            raise CRSError(
+                f"{path}: the file declares no CRS and none was given; pass crs= (for example "
+                "EPSG:4490 for CGCS2000 lon/lat, or EPSG:4545 for Gauss-Krüger 108E)."
+            )
+        gdf = gdf.set_crs(crs)
+    return gdf
+
+
+def _read_shapefile(path: Path, *, crs: str | int | CRS | None) -> gpd.GeoDataFrame:
+    encoding = shapefile_encoding(path)
+    return _read_ogr(path, layer=None, crs=crs, encoding=encoding)
+
+
+def _read_zipped_shapefile(path: Path, *, crs: str | int | CRS | None) -> gpd.GeoDataFrame:
+    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+        shps = [n for n in zf.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
+        if len(shps) != 1:
+            raise SourceReadError(
+                f"{path}: expected exactly one .shp inside the zip, found {len(shps)} ({shps}); "
+                "zip one shapefile (.shp, .shx, .dbf, .prj, .cpg) per file."
+            )
+        zf.extractall(tmp)
+        return _read_shapefile(Path(tmp) / shps[0], crs=crs)
+
+
+def shapefile_encoding(shp: Path) -> str:
+    """Encoding of a shapefile's attributes: from ``.cpg``; else UTF-8 if the DBF decodes, else GBK."""
+    for cpg in (shp.with_suffix(".cpg"), shp.with_suffix(".CPG")):
+        if cpg.exists():
+            name = cpg.read_text(errors="replace").strip() or "UTF-8"
+            return "GBK" if name.upper() in {"936", "GB2312", "CP936"} else name
+    dbf = next((p for p in (shp.with_suffix(".dbf"), shp.with_suffix(".DBF")) if p.exists()), None)
+    if dbf is None:
+        raise SourceReadError(f"{shp}: the .dbf file is missing; a shapefile needs .shp, .shx and .dbf.")
+    try:
+        dbf.read_bytes().decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        log.warning("%s: no .cpg and attributes are not UTF-8; reading them as GBK.", shp)
+        return "GBK"
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in {".xlsx", ".xls"}:
+        return pd.read_excel(path, dtype=str)
+    for enc in ("utf-8-sig", "gbk"):
+        try:
+            return pd.read_csv(path, dtype=str, encoding=enc)
+        except UnicodeDecodeError:
+            continue
+    raise SourceReadError(f"{path}: text is neither UTF-8 nor GBK; save the CSV as UTF-8.")
+
+
+def _find_column(df: pd.DataFrame, wanted: str | None, names: tuple[str, ...], path: Path) -> str:
+    if wanted is not None:
+        if wanted not in df.columns:
+            raise SourceReadError(f"{path}: column {wanted!r} not found; columns are {list(df.columns)}.")
+        return wanted
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    for n in names:
+        if n in lower:
+            return str(lower[n])
+    raise SourceReadError(
+        f"{path}: no column named like {names}; columns are {list(df.columns)}. "
+        "Rename the coordinate columns or pass lon_col=/lat_col=."
+    )
+
+
+def read_table_points(
+    path: Path, *, datum: Datum = "wgs84", lon_col: str | None = None, lat_col: str | None = None
+) -> gpd.GeoDataFrame:
+    """Points from a CSV/XLSX table; every unreadable coordinate is reported with its row."""
+    df = _read_table(path)
+    lon_c = _find_column(df, lon_col, LON_NAMES, path)
+    lat_c = _find_column(df, lat_col, LAT_NAMES, path)
+    problems: list[Problem] = []
+    lons: list[float] = []
+    lats: list[float] = []
+    for i, (lo, la) in enumerate(zip(df[lon_c], df[lat_c], strict=True), start=2):
+        try:
+            lons.append(parse_angle(lo, axis="lon"))
+            lats.append(parse_angle(la, axis="lat"))
+        except CoordinateError as err:
+            problems.append(Problem(i, lon_c if len(lons) == len(lats) else lat_c, str(err)))
+            lons, lats = lons[: len(lats)], lats
+            lons.append(float("nan"))
+            lats.append(float("nan"))
+    if problems:
+        raise ValidationError(str(path), problems)
+    wlon, wlat = to_wgs84(lons, lats, datum=datum)
+    out = df.drop(columns=[lon_c, lat_c])
+    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(wlon, wlat), crs="EPSG:4326")

