@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 WORKSPACES := workspaces/500231.gpkg workspaces/500110.gpkg workspaces/510821.gpkg
 DATA := $(wildcard data/sources/* data/plans/*.csv) $(wildcard layers/*.py geo/*.py)
 
+VENDOR := static/vendor/.stamp
+SYSDEPS := .venv/.sysdeps
+
 .PHONY: run test build bench lint clean
 
 $(STAMP): requirements.txt
@@ -17,12 +20,26 @@ $(STAMP): requirements.txt
 $(WORKSPACES) &: $(STAMP) $(DATA)
 	$(BIN)/python -m layers build
 
+# Leaflet and plugins from the npm registry, served by Streamlit from ./static (never a CDN)
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor
+	cp -r node_modules/leaflet/dist static/vendor/leaflet
+	cp -r node_modules/leaflet.markercluster/dist static/vendor/markercluster
+	touch $(VENDOR)
+
+# Debian packages for browser tests and CJK text: chromium, fonts, poppler (pdffonts/pdftoppm)
+$(SYSDEPS): $(STAMP)
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list | grep -qi "noto sans cjk"; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; fi
+	touch $(SYSDEPS)
+
 build: $(WORKSPACES)
 
-run: build
-	@echo "Workspaces built in ./workspaces (see summary above)."
+run: build $(VENDOR)
+	$(BIN)/streamlit run app.py
 
-test: $(STAMP)
+test: $(STAMP) $(VENDOR) $(SYSDEPS)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -7,18 +7,15 @@ import re
 
 from geo.errors import CoordinateError
 
-_NUM = r"(\d+(?:\.\d+)?)"
-_DMS = re.compile(
-    rf"^\s*(?P<sign>[-+])?\s*(?P<hemi1>[NSEW东西南北])?\s*{_NUM}\s*(?:°|度|:|\s)\s*"
-    rf"(?:{_NUM}\s*(?:'|′|分|:|\s)\s*)?(?:{_NUM}\s*(?:\"|″|''|秒)?\s*)?"
-    r"(?P<hemi2>[NSEW东西南北])?\s*(?:经|纬)?\s*$",
-    re.IGNORECASE,
-)
-_NEGATIVE = {"S", "W", "南", "西"}
+_ALLOWED = re.compile(r"^[-+]?[\s\d.°度:'′分\"″秒NSEWnsew东西南北经纬]+$")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NEGATIVE = set("SWsw南西")
+_WORDS = {"北纬": "N", "南纬": "S", "东经": "E", "西经": "W"}
 
 
 def parse_angle(text: str | float | int, *, axis: str = "lon") -> float:
-    """Return decimal degrees from ``text``: ``107.4``, ``107°24'30.5"E``, ``北纬30度12分``, ``-3:30:00``.
+    """Return decimal degrees from ``text``: ``107.4``, ``107.5E``, ``107°24'30.5"E``,
+    ``北纬30度12分``, ``30:12`` (degrees:minutes), ``-3:30:00``.
 
     ``axis`` ("lon" or "lat") sets the valid range (|lon|<=180, |lat|<=90).
     """
@@ -36,22 +33,23 @@ def parse_angle(text: str | float | int, *, axis: str = "lon") -> float:
 
 
 def _parse_text(raw: str) -> float:
-    s = raw.strip().replace("北纬", "N").replace("南纬", "S").replace("东经", "E").replace("西经", "W")
+    s = raw.strip()
+    for word, letter in _WORDS.items():
+        s = s.replace(word, letter)
     try:
         return float(s)
     except ValueError:
         pass
-    m = _DMS.match(s)
-    if not m or not m.group(3):
+    numbers = _NUMBER.findall(s)
+    if not s or not _ALLOWED.match(s) or not 1 <= len(numbers) <= 3:
         raise CoordinateError(
             f"Cannot read {raw!r} as an angle; write decimal degrees (107.408) or "
             "degrees-minutes-seconds (107°24'30\" or 107度24分30秒)."
         )
-    deg, minutes, seconds = (float(g) if g else 0.0 for g in m.group(3, 4, 5))
+    deg, minutes, seconds = (float(n) for n in [*numbers, "0", "0"][:3])
     if minutes >= 60 or seconds >= 60:
         raise CoordinateError(f"Minutes and seconds in {raw!r} must be below 60.")
     value = deg + minutes / 60.0 + seconds / 3600.0
-    hemis = {h.upper() for h in (m.group("hemi1"), m.group("hemi2")) if h}
-    if m.group("sign") == "-" or hemis & _NEGATIVE:
+    if s.startswith("-") or any(c in _NEGATIVE for c in s):
         value = -value
     return value

@@ -58,25 +58,25 @@ def read_vector(
 
 
 def _read_ogr(
-    path: Path, *, layer: str | None, crs: str | int | CRS | None, encoding: str | None = None
+    path: Path, *, layer: str | None, crs: str | int | CRS | None, encoding: str | None = None, label: Path | None = None
 ) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(path, layer=layer, encoding=encoding, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
-        raise SourceReadError(f"{path}: cannot read as a vector file ({err}).") from err
+        raise SourceReadError(f"{label or path}: cannot read as a vector file ({err}).") from err
     if gdf.crs is None:
         if crs is None:
             raise CRSError(
-                f"{path}: the file declares no CRS and none was given; pass crs= (for example "
+                f"{label or path}: the file declares no CRS and none was given; pass crs= (for example "
                 "EPSG:4490 for CGCS2000 lon/lat, or EPSG:4545 for Gauss-Krüger 108E)."
             )
         gdf = gdf.set_crs(crs)
     return gdf
 
 
-def _read_shapefile(path: Path, *, crs: str | int | CRS | None) -> gpd.GeoDataFrame:
+def _read_shapefile(path: Path, *, crs: str | int | CRS | None, label: Path | None = None) -> gpd.GeoDataFrame:
     encoding = shapefile_encoding(path)
-    return _read_ogr(path, layer=None, crs=crs, encoding=encoding)
+    return _read_ogr(path, layer=None, crs=crs, encoding=encoding, label=label)
 
 
 def _read_zipped_shapefile(path: Path, *, crs: str | int | CRS | None) -> gpd.GeoDataFrame:
@@ -88,7 +88,7 @@ def _read_zipped_shapefile(path: Path, *, crs: str | int | CRS | None) -> gpd.Ge
                 "zip one shapefile (.shp, .shx, .dbf, .prj, .cpg) per file."
             )
         zf.extractall(tmp)
-        return _read_shapefile(Path(tmp) / shps[0], crs=crs)
+        return _read_shapefile(Path(tmp) / shps[0], crs=crs, label=path)
 
 
 def shapefile_encoding(shp: Path) -> str:
@@ -100,8 +100,10 @@ def shapefile_encoding(shp: Path) -> str:
     dbf = next((p for p in (shp.with_suffix(".dbf"), shp.with_suffix(".DBF")) if p.exists()), None)
     if dbf is None:
         raise SourceReadError(f"{shp}: the .dbf file is missing; a shapefile needs .shp, .shx and .dbf.")
+    raw = dbf.read_bytes()
+    header_len = int.from_bytes(raw[8:10], "little") if len(raw) >= 10 else 0
     try:
-        dbf.read_bytes().decode("utf-8")
+        raw[header_len:].decode("utf-8")  # records only: the binary header is not text
         return "UTF-8"
     except UnicodeDecodeError:
         log.warning("%s: no .cpg and attributes are not UTF-8; reading them as GBK.", shp)
@@ -110,10 +112,14 @@ def shapefile_encoding(shp: Path) -> str:
 
 def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in {".xlsx", ".xls"}:
-        return pd.read_excel(path, dtype=str)
+        df = pd.read_excel(path, dtype=str)
+        df.index = df.index + 2
+        return df
     for enc in ("utf-8-sig", "gbk"):
         try:
-            return pd.read_csv(path, dtype=str, encoding=enc)
+            df = pd.read_csv(path, dtype=str, encoding=enc, skip_blank_lines=False)
+            df.index = df.index + 2  # index = line number in the file (line 1 is the header)
+            return df.dropna(how="all")
         except UnicodeDecodeError:
             continue
     raise SourceReadError(f"{path}: text is neither UTF-8 nor GBK; save the CSV as UTF-8.")
@@ -134,6 +140,12 @@ def _find_column(df: pd.DataFrame, wanted: str | None, names: tuple[str, ...], p
     )
 
 
+def _cell_angle(raw: object, axis: str) -> float:
+    if raw is None or (isinstance(raw, float) and raw != raw) or not str(raw).strip():
+        raise CoordinateError(f"{axis} is empty; fill in the coordinate or delete the row.")
+    return parse_angle(str(raw), axis=axis)
+
+
 def read_table_points(
     path: Path, *, datum: Datum = "wgs84", lon_col: str | None = None, lat_col: str | None = None
 ) -> gpd.GeoDataFrame:
@@ -144,17 +156,18 @@ def read_table_points(
     problems: list[Problem] = []
     lons: list[float] = []
     lats: list[float] = []
-    for i, (lo, la) in enumerate(zip(df[lon_c], df[lat_c], strict=True), start=2):
-        try:
-            lons.append(parse_angle(lo, axis="lon"))
-            lats.append(parse_angle(la, axis="lat"))
-        except CoordinateError as err:
-            problems.append(Problem(i, lon_c if len(lons) == len(lats) else lat_c, str(err)))
-            lons, lats = lons[: len(lats)], lats
-            lons.append(float("nan"))
-            lats.append(float("nan"))
+    for line, lo, la in zip(df.index, df[lon_c], df[lat_c], strict=True):
+        values = []
+        for col, raw, axis in ((lon_c, lo, "lon"), (lat_c, la, "lat")):
+            try:
+                values.append(_cell_angle(raw, axis))
+            except CoordinateError as err:
+                problems.append(Problem(int(line), col, str(err)))
+                values.append(float("nan"))
+        lons.append(values[0])
+        lats.append(values[1])
     if problems:
         raise ValidationError(str(path), problems)
     wlon, wlat = to_wgs84(lons, lats, datum=datum)
-    out = df.drop(columns=[lon_c, lat_c])
+    out = df.drop(columns=[lon_c, lat_c]).reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(wlon, wlat), crs="EPSG:4326")

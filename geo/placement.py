@@ -11,6 +11,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
 
 
 def stable_seed(*parts: object) -> int:
@@ -31,7 +32,7 @@ def seeded_points_in(area: BaseGeometry, n: int, *, seed: int, min_spacing: floa
         raise ValueError("Cannot place points in an empty area; give a polygon with positive area.")
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = area.bounds
-    prepared = shapely.prepared.prep(area)
+    prepared = prep(area)
     out: list[Point] = []
     tries = 0
     while len(out) < n:
@@ -83,7 +84,8 @@ def largest_gap_point(area: BaseGeometry, occupied: list[Point], *, grid: int = 
     cand = shapely.points(xs.ravel(), ys.ravel())
     inside = cand[shapely.contains(area, cand)]
     if not occupied:
-        return Point(shapely.centroid(area).coords[0])
+        centroid = shapely.centroid(area)
+        return centroid if area.contains(centroid) else area.representative_point()
     occ = shapely.MultiPoint(occupied)
     dist = shapely.distance(inside, occ)
     # keep away from the boundary too, so the cell is not a sliver

@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import shapely
 from shapely.geometry import Point

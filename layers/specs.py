@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from geo.errors import UnknownNameError
 from geo.validate import FieldRule
@@ -44,6 +44,9 @@ class Kind:
     zh: str
     en: str
     color: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,11 @@ def _kinds(*rows: tuple[str, str, str, str]) -> tuple[Kind, ...]:
 
 
 def _plan_layer(id_: str, zh: str, en: str, theme: str, geoms: tuple[str, ...], kinds: tuple[Kind, ...],
-                color: str, extra: tuple[Field, ...] = ()) -> LayerSpec:
+                color: str, extra: tuple[Field, ...] = (), default_visible: bool = True) -> LayerSpec:
     kind_field = _f("kind", "str", "类别", "Kind", required=True, choices=tuple(k.id for k in kinds))
     fields = (FID, NAME, kind_field, *extra, *PLAN, *PROVENANCE)
     popup = tuple(f.name for f in fields if f.name not in ("fid",))
-    return LayerSpec(id_, zh, en, theme, geoms, fields, kinds, color, ("name", "kind"), popup)
+    return LayerSpec(id_, zh, en, theme, geoms, fields, kinds, color, ("name", "kind"), popup, default_visible)
 
 
 POINT = ("Point",)
@@ -168,7 +171,7 @@ FOREST_FIRE = _plan_layer("forest_fire", "森林防火", "Forest fire", "forest"
     ("water_tank", "消防蓄水池", "Water tank", "#2171b5"), ("fire_road", "防火道路", "Fire road", "#8c6d31"),
     ("isolation_belt", "防火隔离带", "Isolation belt", "#b15928"), ("camera", "智能监控", "Camera", "#6a3d9a"),
     ("base_station", "通信基站", "Base station", "#cab2d6"), ("lookout", "瞭望塔/哨", "Lookout", "#ff7f00"),
-    ("crew", "扑火队伍", "Fire crew", "#fb9a99")), "#238b45")
+    ("crew", "扑火队伍", "Fire crew", "#fb9a99")), "#238b45", default_visible=False)
 FACILITIES = _plan_layer("facilities", "应急设施", "Facilities", "facility", POINT, _kinds(
     ("shelter", "避难场所", "Shelter", "#33a02c"), ("material_depot", "物资储备库", "Material depot", "#b2df8a"),
     ("fire_brigade", "消防/救援队站", "Fire & rescue", "#e31a1c"), ("rescue_center", "救援中心/基地", "Rescue centre", "#fb9a99"),
@@ -177,12 +180,14 @@ FACILITIES = _plan_layer("facilities", "应急设施", "Facilities", "facility",
     ("command_center", "指挥中心", "Command centre", "#000000"), ("mine", "矿山", "Mine", "#636363"),
     ("tailings_pond", "尾矿库", "Tailings pond", "#969696"), ("hazchem", "危化企业", "Hazardous chemicals", "#ff7f00"),
     ("airport", "机场", "Airport", "#2b8cbe"), ("hospital", "医院", "Hospital", "#de2d26"), ("school", "学校", "School", "#fdd0a2"),
-    ("industrial_park", "工业园区", "Industrial park", "#bcbddc"), ("other", "其他", "Other", "#bdbdbd")), "#e31a1c")
+    ("industrial_park", "工业园区", "Industrial park", "#bcbddc"), ("other", "其他", "Other", "#bdbdbd")), "#e31a1c",
+    default_visible=False)
 PROJECTS = _plan_layer("projects", "规划项目", "Plan projects", "project", POINT + LINE + POLY, _kinds(
-    ("project", "重点工程/任务", "Key project / task", "#7a0177"),), "#7a0177")
+    ("project", "重点工程/任务", "Key project / task", "#7a0177"),), "#7a0177", default_visible=False)
 RULES = _plan_layer("rules", "空间管控规则", "Spatial rules", "rule", POLY, _kinds(
     ("no_build_zone", "禁建区", "No-build zone", "#e7298a"), ("control_zone", "管控区", "Control zone", "#fcc5c0")), "#e7298a",
-    (_f("buffer_m", "float", "缓冲距离(m)", "Buffer (m)"), _f("applies_to", "str", "适用对象", "Applies to")))
+    (_f("buffer_m", "float", "缓冲距离(m)", "Buffer (m)"), _f("applies_to", "str", "适用对象", "Applies to")),
+    default_visible=False)
 
 SPECS: dict[str, LayerSpec] = {s.id: s for s in (
     COUNTY, TOWNSHIPS, TOWNSHIP_SEATS, RIVERS, GEOHAZARDS, RESERVOIRS, FOREST_FIRE, FACILITIES, PROJECTS, RULES)}

@@ -26,7 +26,7 @@ def test_three_workspaces_listed_with_names() -> None:
 
 @pytest.mark.parametrize("adcode", ["500231", "500110", "510821"])
 def test_every_feature_has_complete_provenance(adcode: str) -> None:
-    for layer_id, spec in SPECS.items():
+    for layer_id in SPECS:
         gdf = load_layer(adcode, layer_id)
         assert gdf.crs.to_epsg() == 4490
         for col in ("name", "source_doc", "source_section", "geometry_quality", "geometry_source"):
@@ -123,8 +123,8 @@ def test_build_is_deterministic() -> None:
 
 
 def test_failed_rebuild_leaves_workspace_untouched(monkeypatch: pytest.MonkeyPatch, built_workspaces) -> None:
-    from layers import build as build_mod
     from geo.errors import ValidationError
+    from layers import build as build_mod
 
     path = built_workspaces / "500110.gpkg"
     old = path.read_bytes()

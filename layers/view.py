@@ -1,0 +1,193 @@
+"""What the map page shows, computed without any UI: layer panel, filters, search, display
+copies, click picking and feature details. Pages call these; caching happens in the UI."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.display import display_frame, shift_to_gcj02
+from geo.pick import pick_feature
+from layers.i18n import QUALITY_LABELS, STATUS_LABELS, pick
+from layers.specs import SPECS, THEMES, get_spec
+from layers.store import layer_ids, load_layer
+from layers.style import style_columns
+
+DISPLAY_FIELDS = ("fid", "name")
+TOLERANCE_DEG = {"townships": 0.0008, "county": 0.0005, "rules": 0.0005, "geohazards": 0.0003, "forest_fire": 0.0003}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Attribute filters; an empty tuple means "everything"."""
+
+    hazard_types: tuple[str, ...] = ()
+    project_status: tuple[str, ...] = ()
+    project_years: tuple[str, ...] = ()
+    project_depts: tuple[str, ...] = ()
+    facility_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PanelEntry:
+    layer_id: str
+    label: str
+    count: int
+    default_visible: bool
+
+
+@dataclass
+class Panel:
+    groups: dict[str, list[PanelEntry]] = field(default_factory=dict)
+
+
+def load_frames(adcode: str) -> dict[str, gpd.GeoDataFrame]:
+    """Every stored layer of a workspace (EPSG:4490)."""
+    return {lid: load_layer(adcode, lid) for lid in layer_ids(adcode) if lid in SPECS}
+
+
+def layer_panel(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> Panel:
+    """Layers grouped by theme, each with its feature count (themes in the fixed order)."""
+    panel = Panel()
+    for theme, labels in THEMES.items():
+        entries = [PanelEntry(lid, get_spec(lid).label(lang), len(gdf), get_spec(lid).default_visible)
+                   for lid, gdf in frames.items() if get_spec(lid).theme == theme]
+        if entries:
+            panel.groups[pick(labels, lang)] = entries
+    return panel
+
+
+def _split(values: pd.Series) -> list[str]:
+    return sorted({v.strip() for s in values.dropna() for v in str(s).split(";") if v.strip()})
+
+
+def filter_options(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, list[str]]:
+    """Values users can filter by, taken from the data."""
+    gh = frames.get("geohazards", gpd.GeoDataFrame())
+    pr = frames.get("projects", gpd.GeoDataFrame())
+    fa = frames.get("facilities", gpd.GeoDataFrame())
+    return {
+        "hazard_types": sorted(set(gh["hazard_type"].dropna()) | set(gh["kind"])) if len(gh) else [],
+        "project_status": sorted(pr["status"].dropna().unique()) if len(pr) else [],
+        "project_years": sorted(pr["year"].dropna().unique()) if len(pr) else [],
+        "project_depts": _split(pr["lead_dept"]) if len(pr) else [],
+        "facility_kinds": sorted(fa["kind"].dropna().unique()) if len(fa) else [],
+    }
+
+
+def _contains_any(values: pd.Series, wanted: Sequence[str]) -> pd.Series:
+    return values.fillna("").map(lambda s: any(w in str(s).split(";") for w in wanted))
+
+
+def apply_filters(frames: Mapping[str, gpd.GeoDataFrame], f: Filters) -> dict[str, gpd.GeoDataFrame]:
+    """Frames with the filters applied (layers without a matching filter are unchanged)."""
+    out = dict(frames)
+    if f.hazard_types and "geohazards" in out:
+        gh = out["geohazards"]
+        out["geohazards"] = gh[gh["hazard_type"].isin(f.hazard_types) | gh["kind"].isin(f.hazard_types)]
+    if "projects" in out:
+        pr = out["projects"]
+        if f.project_status:
+            pr = pr[pr["status"].isin(f.project_status)]
+        if f.project_years:
+            pr = pr[pr["year"].isin(f.project_years)]
+        if f.project_depts:
+            pr = pr[_contains_any(pr["lead_dept"], f.project_depts)]
+        out["projects"] = pr
+    if f.facility_kinds and "facilities" in out:
+        out["facilities"] = out["facilities"][out["facilities"]["kind"].isin(f.facility_kinds)]
+    return out
+
+
+def display_frames(
+    frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], *, lang: str, gcj02: bool = False
+) -> dict[str, gpd.GeoDataFrame]:
+    """Light, styled WGS84 copies of the visible layers (optionally shifted to GCJ-02)."""
+    out = {}
+    for lid in visible:
+        if lid not in frames:
+            continue
+        gdf = frames[lid]
+        disp = display_frame(gdf, keep=DISPLAY_FIELDS, tolerance_deg=TOLERANCE_DEG.get(lid, 0.0), coverage=lid == "townships")
+        disp = pd.concat([disp, style_columns(lid, gdf, lang)], axis=1)
+        out[lid] = shift_to_gcj02(disp) if gcj02 else disp
+    return out
+
+
+def bounds_of(frames: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
+    """Lon/lat bounds of the county layer (or of everything if there is none)."""
+    gdf = frames.get("county")
+    if gdf is None or gdf.empty:
+        gdf = pd.concat(list(frames.values()))
+    minx, miny, maxx, maxy = gdf.to_crs(4326).total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+def search(frames: Mapping[str, gpd.GeoDataFrame], text: str, *, lang: str = "zh", limit: int = 30) -> pd.DataFrame:
+    """Features whose name contains ``text``, with their layer and lon/lat (named features first)."""
+    cols = ["layer", "layer_label", "fid", "name", "lon", "lat", "minx", "miny", "maxx", "maxy"]
+    text = text.strip()
+    if not text:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for lid, gdf in frames.items():
+        hit = gdf[gdf["name"].astype(str).str.contains(text, regex=False)]
+        if hit.empty:
+            continue
+        ll = hit.to_crs(4326)
+        pts = ll.geometry.representative_point()
+        b = ll.geometry.bounds
+        rows.append(pd.DataFrame({"layer": lid, "layer_label": get_spec(lid).label(lang), "fid": hit["fid"].values,
+                                  "name": hit["name"].values, "lon": pts.x.values, "lat": pts.y.values,
+                                  "minx": b["minx"].values, "miny": b["miny"].values, "maxx": b["maxx"].values, "maxy": b["maxy"].values}))
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(rows, ignore_index=True)
+    out["_counted"] = out["name"].str.contains(r" \d+/\d+$", regex=True)
+    return out.sort_values(["_counted", "name"]).drop(columns="_counted").head(limit).reset_index(drop=True)
+
+
+def zoom_for(minx: float, miny: float, maxx: float, maxy: float) -> int:
+    """A Web Mercator zoom level that shows the box (points get street level, 15)."""
+    span = max(maxx - minx, (maxy - miny) * 1.2)
+    if span <= 1e-6:
+        return 15
+    return int(max(8, min(15, math.floor(math.log2(360.0 / span)) - 1)))
+
+
+def pick_at(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], lon: float, lat: float, *, zoom: float,
+            gcj02: bool = False) -> tuple[str, str] | None:
+    """(layer id, fid) of the visible feature at a click, tolerance ~8 screen pixels at ``zoom``."""
+    if gcj02:  # clicks arrive in the shifted frame: bring them back to WGS84
+        from geo.crs import gcj02_to_wgs84
+
+        lo, la = gcj02_to_wgs84(lon, lat)
+        lon, lat = float(lo), float(la)
+    tol = 8 * 156543.03 * math.cos(math.radians(lat)) / (2 ** zoom)
+    sub = {lid: frames[lid] for lid in visible if lid in frames and lid != "county"}
+    hit = pick_feature(sub, lon, lat, tolerance_m=max(tol, 5.0))
+    return None if hit is None else (hit.layer, str(sub[hit.layer].loc[hit.index, "fid"]))
+
+
+def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str, lang: str) -> list[tuple[str, str]]:
+    """(label, value) pairs of every attribute of one feature, labelled from the spec."""
+    spec = get_spec(layer_id)
+    gdf = frames[layer_id]
+    row = gdf[gdf["fid"] == fid].iloc[0]
+    out = [("图层" if lang == "zh" else "Layer", spec.label(lang))]
+    for f in spec.fields:
+        value = row.get(f.name)
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            continue
+        if f.name == "kind" and spec.kind(str(value)):
+            value = spec.kind(str(value)).label(lang)  # type: ignore[union-attr]
+        elif f.name == "status":
+            value = pick(STATUS_LABELS.get(str(value), (str(value), str(value))), lang)
+        elif f.name in ("geometry_quality", "seat_quality"):
+            value = pick(QUALITY_LABELS.get(str(value), (str(value), str(value))), lang)
+        out.append((f.zh if lang == "zh" else f.en, str(value)))
+    return out

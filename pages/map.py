@@ -1,0 +1,95 @@
+"""Page 风险一张图: jurisdiction, layer panel, filters, search, the map and a details panel."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from layers import view
+from layers.i18n import BASEMAP_LABELS, pick, t
+from layers.render import basemap, build_map
+from pages import ui_cache
+
+ss = st.session_state
+lang = st.sidebar.radio(t("language", "zh"), ["zh", "en"], format_func=lambda v: "中文" if v == "zh" else "English",
+                        horizontal=True, key="lang")
+spaces = ui_cache.workspaces()
+if not spaces:
+    st.error(t("no_workspace", lang))
+    st.stop()
+names = {a: (zh if lang == "zh" else en) for a, zh, en in spaces}
+adcode = st.sidebar.selectbox(t("jurisdiction", lang), list(names), format_func=lambda a: f"{names[a]} ({a})", key="adcode",
+                              index=list(names).index("500231") if "500231" in names else 0)
+if ss.get("_adcode") != adcode:  # jurisdiction switched: reset view and selection
+    ss["_adcode"], ss["view"], ss["selected"], ss["_last_click"] = adcode, None, None, None
+stamp = ui_cache.workspace_stamp(adcode)
+data = ui_cache.frames(adcode, stamp)
+
+base_id = st.sidebar.selectbox(t("basemap", lang), list(BASEMAP_LABELS), format_func=lambda b: pick(BASEMAP_LABELS[b], lang), key="basemap")
+tdt_key = st.sidebar.text_input(t("tianditu_key", lang), value=os.environ.get("ONEMAP_TIANDITU_KEY", ""), type="password") if base_id == "tianditu" else None
+try:
+    base = basemap(base_id, tianditu_key=tdt_key, local_url=os.environ.get("ONEMAP_LOCAL_TILES"))
+except ValueError as err:
+    st.sidebar.warning(str(err))
+    base = basemap("none")
+
+st.sidebar.subheader(t("layers", lang))
+visible = []
+for group, entries in view.layer_panel(data, lang).groups.items():
+    st.sidebar.caption(group)
+    for e in entries:
+        if st.sidebar.checkbox(f"{e.label} ({e.count})", value=e.default_visible, key=f"lyr_{e.layer_id}"):
+            visible.append(e.layer_id)
+
+opts = view.filter_options(data)
+with st.sidebar.expander(t("filters", lang)):
+    filters = view.Filters(
+        hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], key="f_hazard")),
+        project_status=tuple(st.multiselect(t("project_status", lang), opts["project_status"], key="f_status")),
+        project_years=tuple(st.multiselect(t("project_year", lang), opts["project_years"], key="f_year")),
+        project_depts=tuple(st.multiselect(t("project_dept", lang), opts["project_depts"], key="f_dept")),
+        facility_kinds=tuple(st.multiselect(t("facility_kind", lang), opts["facility_kinds"], key="f_fac")),
+    )
+
+st.title(f"{t('app_title', lang)} · {names[adcode]}")
+query = st.text_input(t("search", lang), placeholder=t("search_hint", lang), key="search")
+hits = view.search(data, query, lang=lang)
+if query and hits.empty:
+    st.info(t("no_match", lang))
+elif not hits.empty:
+    c1, c2 = st.columns([4, 1])
+    i = c1.selectbox(t("matches", lang), hits.index, format_func=lambda k: f"{hits.at[k, 'name']} · {hits.at[k, 'layer_label']}", key="hit")
+    if c2.button(t("zoom_to", lang), key="zoom_btn") or len(hits) == 1:
+        h = hits.loc[i]
+        ss["view"] = ((float(h["lat"]), float(h["lon"])), view.zoom_for(h["minx"], h["miny"], h["maxx"], h["maxy"]))
+        ss["selected"] = (h["layer"], h["fid"])
+        if h["layer"] not in visible:
+            visible.append(h["layer"])
+
+shown = ui_cache.display(adcode, stamp, tuple(visible), lang, base.gcj02, filters)
+bounds = view.bounds_of(data)
+center, zoom = ss["view"] if ss.get("view") else (None, None)
+fmap = build_map(shown, bounds=bounds, lang=lang, base=base)
+col_map, col_info = st.columns([3, 1])
+with col_map:
+    out = st_folium(fmap, key="map", height=640, use_container_width=True, center=center, zoom=zoom,
+                    returned_objects=["last_object_clicked", "zoom", "center"])
+click = (out or {}).get("last_object_clicked")
+if click and click != ss.get("_last_click"):
+    ss["_last_click"] = click
+    hit = view.pick_at(data, visible, click["lng"], click["lat"], zoom=(out or {}).get("zoom") or 10, gcj02=base.gcj02)
+    ss["selected"] = hit
+    if out.get("center"):
+        ss["view"] = ((out["center"]["lat"], out["center"]["lng"]), out.get("zoom"))
+elif out and out.get("center") and out.get("zoom"):
+    ss["view"] = ((out["center"]["lat"], out["center"]["lng"]), out["zoom"])
+
+with col_info:
+    st.subheader(t("details", lang))
+    sel = ss.get("selected")
+    if sel and sel[0] in data:
+        st.table({k: v for k, v in view.feature_details(data, sel[0], sel[1], lang)})
+    else:
+        st.caption(t("click_hint", lang))

@@ -1,0 +1,31 @@
+"""Cached loaders for the pages (the only place with st.cache_data), keyed by workspace file and options."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+
+from layers import view
+from layers.store import list_workspaces, workspace_path
+
+
+def workspace_stamp(adcode: str) -> float:
+    """Modification time of the workspace file: part of every cache key, so rebuilds show up."""
+    return workspace_path(adcode).stat().st_mtime
+
+
+@st.cache_data(show_spinner=False)
+def workspaces() -> list[tuple[str, str, str]]:
+    return [(w.adcode, w.name, w.name_en) for w in list_workspaces()]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def frames(adcode: str, stamp: float) -> dict[str, gpd.GeoDataFrame]:
+    return view.load_frames(adcode)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def display(adcode: str, stamp: float, visible: tuple[str, ...], lang: str, gcj02: bool,
+            filters: view.Filters) -> dict[str, gpd.GeoDataFrame]:
+    shown = view.apply_filters(frames(adcode, stamp), filters)
+    return view.display_frames(shown, visible, lang=lang, gcj02=gcj02)
