@@ -124,7 +124,7 @@ class _Legend(MacroElement):
     def __init__(self, legend_html: str, min_zoom: int) -> None:
         super().__init__()
         self._name = "Legend"
-        self.html_json = json.dumps(legend_html)
+        self.html_json = json.dumps(legend_html, ensure_ascii=False).replace("</", "<\\/")
         self.min_zoom = min_zoom
 
 

@@ -173,6 +173,12 @@ def pick_at(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], lon:
     return None if hit is None else (hit.layer, str(sub[hit.layer].loc[hit.index, "fid"]))
 
 
+def kind_label(layer_id: str, kind: str, lang: str) -> str:
+    """Label of a ``kind`` value of a layer (the raw value if the spec does not know it)."""
+    k = get_spec(layer_id).kind(kind)
+    return k.label(lang) if k else kind
+
+
 def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str, lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs of every attribute of one feature, labelled from the spec."""
     spec = get_spec(layer_id)
@@ -183,8 +189,8 @@ def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: 
         value = row.get(f.name)
         if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
             continue
-        if f.name == "kind" and spec.kind(str(value)):
-            value = spec.kind(str(value)).label(lang)  # type: ignore[union-attr]
+        if f.name == "kind":
+            value = kind_label(layer_id, str(value), lang)
         elif f.name == "status":
             value = pick(STATUS_LABELS.get(str(value), (str(value), str(value))), lang)
         elif f.name in ("geometry_quality", "seat_quality"):

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from layers import view
-from layers.i18n import BASEMAP_LABELS, pick, t
+from layers.i18n import BASEMAP_LABELS, STATUS_LABELS, pick, t
 from layers.render import basemap, build_map
 from pages import ui_cache
 
@@ -47,10 +47,12 @@ opts = view.filter_options(data)
 with st.sidebar.expander(t("filters", lang)):
     filters = view.Filters(
         hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], key="f_hazard")),
-        project_status=tuple(st.multiselect(t("project_status", lang), opts["project_status"], key="f_status")),
+        project_status=tuple(st.multiselect(t("project_status", lang), opts["project_status"], key="f_status",
+                                            format_func=lambda v: pick(STATUS_LABELS.get(v, (v, v)), lang))),
         project_years=tuple(st.multiselect(t("project_year", lang), opts["project_years"], key="f_year")),
         project_depts=tuple(st.multiselect(t("project_dept", lang), opts["project_depts"], key="f_dept")),
-        facility_kinds=tuple(st.multiselect(t("facility_kind", lang), opts["facility_kinds"], key="f_fac")),
+        facility_kinds=tuple(st.multiselect(t("facility_kind", lang), opts["facility_kinds"], key="f_fac",
+                                            format_func=lambda v: view.kind_label("facilities", v, lang))),
     )
 
 st.title(f"{t('app_title', lang)} · {names[adcode]}")
@@ -72,6 +74,7 @@ shown = ui_cache.display(adcode, stamp, tuple(visible), lang, base.gcj02, filter
 bounds = view.bounds_of(data)
 center, zoom = ss["view"] if ss.get("view") else (None, None)
 fmap = build_map(shown, bounds=bounds, lang=lang, base=base)
+ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: len(v) for k, v in shown.items()}}
 col_map, col_info = st.columns([3, 1])
 with col_map:
     out = st_folium(fmap, key="map", height=640, use_container_width=True, center=center, zoom=zoom,

@@ -1,0 +1,73 @@
+"""AppTest of the map page: runs the real page script against real (temporary) workspaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.usefixtures("built_workspaces")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "map.py")
+
+
+def _run(**state: object) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def test_page_runs_and_draws_the_default_layers() -> None:
+    at = _run()
+    assert not at.exception
+    spec = at.session_state["map_spec"]
+    assert spec["adcode"] == "500231" and spec["basemap"] == "none"
+    assert spec["layers"]["townships"] == 26 and spec["layers"]["geohazards"] == 381
+    assert "facilities" not in spec["layers"]  # off by default
+    labels = [c.label for c in at.sidebar.checkbox]
+    assert "乡镇(街道) (26)" in labels and "水库 (13)" in labels
+
+
+def test_jurisdiction_picker_reloads_layers() -> None:
+    at = _run()
+    at.sidebar.selectbox(key="adcode").set_value("510821").run()
+    assert not at.exception
+    assert at.session_state["map_spec"]["adcode"] == "510821"
+    assert at.session_state["map_spec"]["layers"]["townships"] == 17
+    assert "旺苍县" in at.title[0].value
+
+
+def test_toggling_a_layer_changes_the_map_spec() -> None:
+    at = _run()
+    at.sidebar.checkbox(key="lyr_geohazards").uncheck().run()
+    assert "geohazards" not in at.session_state["map_spec"]["layers"]
+    at.sidebar.checkbox(key="lyr_facilities").check().run()
+    assert at.session_state["map_spec"]["layers"]["facilities"] > 0
+
+
+def test_filter_limits_projects_by_status() -> None:
+    at = _run()
+    at.sidebar.checkbox(key="lyr_projects").check().run()
+    total = at.session_state["map_spec"]["layers"]["projects"]
+    at.sidebar.multiselect(key="f_status").set_value(["completed"]).run()
+    filtered = at.session_state["map_spec"]["layers"]["projects"]
+    assert 0 < filtered < total
+
+
+def test_search_selects_feature_and_details_show_provenance() -> None:
+    at = _run()
+    at.text_input(key="search").input("全胜水库").run()
+    assert not at.exception
+    assert at.session_state["selected"][0] == "reservoirs"
+    table = at.table[0].value
+    text = table.to_string()
+    assert "垫江府发〔2022〕9号" in text and "四、(二)10" in text and "近似位置" in text
+    assert at.session_state["view"][1] == 15  # zoomed to a point
+
+
+def test_english_switch_labels_layers_in_english() -> None:
+    at = _run(lang="en")
+    assert not at.exception
+    labels = [c.label for c in at.sidebar.checkbox]
+    assert "Townships (26)" in labels and "Reservoirs (13)" in labels

@@ -1,0 +1,72 @@
+"""The map in a real browser with no internet: paints, toggles, searches."""
+
+from __future__ import annotations
+
+import pytest
+
+from layers import load_layer
+
+pytestmark = pytest.mark.e2e
+
+
+def test_map_paints_offline_with_townships_and_hazard_points(offline_page) -> None:
+    p = offline_page
+    p.page.goto(p.url)
+    p.wait_features(lambda c: c["townships"] == 26 and c["demo_hazards"] == 120)
+    p.page.wait_for_timeout(2000)  # let the first Streamlit rerun settle before looking
+    f = p.wait_features(lambda c: c["townships"] == 26 and c["demo_hazards"] == 120)
+    assert f["shapes"] >= 26 + 1 + 18  # townships, county, rivers (+ zones)
+    frame = p.map_frame()
+    assert frame.locator("canvas").count() >= 1  # vector layers on the canvas renderer
+    assert frame.locator(".onemap-legend").inner_text().count("位置示意") == 1
+    assert frame.locator(".leaflet-control-scale").count() == 1
+    p.shot("map_dianjiang_offline")
+    assert p.blocked == [], f"the map asked the internet for {p.blocked[:3]}"
+
+
+def test_layer_toggle_changes_what_is_painted(offline_page) -> None:
+    p = offline_page
+    p.page.goto(p.url)
+    before = p.wait_features(lambda c: c["demo_hazards"] == 120)
+    p.page.get_by_text("地质灾害 (381)").click()
+    after = p.wait_features(lambda c: c["demo_hazards"] == 0)
+    assert after["total"] == before["total"] - 381
+    p.shot("map_after_toggle")
+
+
+def test_search_moves_the_view_to_the_reservoir(offline_page) -> None:
+    p = offline_page
+    p.page.goto(p.url)
+    p.wait_features(lambda c: c["townships"] == 26)
+    res = load_layer("500231", "reservoirs")
+    target = res[res["name"] == "全胜水库"].geometry.iloc[0]
+    box = p.page.get_by_placeholder("输入名称的一部分", exact=False)
+    box.fill("全胜水库")
+    box.press("Enter")
+    moved, view = False, None
+    for _ in range(300):
+        view = p.view()
+        if view and abs(view[0] - target.y) < 0.002 and abs(view[1] - target.x) < 0.002 and view[2] >= 14:
+            moved = True
+            break
+        p.page.wait_for_timeout(100)
+    assert moved, f"view did not move to 全胜水库 ({target.y:.4f}, {target.x:.4f}); last {view}"
+    assert p.page.get_by_text("垫江府发〔2022〕9号").count() >= 1  # details panel with provenance
+    p.shot("map_search_quansheng")
+
+
+def test_tile_basemap_unreachable_still_paints_overlays(offline_page) -> None:
+    """OpenStreetMap tiles are aborted (no internet): the overlays must paint all the same."""
+    p = offline_page
+    p.page.goto(p.url)
+    p.wait_features(lambda c: c["townships"] == 26)
+    p.page.locator('[data-testid="stSelectbox"]').filter(has_text="底图").locator("input, [role=combobox]").first.click()
+    p.page.get_by_role("option", name="OpenStreetMap").click()
+    for _ in range(100):  # the tiles are really asked for, and fail
+        if any("openstreetmap" in u for u in p.blocked):
+            break
+        p.page.wait_for_timeout(100)
+    p.shot("map_osm_tiles_blocked")
+    assert any("openstreetmap" in u for u in p.blocked), p.blocked[:3]
+    f = p.wait_features(lambda c: c["townships"] == 26 and c["demo_hazards"] == 120)
+    assert f["total"] >= 26 + 120

@@ -1,0 +1,71 @@
+"""The renderer and view helpers: offline assets, legend, GCJ-02 shift, picking, search."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.crs import wgs84_to_gcj02
+from layers import view
+from layers.render import LOCAL_CSS, LOCAL_JS, basemap, build_map
+
+pytestmark = pytest.mark.usefixtures("built_workspaces")
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict:
+    return view.load_frames("500231")
+
+
+def test_map_html_loads_leaflet_from_the_app_not_a_cdn(frames: dict) -> None:
+    shown = view.display_frames(frames, ["county", "townships", "reservoirs"], lang="zh")
+    m = build_map(shown, bounds=view.bounds_of(frames))
+    html = m.get_root().render()
+    assert LOCAL_JS[0][1] in html and LOCAL_CSS[0][1] in html
+    for cdn in ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "unpkg.com", "bootstrapcdn"):
+        assert cdn not in html, cdn
+    assert "位置示意" in html  # legend explains hollow/dashed symbols
+
+
+def test_amap_shifts_overlays_and_says_so(frames: dict) -> None:
+    plain = view.display_frames(frames, ["reservoirs"], lang="zh")["reservoirs"]
+    shifted = view.display_frames(frames, ["reservoirs"], lang="zh", gcj02=True)["reservoirs"]
+    x, y = plain.geometry.iloc[0].x, plain.geometry.iloc[0].y
+    ex, ey = wgs84_to_gcj02(x, y)
+    assert shifted.geometry.iloc[0].x == pytest.approx(float(ex), abs=2e-5)
+    assert shifted.geometry.iloc[0].y == pytest.approx(float(ey), abs=2e-5)
+    html = build_map({"reservoirs": shifted}, bounds=view.bounds_of(frames), base=basemap("amap")).get_root().render()
+    assert "GCJ-02" in html
+
+
+def test_tianditu_needs_a_key() -> None:
+    with pytest.raises(ValueError, match="Tianditu tiles need a key"):
+        basemap("tianditu")
+    assert "tk=abc" in basemap("tianditu", tianditu_key="abc").tiles[0][0]
+    with pytest.raises(ValueError, match="Unknown basemap 'google'"):
+        basemap("google")
+
+
+def test_pick_maps_a_click_back_to_the_feature(frames: dict) -> None:
+    res = frames["reservoirs"].to_crs(4326)
+    target = res[res["name"] == "白杨水库"].geometry.iloc[0]
+    assert view.pick_at(frames, ["reservoirs", "townships"], target.x, target.y, zoom=14) == (
+        "reservoirs", res.loc[res["name"] == "白杨水库", "fid"].iloc[0])
+    # a click in open country picks the township polygon under it
+    seat = frames["townships"].iloc[0]
+    layer, fid = view.pick_at(frames, ["townships"], seat["seat_lon"], seat["seat_lat"], zoom=12)
+    assert layer == "townships" and fid == seat["fid"]
+
+
+def test_search_finds_partial_names(frames: dict) -> None:
+    hits = view.search(frames, "明月山")
+    assert {"明月山", "明月山林场"} <= set(hits["name"])
+    assert set(view.search(frames, "龙溪河")["layer"]) >= {"rivers", "facilities"}
+    assert view.search(frames, "不存在的地名").empty
+
+
+def test_details_are_labelled_in_both_languages(frames: dict) -> None:
+    fid = frames["reservoirs"]["fid"].iloc[0]
+    zh = dict(view.feature_details(frames, "reservoirs", fid, "zh"))
+    en = dict(view.feature_details(frames, "reservoirs", fid, "en"))
+    assert zh["来源文件"] == en["Source document"] == "垫江府发〔2022〕9号"
+    assert zh["位置质量"] == "近似位置" and en["Geometry quality"] == "Approximate"
