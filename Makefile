@@ -40,14 +40,16 @@ run: build $(VENDOR)
 	$(BIN)/streamlit run app.py
 
 test: $(STAMP) $(VENDOR) $(SYSDEPS)
+	$(BIN)/ruff check geo layers pages app.py tests
+	$(BIN)/mypy geo
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check geo layers tests
 	$(BIN)/mypy geo
 
-bench: build
-	$(BIN)/python -m layers build 500231 >/dev/null
+bench: $(STAMP) $(VENDOR) $(SYSDEPS)
+	$(BIN)/python tests/bench/run_bench.py
 
 clean:
 	rm -rf $(VENV) workspaces .pytest_cache .bench

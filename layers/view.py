@@ -13,7 +13,7 @@ import pandas as pd
 from geo.display import display_frame, shift_to_gcj02
 from geo.pick import pick_feature
 from layers.i18n import QUALITY_LABELS, STATUS_LABELS, pick
-from layers.specs import SPECS, THEMES, get_spec
+from layers.specs import SPECS, THEMES, get_spec  # noqa: F401  (get_spec is re-exported for callers)
 from layers.store import layer_ids, load_layer
 from layers.style import style_columns
 
