@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,10 @@ from layers import demo
 from layers.jurisdiction import Jurisdiction, jurisdiction_config
 from layers.plans import RIVER_ORDER, Placer, documents, read_inventory
 from layers.registry import dataset
+from layers.risk import compute_risk
 from layers.rules import buffer_metres, rule_zone
 from layers.specs import PLAN_LAYERS, SPECS, get_spec
-from layers.store import META_TABLE, UNMAPPED_TABLE, workspace_path
+from layers.store import META_TABLE, UNMAPPED_TABLE, kde_path, workspace_path
 
 log = logging.getLogger(__name__)
 # rows that shape areas other rows are placed into go first; rules last (they buffer rivers)
@@ -153,29 +155,59 @@ def _to_frame(layer_id: str, feats: list[dict], j: Jurisdiction) -> gpd.GeoDataF
     return gdf
 
 
-def build_workspace(adcode: str, *, out: Path | None = None) -> BuildResult:
-    """Build (or rebuild) the workspace of ``adcode``; the old file survives any failure."""
-    cfg = jurisdiction_config()[adcode] if adcode in jurisdiction_config() else None
-    j = Jurisdiction.load(adcode)
-    log.info("%s %s: townships and boundary", adcode, j.name)
+def _to_frame_ll(layer_id: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Order and type the columns of an EPSG:4490 frame as its spec says."""
+    spec = get_spec(layer_id)
+    out = gdf[[f.name for f in spec.fields if f.name in gdf] + ["geometry"]].copy()
+    for f in spec.fields:
+        if f.name not in out:
+            out[f.name] = None
+        if f.dtype == "int":
+            out[f.name] = out[f.name].astype("Int64")
+        elif f.dtype == "float":
+            out[f.name] = out[f.name].astype("float64")
+    return out[[f.name for f in spec.fields] + ["geometry"]]
+
+
+def assemble_layers(adcode: str, j: Jurisdiction, kde: Path) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
+    """Every layer of a workspace in memory (validated), plus the unmapped plan items;
+    writes the density surface to ``kde``."""
+    cfg = jurisdiction_config()[adcode]
     layers = _base_layers(j)
     feats, unmapped = _plan_features(j, plan_rows(adcode))
-    n_demo = int(cfg["demo_hazard_points"]) if cfg else 0
     zones = shapely.union_all([f["geometry"] for f in feats["geohazards"] if f["kind"] == "susceptibility_zone"] or [shapely.Polygon()])
-    feats["geohazards"] += demo.hazard_points(adcode, n_demo, county_m=j.area_m, zones_m=zones)
+    feats["geohazards"] += demo.hazard_points(adcode, int(cfg["demo_hazard_points"]), county_m=j.area_m, zones_m=zones)
     for layer_id in PLAN_LAYERS:
         layers[layer_id] = _to_frame(layer_id, feats[layer_id], j)
+    layers["risk_townships"] = _to_frame_ll("risk_townships", compute_risk(layers, j.metric_crs, kde_path=kde).townships)
     extent = j.boundary.to_crs(j.metric_crs).buffer(EXTENT_TOLERANCE_M).to_crs(CGCS2000).iloc[0]
     for layer_id, gdf in layers.items():
         spec = SPECS[layer_id]
         validate_frame(gdf, source=f"workspace {adcode} layer {layer_id}", rules=spec.rules,
                        geom_types=spec.geom_types, id_field=spec.id_field, extent=extent)
+    return layers, pd.DataFrame(unmapped, columns=["fid", "layer", "name", "reason", "source_doc", "source_section"])
+
+
+def _meta(j: Jurisdiction, counts: dict[str, int]) -> pd.DataFrame:
+    keys = ["adcode", "name", "name_en", "metric_epsg", "unconfirmed_townships", *[f"count_{k}" for k in counts]]
+    values = [j.adcode, j.name, j.config.get("name_en", j.name), str(j.metric_crs.to_epsg()), ";".join(j.unconfirmed),
+              *map(str, counts.values())]
+    return pd.DataFrame({"key": keys, "value": values})
+
+
+def build_workspace(adcode: str, *, out: Path | None = None) -> BuildResult:
+    """Build (or rebuild) the workspace of ``adcode``; the old files survive any failure."""
+    j = Jurisdiction.load(adcode)
+    log.info("%s %s: building", adcode, j.name)
     path = out or workspace_path(adcode)
-    counts = {k: len(v) for k, v in layers.items()}
-    meta = pd.DataFrame({"key": ["adcode", "name", "name_en", "metric_epsg", "unconfirmed_townships", *[f"count_{k}" for k in counts]],
-                         "value": [adcode, j.name, j.config.get("name_en", j.name), str(j.metric_crs.to_epsg()),
-                                   ";".join(j.unconfirmed), *map(str, counts.values())]})
-    unmapped_df = pd.DataFrame(unmapped, columns=["fid", "layer", "name", "reason", "source_doc", "source_section"])
-    write_gpkg_atomic(path, layers, tables={META_TABLE: meta, UNMAPPED_TABLE: unmapped_df})
+    kde_final = kde_path(path, "geohazard")
+    kde_tmp = kde_final.with_name(f".{kde_final.stem}.tmp.tif")  # replaces the old surface only after the GeoPackage
+    try:
+        layers, unmapped = assemble_layers(adcode, j, kde_tmp)
+        counts = {k: len(v) for k, v in layers.items()}
+        write_gpkg_atomic(path, layers, tables={META_TABLE: _meta(j, counts), UNMAPPED_TABLE: unmapped})
+        os.replace(kde_tmp, kde_final)
+    finally:
+        kde_tmp.unlink(missing_ok=True)
     log.info("%s: %s", adcode, ", ".join(f"{k}={v}" for k, v in counts.items()))
-    return BuildResult(adcode, path, counts, unmapped_df, j.unconfirmed)
+    return BuildResult(adcode, path, counts, unmapped, j.unconfirmed)

@@ -189,8 +189,33 @@ RULES = _plan_layer("rules", "空间管控规则", "Spatial rules", "rule", POLY
     (_f("buffer_m", "float", "缓冲距离(m)", "Buffer (m)"), _f("applies_to", "str", "适用对象", "Applies to")),
     default_visible=False)
 
+_IND = (("hazard_density", "隐患点密度(个/km²)", "Hazard points per km²"), ("people_threatened", "威胁人数", "People threatened"),
+        ("susceptibility_share", "易发区占比", "Susceptibility zone share"), ("river_share", "临河区域占比", "Near-river share"),
+        ("flood_key_areas", "防汛重点区域数", "Flood key areas"), ("reservoirs_reinforced", "病险水库数(3km内)", "Reservoirs under reinforcement"),
+        ("forest_share", "重点林区占比", "Key forest share"), ("fire_sources", "景区火源数", "Scenic fire sources"),
+        ("facility_distance", "林区距防火设施(m)", "Forest to fire facility (m)"))
+RISK_TOWNSHIPS = LayerSpec(
+    "risk_townships", "乡镇综合风险", "Township composite risk", "rule", POLY,
+    (FID, NAME, _f("township_code", "str", "乡镇编码", "Township code", required=True),
+     _f("geological_score", "float", "地质灾害风险分", "Geological score", required=True),
+     _f("flood_score", "float", "洪涝风险分", "Flood score", required=True),
+     _f("forest_fire_score", "float", "森林火灾风险分", "Forest fire score", required=True),
+     _f("composite", "float", "综合风险分", "Composite score", required=True),
+     _f("level", "int", "综合风险等级", "Composite level", required=True),
+     _f("geological_level", "int", "地质灾害等级", "Geological level", required=True),
+     _f("flood_level", "int", "洪涝等级", "Flood level", required=True),
+     _f("forest_fire_level", "int", "森林火灾等级", "Forest fire level", required=True),
+     _f("level_name", "str", "等级名称", "Level name", required=True), _f("color", "str", "颜色", "Colour", required=True),
+     _f("scheme", "str", "分级方法", "Classification scheme", required=True),
+     *(_f(k, "float", zh, en) for k, zh, en in _IND),
+     _f("n_hazard_points", "int", "隐患点数", "Hazard points", required=True),
+     _f("n_reservoirs", "int", "水库数", "Reservoirs", required=True), _f("n_facilities", "int", "设施数", "Facilities", required=True),
+     _f("n_projects", "int", "项目数", "Projects", required=True), _f("drivers", "str", "主要因素", "Key drivers", required=True),
+     _f("kde_mean", "float", "隐患点核密度均值(个/km²)", "Mean hazard density (per km²)"), *PROVENANCE),
+    color="#d7191c", default_visible=False)
+
 SPECS: dict[str, LayerSpec] = {s.id: s for s in (
-    COUNTY, TOWNSHIPS, TOWNSHIP_SEATS, RIVERS, GEOHAZARDS, RESERVOIRS, FOREST_FIRE, FACILITIES, PROJECTS, RULES)}
+    COUNTY, TOWNSHIPS, TOWNSHIP_SEATS, RIVERS, GEOHAZARDS, RESERVOIRS, FOREST_FIRE, FACILITIES, PROJECTS, RULES, RISK_TOWNSHIPS)}
 PLAN_LAYERS = ("rivers", "geohazards", "reservoirs", "forest_fire", "facilities", "projects", "rules")
 
 

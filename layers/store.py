@@ -28,6 +28,11 @@ def workspace_path(adcode: str) -> Path:
     return workspace_dir() / f"{adcode}.gpkg"
 
 
+def kde_path(gpkg: Path, hazard: str) -> Path:
+    """GeoTIFF of a density surface stored beside a workspace GeoPackage."""
+    return gpkg.with_name(f"{gpkg.stem}_kde_{hazard}.tif")
+
+
 @dataclass(frozen=True)
 class WorkspaceInfo:
     adcode: str

@@ -51,7 +51,7 @@ def test_search_moves_the_view_to_the_reservoir(offline_page) -> None:
             break
         p.page.wait_for_timeout(100)
     assert moved, f"view did not move to 全胜水库 ({target.y:.4f}, {target.x:.4f}); last {view}"
-    assert p.page.get_by_text("垫江府发〔2022〕9号").count() >= 1  # details panel with provenance
+    p.page.get_by_text("垫江府发〔2022〕9号").first.wait_for(timeout=20000)  # details panel with provenance
     p.shot("map_search_quansheng")
 
 

@@ -65,7 +65,7 @@ def test_registry_lists_known_names() -> None:
 def test_cli_dump_writes_geojson_in_wgs84(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dump", "500231", "--out", str(tmp_path)]) == 0
     files = sorted(p.name for p in tmp_path.glob("*.geojson"))
-    assert "reservoirs.geojson" in files and "townships.geojson" in files and len(files) == 10
+    assert "reservoirs.geojson" in files and "townships.geojson" in files and "risk_townships.geojson" in files and len(files) == 11
     data = json.loads((tmp_path / "reservoirs.geojson").read_text(encoding="utf-8"))
     props = data["features"][0]["properties"]
     assert {"name", "source_doc", "source_section", "geometry_quality", "geometry_source", "action"} <= set(props)
