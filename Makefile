@@ -40,7 +40,7 @@ run: build $(VENDOR)
 	$(BIN)/streamlit run app.py
 
 test: $(STAMP) $(VENDOR) $(SYSDEPS)
-	$(BIN)/ruff check geo layers pages app.py tests
+	$(BIN)/ruff check geo layers ui app.py tests
 	$(BIN)/mypy geo
 	$(BIN)/python -m pytest
 

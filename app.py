@@ -4,7 +4,10 @@ import streamlit as st
 
 from layers.i18n import t
 
-st.set_page_config(page_title="县域风险一张图", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="县域风险一张图", layout="wide")  # no material icons: Streamlit fetches their SVGs from a CDN
 lang = st.session_state.get("lang", "zh")
-nav = st.navigation([st.Page("pages/map.py", title=t("map_page", lang), icon="🗺️", default=True)])
+nav = st.navigation([
+    st.Page("ui/map.py", title=t("map_page", lang), default=True),
+    st.Page("ui/risk.py", title=t("risk_page", lang)),
+])
 nav.run()

@@ -45,6 +45,34 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _risk(args: argparse.Namespace) -> int:
+    from layers.riskstore import recompute_risk
+
+    risk = recompute_risk(args.adcode, scheme=args.scheme)
+    print(f"{args.adcode}: risk_townships recomputed with scheme={args.scheme}")
+    cols = ["name", "geological_score", "flood_score", "forest_fire_score", "composite", "level_name", "drivers"]
+    print(risk.sort_values("composite", ascending=False)[cols].to_string(index=False))
+    return 0
+
+
+def _screen(args: argparse.Namespace) -> int:
+    import json
+
+    from geo.dms import parse_angle
+    from layers.riskstore import workspace_crs
+    from layers.screen import screen_point
+    from layers.view import load_frames
+
+    lon, lat = parse_angle(args.lon, axis="lon"), parse_angle(args.lat, axis="lat")
+    checks = screen_point(load_frames(args.adcode), workspace_crs(args.adcode), lon, lat, datum=args.crs)
+    if args.json:
+        print(json.dumps([c.__dict__ for c in checks], ensure_ascii=False, indent=1))
+    else:
+        for c in checks:
+            print(f"{'!' if c.flag else ' '} {c.item}: {c.result}")
+    return 0
+
+
 def _sources(args: argparse.Namespace) -> int:
     from layers.sources import prepare_all
 
@@ -70,6 +98,17 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--crs", help="CRS to assume if the file declares none, e.g. EPSG:4490")
     c.add_argument("--datum", default="wgs84", choices=("wgs84", "gcj02", "cgcs2000"), help="datum of lon/lat tables")
     c.set_defaults(func=_check)
+    r = sub.add_parser("risk", help="recompute township risk layers of a workspace")
+    r.add_argument("adcode")
+    r.add_argument("--scheme", default="fixed", choices=("fixed", "natural_breaks", "quantiles"))
+    r.set_defaults(func=_risk)
+    sc = sub.add_parser("screen", help="site-screening checklist for a point")
+    sc.add_argument("adcode")
+    sc.add_argument("--lon", required=True, help="decimal degrees or 度分秒")
+    sc.add_argument("--lat", required=True, help="decimal degrees or 度分秒")
+    sc.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "cgcs2000"), help="datum of the coordinates")
+    sc.add_argument("--json", action="store_true")
+    sc.set_defaults(func=_screen)
     s = sub.add_parser("sources", help="regenerate data/sources from installed data packages")
     s.set_defaults(func=_sources)
     return p

@@ -22,7 +22,7 @@ from layers.registry import dataset
 from layers.risk import compute_risk
 from layers.rules import buffer_metres, rule_zone
 from layers.specs import PLAN_LAYERS, SPECS, get_spec
-from layers.store import META_TABLE, UNMAPPED_TABLE, kde_path, workspace_path
+from layers.store import META_TABLE, UNMAPPED_TABLE, conform, kde_path, workspace_path
 
 log = logging.getLogger(__name__)
 # rows that shape areas other rows are placed into go first; rules last (they buffer rivers)
@@ -139,34 +139,10 @@ def _base_layers(j: Jurisdiction) -> dict[str, gpd.GeoDataFrame]:
 
 
 def _to_frame(layer_id: str, feats: list[dict], j: Jurisdiction) -> gpd.GeoDataFrame:
-    spec = get_spec(layer_id)
-    cols = [f.name for f in spec.fields]
+    cols = [f.name for f in get_spec(layer_id).fields]
     gdf = gpd.GeoDataFrame(feats, geometry="geometry", crs=j.metric_crs) if feats else \
         gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs=j.metric_crs)
-    for f in spec.fields:
-        if f.name not in gdf:
-            gdf[f.name] = None
-    gdf = gdf[[*cols, "geometry"]].to_crs(CGCS2000)
-    for f in spec.fields:
-        if f.dtype == "int":
-            gdf[f.name] = gdf[f.name].astype("Int64")
-        elif f.dtype == "float":
-            gdf[f.name] = gdf[f.name].astype("float64")
-    return gdf
-
-
-def _to_frame_ll(layer_id: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Order and type the columns of an EPSG:4490 frame as its spec says."""
-    spec = get_spec(layer_id)
-    out = gdf[[f.name for f in spec.fields if f.name in gdf] + ["geometry"]].copy()
-    for f in spec.fields:
-        if f.name not in out:
-            out[f.name] = None
-        if f.dtype == "int":
-            out[f.name] = out[f.name].astype("Int64")
-        elif f.dtype == "float":
-            out[f.name] = out[f.name].astype("float64")
-    return out[[f.name for f in spec.fields] + ["geometry"]]
+    return conform(layer_id, gdf.to_crs(CGCS2000))
 
 
 def assemble_layers(adcode: str, j: Jurisdiction, kde: Path) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
@@ -179,7 +155,7 @@ def assemble_layers(adcode: str, j: Jurisdiction, kde: Path) -> tuple[dict[str, 
     feats["geohazards"] += demo.hazard_points(adcode, int(cfg["demo_hazard_points"]), county_m=j.area_m, zones_m=zones)
     for layer_id in PLAN_LAYERS:
         layers[layer_id] = _to_frame(layer_id, feats[layer_id], j)
-    layers["risk_townships"] = _to_frame_ll("risk_townships", compute_risk(layers, j.metric_crs, kde_path=kde).townships)
+    layers["risk_townships"] = conform("risk_townships", compute_risk(layers, j.metric_crs, kde_path=kde).townships)
     extent = j.boundary.to_crs(j.metric_crs).buffer(EXTENT_TOLERANCE_M).to_crs(CGCS2000).iloc[0]
     for layer_id, gdf in layers.items():
         spec = SPECS[layer_id]

@@ -25,7 +25,7 @@ LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js")]
 LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css")]
 BACKGROUND = "#eef1f2"
 LABEL_MIN_ZOOM = 10
-DRAW_ORDER = ("townships", "rules", "county", "forest_fire", "geohazards", "rivers", "projects", "facilities", "reservoirs", "township_seats")
+DRAW_ORDER = ("risk_townships", "townships", "rules", "county", "forest_fire", "geohazards", "rivers", "projects", "facilities", "reservoirs", "township_seats")
 
 
 @dataclass(frozen=True)
@@ -167,10 +167,12 @@ def build_map(
     base: Basemap | None = None,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
+    images: Sequence[tuple[str, tuple[float, float, float, float], str]] = (),
 ) -> folium.Map:
     """A folium map of ``frames`` (layer id -> display frame with style columns), drawn in
     ``DRAW_ORDER``. ``bounds`` = (minx, miny, maxx, maxy) in lon/lat, passed explicitly so folium
-    never walks the coordinates; ``center``/``zoom`` keep the user's current view."""
+    never walks the coordinates; ``center``/``zoom`` keep the user's current view. ``images`` =
+    (PNG data URL, lon/lat bounds, name) raster overlays drawn under the vector layers."""
     base = base or Basemap("none", ())
     m = folium.Map(location=center or [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=zoom or 10, tiles=None, prefer_canvas=True, control_scale=True,
@@ -179,6 +181,8 @@ def build_map(
     for url, attr in base.tiles:
         folium.TileLayer(url, attr=attr, name=pick(BASEMAP_LABELS[base.id], lang), subdomains="1234" if "{s}" in url else "abc",
                          overlay=url.find("cva_w") >= 0, control=False).add_to(m)
+    for url, (minx, miny, maxx, maxy), name in images:
+        folium.raster_layers.ImageOverlay(url, bounds=[[miny, minx], [maxy, maxx]], name=name, opacity=0.75).add_to(m)
     ordered = [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
     for layer_id in ordered:
         if not frames[layer_id].empty:

@@ -90,3 +90,17 @@ def load_unmapped(adcode: str) -> pd.DataFrame:
             return pd.read_sql(f"SELECT * FROM {UNMAPPED_TABLE}", con)
     except (sqlite3.DatabaseError, pd.errors.DatabaseError) as err:
         raise SourceReadError(f"{path}: table {UNMAPPED_TABLE} is missing ({err}); rebuild the workspace.") from err
+
+
+def conform(layer_id: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns of ``gdf`` in spec order with spec types (missing optional columns added empty)."""
+    spec = get_spec(layer_id)
+    out = gdf.copy()
+    for f in spec.fields:
+        if f.name not in out:
+            out[f.name] = None
+        if f.dtype == "int":
+            out[f.name] = out[f.name].astype("Int64")
+        elif f.dtype == "float":
+            out[f.name] = out[f.name].astype("float64")
+    return out[[f.name for f in spec.fields] + [out.geometry.name]]

@@ -24,37 +24,63 @@ def _kind_style(layer_id: str, kinds: pd.Series, lang: str) -> tuple[pd.Series, 
     return color, label
 
 
+def _geohazards(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    pts = gdf["kind"] == "hazard_point"
+    out.loc[pts, "_c"] = gdf.loc[pts, "hazard_type"].map(HAZARD_COLORS).fillna(get_spec("geohazards").color)
+    out.loc[pts, "_l"] = gdf.loc[pts, "hazard_type"].map(lambda h: h if lang == "zh" else HAZARD_EN.get(h, h))
+    out.loc[pts, "_r"] = gdf.loc[pts, "risk_level"].map(RISK_RADIUS).fillna(4.0)
+    out["_fo"] = 0.18
+
+
+def _reservoirs(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    act = gdf["action"].fillna("")
+    out["_c"] = act.map(lambda a: ACTION_COLORS.get(a, ("#6baed6", ("", "")))[0])
+    out["_l"] = act.map(lambda a: pick(ACTION_COLORS[a][1], lang) if a in ACTION_COLORS else (a or "-"))
+    out["_r"] = 7.0
+
+
+def _projects(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    out["_c"] = gdf["status"].map(STATUS_COLORS).fillna("#999999")
+    out["_l"] = gdf["status"].map(lambda s: pick(STATUS_LABELS.get(s, (s, s)), lang))
+
+
+def _rivers(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    out["_w"] = gdf["order"].map(RIVER_WEIGHT).fillna(1.5)
+
+
+def _outline(color: str, weight: float):  # noqa: ANN202
+    def apply(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
+        out["_c"], out["_w"], out["_fo"] = color, weight, 0.0
+    return apply
+
+
+def _risk(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    out["_c"], out["_l"], out["_fo"], out["_w"] = gdf["color"], gdf["level_name"], 0.65, 0.8
+
+
+def _translucent(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
+    out["_fo"] = 0.18
+
+
+_BY_LAYER = {
+    "geohazards": _geohazards, "reservoirs": _reservoirs, "projects": _projects, "rivers": _rivers,
+    "townships": _outline("#7a7a7a", 1.0), "township_seats": _outline("#7a7a7a", 1.0), "county": _outline("#222222", 2.5),
+    "risk_townships": _risk, "rules": _translucent, "forest_fire": _translucent,
+}
+
+
 def style_columns(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     """Columns ``_c`` colour, ``_l`` legend label, ``_w`` line weight, ``_r`` point radius,
-    ``_fo`` polygon fill opacity, ``_q``
-    1 if the position is approximate or synthetic (drawn hollow/dashed)."""
+    ``_fo`` polygon fill opacity, ``_q`` 1 if the position is approximate or synthetic (drawn
+    hollow/dashed; the risk choropleth keeps solid outlines because its fill carries the message)."""
     spec = get_spec(layer_id)
-    n = len(gdf)
     out = pd.DataFrame(index=gdf.index)
     out["_c"], out["_l"] = spec.color, spec.label(lang)
     out["_w"], out["_r"], out["_fo"] = 1.5, 5.0, 0.25
     if "kind" in gdf and spec.kinds:
         out["_c"], out["_l"] = _kind_style(layer_id, gdf["kind"], lang)
-    if layer_id == "geohazards":
-        pts = gdf["kind"] == "hazard_point"
-        out.loc[pts, "_c"] = gdf.loc[pts, "hazard_type"].map(HAZARD_COLORS).fillna(spec.color)
-        out.loc[pts, "_l"] = gdf.loc[pts, "hazard_type"].map(lambda h: h if lang == "zh" else HAZARD_EN.get(h, h))
-        out.loc[pts, "_r"] = gdf.loc[pts, "risk_level"].map(RISK_RADIUS).fillna(4.0)
-    elif layer_id == "reservoirs":
-        act = gdf["action"].fillna("")
-        out["_c"] = act.map(lambda a: ACTION_COLORS.get(a, ("#6baed6", ("", "")))[0])
-        out["_l"] = act.map(lambda a: pick(ACTION_COLORS[a][1], lang) if a in ACTION_COLORS else (a or "-"))
-        out["_r"] = 7.0
-    elif layer_id == "projects":
-        out["_c"] = gdf["status"].map(STATUS_COLORS).fillna("#999999")
-        out["_l"] = gdf["status"].map(lambda s: pick(STATUS_LABELS.get(s, (s, s)), lang))
-    elif layer_id == "rivers":
-        out["_w"] = gdf["order"].map(RIVER_WEIGHT).fillna(1.5)
-    elif layer_id in ("townships", "township_seats"):
-        out["_c"], out["_w"], out["_fo"] = "#7a7a7a", 1.0, 0.0
-    elif layer_id == "county":
-        out["_c"], out["_w"], out["_fo"] = "#222222", 2.5, 0.0
-    elif layer_id in ("rules", "forest_fire", "geohazards"):
-        out["_fo"] = 0.18
-    out["_q"] = gdf["geometry_quality"].isin(APPROX).astype(int) if "geometry_quality" in gdf else [0] * n
+    if layer_id in _BY_LAYER:
+        _BY_LAYER[layer_id](out, gdf, lang)
+    approx = "geometry_quality" in gdf and layer_id != "risk_townships"
+    out["_q"] = gdf["geometry_quality"].isin(APPROX).astype(int) if approx else 0
     return out

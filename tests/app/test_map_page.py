@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.usefixtures("built_workspaces")
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "map.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "ui" / "map.py")
 
 
 def _run(**state: object) -> AppTest:

@@ -29,3 +29,20 @@ def display(adcode: str, stamp: float, visible: tuple[str, ...], lang: str, gcj0
             filters: view.Filters) -> dict[str, gpd.GeoDataFrame]:
     shown = view.apply_filters(frames(adcode, stamp), filters)
     return view.display_frames(shown, visible, lang=lang, gcj02=gcj02)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def kde_overlay(adcode: str, stamp: float) -> tuple[str, tuple[float, float, float, float]] | None:
+    from layers.riskview import raster_overlay
+    from layers.store import kde_path
+
+    path = kde_path(workspace_path(adcode), "geohazard")
+    return raster_overlay(path) if path.exists() else None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def project_screening(adcode: str, stamp: float):  # noqa: ANN201
+    from layers.riskstore import workspace_crs
+    from layers.screen import screen_projects
+
+    return screen_projects(frames(adcode, stamp), workspace_crs(adcode))

@@ -10,18 +10,10 @@ from streamlit_folium import st_folium
 from layers import view
 from layers.i18n import BASEMAP_LABELS, STATUS_LABELS, pick, t
 from layers.render import basemap, build_map
-from pages import ui_cache
+from ui import common, ui_cache
 
 ss = st.session_state
-lang = st.sidebar.radio(t("language", "zh"), ["zh", "en"], format_func=lambda v: "中文" if v == "zh" else "English",
-                        horizontal=True, key="lang")
-spaces = ui_cache.workspaces()
-if not spaces:
-    st.error(t("no_workspace", lang))
-    st.stop()
-names = {a: (zh if lang == "zh" else en) for a, zh, en in spaces}
-adcode = st.sidebar.selectbox(t("jurisdiction", lang), list(names), format_func=lambda a: f"{names[a]} ({a})", key="adcode",
-                              index=list(names).index("500231") if "500231" in names else 0)
+lang, adcode, names = common.sidebar()
 if ss.get("_adcode") != adcode:  # jurisdiction switched: reset view and selection
     ss["_adcode"], ss["view"], ss["selected"], ss["_last_click"] = adcode, None, None, None
 stamp = ui_cache.workspace_stamp(adcode)
