@@ -91,6 +91,8 @@ def _grow_areas(placer: Placer, row: dict, placed: list) -> None:
         placer.forest_m = shapely.union_all([placer.forest_m, *geoms])
     if row["kind"] == "susceptibility_zone" and geoms:
         placer.zones_m = shapely.union_all([placer.zones_m, *geoms])
+    if row["layer"] == "rivers" and len(placed) == 1 and placed[0].geometry.length > 0:
+        placer.rivers[row["name"]] = placed[0]
 
 
 def _add_rule(row: dict, feats: dict[str, list[dict]], unmapped: list[dict], j: Jurisdiction) -> None:

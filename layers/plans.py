@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import Problem, ValidationError
 from geo.placement import line_through, ring_offsets, schematic_line, seeded_points_in, stable_seed
-from layers.jurisdiction import Jurisdiction, union_m
+from layers.jurisdiction import Jurisdiction, short_name, union_m
 from layers.registry import dataset
 from layers.specs import PLAN_LAYERS, get_spec
 
@@ -41,6 +41,7 @@ POLYGON_KINDS = {"lake", "susceptibility_zone", "forest_area", "forest_farm", "n
 MAX_EXPANDED = 400  # a counted row above this (e.g. 2644 sensor terminals) stays one aggregate feature
 RING_M = 600.0  # spacing of points that share one approximate location
 ZONE_HALF_WIDTH_M = 3000.0
+URBAN_WORDS = ("县城", "城区", "中心城区", "主城")
 RIVER_ORDER = {"river": 1, "stream": 2, "gully": 3, "lake": 1}
 
 
@@ -96,6 +97,7 @@ class Placer:
         self._ring: dict[tuple[float, float], int] = defaultdict(int)
         self.forest_m: BaseGeometry = shapely.Polygon()
         self.zones_m: BaseGeometry = shapely.Polygon()
+        self.rivers: dict[str, Placed] = {}  # river lines placed so far, by name
 
     def place_geometry(self, name: str, via: list[str], kind: str, width: float) -> BaseGeometry:
         seats = [s for s in (self.j.seat_of(v) for v in via) if s is not None]
@@ -110,12 +112,25 @@ class Placer:
         return None
 
     def anchor(self, row: dict) -> tuple[list[Point], str]:
-        names = [t for t in row["township"].split(";") if t] or self.j.townships_in_text(row["name"], row["location_hint"])
+        names = [t for t in row["township"].split(";") if t] or self._townships_named(row)
         seats = [(n, self.j.seat_of(n)) for n in names]
         seats = [(n, s) for n, s in seats if s is not None]
         if seats:
             return [s for _, s in seats], "seat of " + "、".join(n for n, _ in seats) + " (township named in the plan)"
         return [self.j.centre_m], "county centre: the plan states no location"
+
+    def _townships_named(self, row: dict) -> list[str]:
+        """Townships named in the row's name or hint; river names are masked first (大沙河 is not
+        沙河乡), and 县城/城区 mean the county-seat township."""
+        text = f"{row['name']};{row['location_hint']}"
+        for river in sorted(self.rivers, key=len, reverse=True):
+            text = text.replace(river, "#")
+        found = self.j.townships_in_text(text)
+        if row["layer"] == "rivers":  # "大沙河" contains 沙河(乡) but is not named after it
+            found = [t for t in found if not 0 < row["name"].find(short_name(t))]
+        if not found and any(w in text for w in URBAN_WORDS):
+            found = [str(self.j.config["seat_township"])]
+        return found
 
     def ring_point(self, centre: Point) -> Point:
         key = (round(centre.x), round(centre.y))
@@ -146,8 +161,24 @@ class Placer:
             return self._counted(layer, row, count, named)
         if named is not None:
             return [Placed(self.ring_point(named.geometry.representative_point()), named.quality, named.source)]
+        on_river = self.on_river(row)
+        if on_river is not None:
+            return [on_river]
         anchors, how = self.anchor(row)
         return [Placed(self.ring_point(anchors[0]), "approximate", how)]
+
+    def on_river(self, row: dict) -> Placed | None:
+        """A point item that names a drawn river ("龙溪河五龙场") sits on that river: nearest to the
+        named township's seat if there is one, else at the middle of the line."""
+        text = f"{row['name']};{row['location_hint']}"
+        river = next((r for n, r in self.rivers.items() if n in text and r.geometry.length > 0), None)
+        if river is None:
+            return None
+        anchors, how = self.anchor(row)
+        line = river.geometry
+        at = line.interpolate(line.project(anchors[0])) if "seat" in how else line.interpolate(0.5, normalized=True)
+        where = f"on the drawn river line nearest the {how}" if "seat" in how else "middle of the drawn river line"
+        return Placed(self.ring_point(at), river.quality, f"{where}; river: {river.source}")
 
     def _counted(self, layer: str, row: dict, count: int, named: Placed | None) -> list[Placed]:
         if named is not None and named.geometry.area > 0:
@@ -173,9 +204,12 @@ class Placer:
         if kind in LINE_KINDS:
             if len(anchors) > 1:
                 return Placed(line_through(anchors), "approximate", f"line through the {how}")
-            centre = anchors[0] if "seat" in how else seeded_points_in(self.j.area_m, 1, seed=seed)[0]
+            if "seat" in how:
+                centre, where = anchors[0], f"near the {how}"
+            else:
+                centre, where = seeded_points_in(self.j.area_m, 1, seed=seed)[0], "at a seeded random spot (the plan states no location)"
             line = schematic_line(centre, length=6000.0, seed=seed).intersection(self.j.area_m)
-            return Placed(line, "synthetic", f"schematic 6 km line near {how}; course unknown offline")
+            return Placed(line, "synthetic", f"schematic 6 km line {where}; course unknown offline")
         if kind == "susceptibility_zone" and len(anchors) > 1:
             return Placed(line_through(anchors).buffer(ZONE_HALF_WIDTH_M).intersection(self.j.area_m), "approximate",
                           f"corridor {ZONE_HALF_WIDTH_M/1000:g} km either side of the line joining the {how}")
