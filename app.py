@@ -9,5 +9,6 @@ lang = st.session_state.get("lang", "zh")
 nav = st.navigation([
     st.Page("ui/map.py", title=t("map_page", lang), default=True),
     st.Page("ui/risk.py", title=t("risk_page", lang)),
+    st.Page("ui/coverage.py", title=t("coverage_page", lang)),
 ])
 nav.run()

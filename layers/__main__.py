@@ -73,6 +73,41 @@ def _screen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    import json
+
+    from layers import coverage as cv
+    from layers.riskstore import workspace_crs
+    from layers.view import load_frames
+
+    if args.list:
+        print(json.dumps(cv.kinds(), ensure_ascii=False) if args.json else cv.kinds())
+        return 0
+    if not (args.adcode and args.facilities and args.demand):
+        raise ValueError("coverage needs ADCODE --facilities KIND[,KIND] --demand KIND (or --list); see --help.")
+    frames, crs = load_frames(args.adcode), workspace_crs(args.adcode)
+    r = cv.analyse(frames, crs, facilities=args.facilities.split(","), demand=args.demand, radius_m=args.radius)
+    if args.suggest:
+        r = cv.suggest(r, frames, crs, k=args.suggest)
+    gaps = r.gaps[["fid", "name", "township", "distance_m"]].head(args.top)
+    out = {"adcode": args.adcode, "facilities": args.facilities.split(","), "demand": args.demand, "radius_m": r.radius_m,
+           "n_facilities": len(r.facilities), "county_share": round(r.county_share, 4),
+           "townships": r.townships.to_dict("records"), "gaps": gaps.to_dict("records"),
+           "suggestions": [{"rank": int(s.rank), "gain": s.gain, "lon": p.x, "lat": p.y} for s, p in
+                           zip(r.suggestions.itertuples(), r.suggestions.to_crs(4326).geometry if len(r.suggestions) else [], strict=False)],
+           "optimality_gap": r.optimality_gap}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1, default=float))
+        return 0
+    print(f"{args.adcode}: {out['n_facilities']} facilities, radius {r.radius_m:.0f} m -> county coverage {r.county_share:.1%}")
+    print(r.townships.to_string(index=False))
+    print(f"largest gaps (of {len(r.gaps)}):")
+    print(gaps.to_string(index=False))
+    for s in out["suggestions"]:
+        print(f"suggest #{s['rank']}: lon {s['lon']:.5f} lat {s['lat']:.5f} covers {s['gain']:.0f} more")
+    return 0
+
+
 def _sources(args: argparse.Namespace) -> int:
     from layers.sources import prepare_all
 
@@ -109,6 +144,16 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "cgcs2000"), help="datum of the coordinates")
     sc.add_argument("--json", action="store_true")
     sc.set_defaults(func=_screen)
+    cv = sub.add_parser("coverage", help="facility coverage, gaps and suggested sites")
+    cv.add_argument("adcode", nargs="?")
+    cv.add_argument("--facilities", help="facility kinds, comma-separated (see --list)")
+    cv.add_argument("--demand", help="demand kind (see --list)")
+    cv.add_argument("--radius", type=float, help="service radius in metres (default: the kind's standard)")
+    cv.add_argument("--suggest", type=int, default=0, metavar="K", help="suggest K new sites (greedy maximal covering)")
+    cv.add_argument("--top", type=int, default=20, help="gaps to print")
+    cv.add_argument("--list", action="store_true", help="list facility and demand kinds")
+    cv.add_argument("--json", action="store_true")
+    cv.set_defaults(func=_coverage)
     s = sub.add_parser("sources", help="regenerate data/sources from installed data packages")
     s.set_defaults(func=_sources)
     return p
@@ -120,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pyogrio").setLevel(logging.WARNING)
     try:
         return int(args.func(args))
-    except GeoError as err:
+    except (GeoError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

@@ -25,7 +25,8 @@ LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js")]
 LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css")]
 BACKGROUND = "#eef1f2"
 LABEL_MIN_ZOOM = 10
-DRAW_ORDER = ("risk_townships", "townships", "rules", "county", "forest_fire", "geohazards", "rivers", "projects", "facilities", "reservoirs", "township_seats")
+DRAW_ORDER = ("risk_townships", "coverage_service", "townships", "rules", "county", "forest_fire", "geohazards", "rivers",
+              "projects", "facilities", "reservoirs", "township_seats", "coverage_gaps", "coverage_sites")
 
 
 @dataclass(frozen=True)

@@ -214,14 +214,24 @@ RISK_TOWNSHIPS = LayerSpec(
      _f("kde_mean", "float", "隐患点核密度均值(个/km²)", "Mean hazard density (per km²)"), *PROVENANCE),
     color="#d7191c", default_visible=False)
 
+_COV_FIELDS = (FID, NAME, _f("distance_m", "float", "距最近设施(m)", "Distance to nearest (m)"),
+               _f("facility_kind", "str", "设施类别", "Facility kind"), _f("gain", "float", "新增覆盖", "Added cover"))
+COVERAGE_SERVICE = LayerSpec("coverage_service", "设施服务范围", "Service areas", "facility", POLY, _COV_FIELDS, color="#1a9850",
+                             default_visible=False)
+COVERAGE_GAPS = LayerSpec("coverage_gaps", "未覆盖需求", "Uncovered demand", "facility", POINT, _COV_FIELDS, color="#d73027",
+                          default_visible=False)
+COVERAGE_SITES = LayerSpec("coverage_sites", "建议新增站点", "Suggested sites", "facility", POINT, _COV_FIELDS, color="#542788",
+                           default_visible=False)
+ANALYSIS_SPECS = {s.id: s for s in (COVERAGE_SERVICE, COVERAGE_GAPS, COVERAGE_SITES)}
+
 SPECS: dict[str, LayerSpec] = {s.id: s for s in (
     COUNTY, TOWNSHIPS, TOWNSHIP_SEATS, RIVERS, GEOHAZARDS, RESERVOIRS, FOREST_FIRE, FACILITIES, PROJECTS, RULES, RISK_TOWNSHIPS)}
 PLAN_LAYERS = ("rivers", "geohazards", "reservoirs", "forest_fire", "facilities", "projects", "rules")
 
 
 def get_spec(layer_id: str) -> LayerSpec:
-    """The spec of ``layer_id``; the error lists every known layer id."""
-    try:
-        return SPECS[layer_id]
-    except KeyError:
-        raise UnknownNameError(f"Unknown layer {layer_id!r}; known layers: {list(SPECS)}.") from None
+    """The spec of ``layer_id`` (workspace or analysis layer); the error lists every known id."""
+    spec = SPECS.get(layer_id) or ANALYSIS_SPECS.get(layer_id)
+    if spec is None:
+        raise UnknownNameError(f"Unknown layer {layer_id!r}; known layers: {list(SPECS) + list(ANALYSIS_SPECS)}.")
+    return spec

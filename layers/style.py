@@ -66,6 +66,7 @@ _BY_LAYER = {
     "geohazards": _geohazards, "reservoirs": _reservoirs, "projects": _projects, "rivers": _rivers,
     "townships": _outline("#7a7a7a", 1.0), "township_seats": _outline("#7a7a7a", 1.0), "county": _outline("#222222", 2.5),
     "risk_townships": _risk, "rules": _translucent, "forest_fire": _translucent,
+    "coverage_service": _translucent,
 }
 
 
@@ -81,6 +82,8 @@ def style_columns(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> pd.DataFra
         out["_c"], out["_l"] = _kind_style(layer_id, gdf["kind"], lang)
     if layer_id in _BY_LAYER:
         _BY_LAYER[layer_id](out, gdf, lang)
-    approx = "geometry_quality" in gdf and layer_id != "risk_townships"
+    approx = "geometry_quality" in gdf and layer_id not in ("risk_townships", "coverage_service", "coverage_gaps")
+    if layer_id == "coverage_sites":
+        out["_r"] = 9.0
     out["_q"] = gdf["geometry_quality"].isin(APPROX).astype(int) if approx else 0
     return out

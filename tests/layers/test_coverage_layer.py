@@ -1,0 +1,68 @@
+"""Coverage over real workspaces and the coverage CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from layers import coverage as cv
+from layers import view
+from layers.__main__ import main
+from layers.riskstore import workspace_crs
+
+pytestmark = pytest.mark.usefixtures("built_workspaces")
+
+
+def test_counts_tie_together() -> None:
+    frames = view.load_frames("500231")
+    r = cv.analyse(frames, workspace_crs("500231"), facilities=["water_tank"], demand="hazard_points")
+    assert len(r.facilities) == (frames["forest_fire"]["kind"] == "water_tank").sum()
+    assert r.townships["demand"].sum() == frames["geohazards"]["kind"].isin(["hazard_point", "hazard_site"]).sum()
+    assert r.county_share == pytest.approx(r.townships["covered"].sum() / r.townships["demand"].sum())
+    assert (r.gaps["distance_m"] > r.radius_m).all()
+    assert r.radius_m == 2000  # dj25 附件三、19 standard
+
+
+def test_radius_from_travel_time() -> None:
+    assert cv.radius_for(["fire_crew"], minutes=20) == pytest.approx(10_000)  # 30 km/h x 20 min
+    assert cv.radius_for(["fire_crew"], radius_m=1234) == 1234
+
+
+def test_suggestions_add_coverage() -> None:
+    frames = view.load_frames("500231")
+    crs = workspace_crs("500231")
+    r = cv.suggest(cv.analyse(frames, crs, facilities=["shelter"], demand="hazard_points"), frames, crs, k=3)
+    assert len(r.suggestions) == 3 and r.suggestions["gain"].is_monotonic_decreasing
+    assert 0 <= r.optimality_gap < 1
+
+
+def test_claims_are_evaluated_with_numbers() -> None:
+    claims = cv.check_claims(view.load_frames("500231"), workspace_crs("500231"), "500231")
+    cams = claims[claims["cite"].str.contains("五、\\(一\\)")].iloc[0]
+    assert cams["facilities"] == 73 and 0 <= cams["achieved_share"] <= 1 and cams["met"] == (cams["achieved_share"] >= 0.95)
+
+
+def test_unknown_kind_lists_known_ones() -> None:
+    from geo.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match=r"Unknown facilities kind 'drone'; known: \['water_tank'"):
+        cv.analyse(view.load_frames("500231"), workspace_crs("500231"), facilities=["drone"], demand="hazard_points")
+
+
+def test_cli_list_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coverage", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert "water_tank" in listed["facilities"] and "hazard_points" in listed["demand"]
+    assert main(["coverage", "500231", "--facilities", "water_tank,checkpoint", "--demand", "forest_areas", "--suggest", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["radius_m"] == 2000 and len(out["suggestions"]) == 2 and 0 <= out["county_share"] <= 1
+
+
+def test_water_bureau_views() -> None:
+    frames = view.load_frames("500231")
+    crs = workspace_crs("500231")
+    res = cv.reservoirs_downstream(frames, crs, distance_m=5000)
+    assert len(res) == 9 + 2  # nine (dj21) + two unnamed (dj25) reservoirs under 除险加固
+    fk = cv.flood_areas_nearest_station(frames, crs)
+    assert len(fk) == (frames["facilities"]["kind"] == "flood_key_area").sum() and fk["distance_m"].notna().all()
