@@ -108,6 +108,25 @@ def _coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from layers.exportcli import export
+
+    layers = args.layers.split(",") if args.layers else None
+    path = export(args.adcode, args.format, Path(args.out), layers=layers, title=args.title, subtitle=args.subtitle,
+                  paper=args.paper, orientation=args.orientation, dpi=args.dpi, footer=args.footer or "")
+    print(path)
+    return 0
+
+
+def _atlas(args: argparse.Namespace) -> int:
+    from layers.exportcli import atlas
+
+    path = atlas(args.adcode, Path(args.out), footer=args.footer or "",
+                 progress=lambda i, n, name: log.info("atlas page %d/%d: %s", i, n, name))
+    print(path)
+    return 0
+
+
 def _sources(args: argparse.Namespace) -> int:
     from layers.sources import prepare_all
 
@@ -154,6 +173,23 @@ def parser() -> argparse.ArgumentParser:
     cv.add_argument("--list", action="store_true", help="list facility and demand kinds")
     cv.add_argument("--json", action="store_true")
     cv.set_defaults(func=_coverage)
+    e = sub.add_parser("export", help="map sheet (png/pdf/html) or layer data (gpkg/geojson/shp/csv/xlsx)")
+    e.add_argument("adcode")
+    e.add_argument("--format", required=True, choices=("png", "pdf", "html", "gpkg", "geojson", "shp", "csv", "xlsx"))
+    e.add_argument("--out", required=True)
+    e.add_argument("--layers", help="layer ids, comma-separated (default: the map's default layers)")
+    e.add_argument("--title")
+    e.add_argument("--subtitle")
+    e.add_argument("--paper", default="A4", choices=("A4", "A3"))
+    e.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"))
+    e.add_argument("--dpi", type=int, default=300)
+    e.add_argument("--footer", help="e.g. 内部资料 / 仅供会议使用")
+    e.set_defaults(func=_export)
+    a = sub.add_parser("atlas", help="一乡一图: one PDF page per township")
+    a.add_argument("adcode")
+    a.add_argument("--out", required=True)
+    a.add_argument("--footer")
+    a.set_defaults(func=_atlas)
     s = sub.add_parser("sources", help="regenerate data/sources from installed data packages")
     s.set_defaults(func=_sources)
     return p

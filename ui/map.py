@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from layers import view
 from layers.i18n import BASEMAP_LABELS, STATUS_LABELS, pick, t
 from layers.render import basemap, build_map
-from ui import common, ui_cache
+from ui import common, export_panel, ui_cache
 
 ss = st.session_state
 lang, adcode, names = common.sidebar()
@@ -70,7 +70,7 @@ ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: len(v) for
 col_map, col_info = st.columns([3, 1])
 with col_map:
     out = st_folium(fmap, key="map", height=640, use_container_width=True, center=center, zoom=zoom,
-                    returned_objects=["last_object_clicked", "zoom", "center"])
+                    returned_objects=["last_object_clicked", "zoom", "center", "bounds"])
 click = (out or {}).get("last_object_clicked")
 if click and click != ss.get("_last_click"):
     ss["_last_click"] = click
@@ -88,3 +88,8 @@ with col_info:
         st.table({k: v for k, v in view.feature_details(data, sel[0], sel[1], lang)})
     else:
         st.caption(t("click_hint", lang))
+
+b = (out or {}).get("bounds") or {}
+view_ll = (b["_southWest"]["lng"], b["_southWest"]["lat"], b["_northEast"]["lng"], b["_northEast"]["lat"]) \
+    if b.get("_southWest") and b["_southWest"].get("lng") is not None else None
+export_panel.render(adcode, names[adcode], visible, lang, view_ll)

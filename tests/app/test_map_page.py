@@ -71,3 +71,11 @@ def test_english_switch_labels_layers_in_english() -> None:
     assert not at.exception
     labels = [c.label for c in at.sidebar.checkbox]
     assert "Townships (26)" in labels and "Reservoirs (13)" in labels
+
+
+def test_export_panel_makes_a_png() -> None:
+    at = _run()
+    at.button(key="ex_go").click().run()
+    assert not at.exception
+    name, data = at.session_state["export_file"]
+    assert name == "500231.png" and data[:8] == b"\x89PNG\r\n\x1a\n"
