@@ -11,12 +11,13 @@ from geo.errors import GeoError
 
 log = logging.getLogger("layers")
 PLAN_ADCODES = ("500231", "500110", "510821")
+DEFAULT_BUILD = (*PLAN_ADCODES, "500000")
 
 
 def _build(args: argparse.Namespace) -> int:
     from layers.build import build_workspace
 
-    for adcode in args.adcodes or PLAN_ADCODES:
+    for adcode in args.adcodes or DEFAULT_BUILD:
         result = build_workspace(adcode)
         total = sum(v for k, v in result.counts.items())
         print(f"{adcode} -> {result.path}  ({total} features)")
@@ -139,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build (or rebuild) workspaces from data/")
-    b.add_argument("adcodes", nargs="*", help=f"adcodes (default: {' '.join(PLAN_ADCODES)})")
+    b.add_argument("adcodes", nargs="*", help=f"adcodes (default: {' '.join(DEFAULT_BUILD)})")
     b.set_defaults(func=_build)
     d = sub.add_parser("dump", help="write one GeoJSON per layer (EPSG:4326)")
     d.add_argument("adcode")

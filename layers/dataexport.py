@@ -96,10 +96,15 @@ def standalone_html(fmap) -> str:  # noqa: ANN001
     """The folium map as one HTML file with Leaflet inlined: opens offline, from a USB stick."""
     from branca.element import Element
 
-    js = (VENDOR_DIR / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
-    css = (VENDOR_DIR / "leaflet" / "leaflet.css").read_text(encoding="utf-8")
+    from layers.render import LOCAL_CSS, LOCAL_JS, VENDOR_URL
+
+    def read(url: str) -> str:
+        return (VENDOR_DIR / url.removeprefix(VENDOR_URL + "/")).read_text(encoding="utf-8")
+
+    css = "".join(f"<style>{read(u)}</style>" for _, u in LOCAL_CSS)
+    js = "".join(f"<script>{read(u)}</script>" for _, u in LOCAL_JS)
     fmap.default_js, fmap.default_css = [], []
-    fmap.get_root().header.add_child(Element(f"<style>{css}</style><script>{js}</script>"), index=0)
+    fmap.get_root().header.add_child(Element(css + js), index=0)
     return fmap.get_root().render()
 
 

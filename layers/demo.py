@@ -52,3 +52,26 @@ def hazard_points(adcode: str, n: int, *, county_m: BaseGeometry, zones_m: BaseG
         }
         for i, (p, t, pp, pv) in enumerate(zip(pts, types, people, prop, strict=True))
     ]
+
+
+DEMO_FACILITY_KINDS = (("shelter", 0.4), ("material_depot", 0.1), ("fire_brigade", 0.2), ("warning_station", 0.3))
+
+
+def synthetic_points(adcode: str, label: str, n: int, *, area_m: BaseGeometry, base: dict) -> list[dict]:
+    """``n`` seeded synthetic points inside ``area_m`` with attributes ``base``, clearly marked."""
+    pts = seeded_points_in(area_m, n, seed=stable_seed("demo", label, adcode))
+    return [{**base, "fid": f"demo-{label}-{adcode}-{i + 1:05d}", "name": f"演示{base['name']}{i + 1:05d}", "plan_count": n, "item": i + 1,
+             "status": "ongoing", "source_doc": SOURCE_DOC, "source_section": SOURCE_SECTION, "geometry_quality": "synthetic",
+             "geometry_source": f"synthetic demo: seeded random point in the jurisdiction (layers/demo.py, {label})",
+             "note": "演示用合成数据,非真实 / synthetic demo, not real", "geometry": p} for i, p in enumerate(pts)]
+
+
+def reservoirs(adcode: str, n: int, *, area_m: BaseGeometry) -> list[dict]:
+    return synthetic_points(adcode, "reservoir", n, area_m=area_m, base={"name": "水库", "kind": "reservoir", "action": "演示"})
+
+
+def facilities(adcode: str, n: int, *, area_m: BaseGeometry) -> list[dict]:
+    out: list[dict] = []
+    for kind, share in DEMO_FACILITY_KINDS:
+        out += synthetic_points(adcode, kind, int(round(n * share)), area_m=area_m, base={"name": kind, "kind": kind})
+    return out

@@ -44,14 +44,20 @@ class Jurisdiction:
     boundary: gpd.GeoDataFrame  # one row, EPSG:4490
     unconfirmed: list[str] = field(default_factory=list)
 
+    districts: gpd.GeoDataFrame | None = None  # member county-level units (one row for a county)
+
     @classmethod
     def load(cls, adcode: str) -> Jurisdiction:
         cfg = jurisdiction_config()
         if adcode not in cfg:
             raise UnknownNameError(f"No jurisdiction {adcode!r} in data/sources/jurisdictions.toml; known: {sorted(cfg)}.")
-        b = gpd.read_file(dataset("boundaries").path)
-        b = b[b["adcode"] == adcode].reset_index(drop=True)
-        return cls(adcode, cfg[adcode], b.set_crs(CGCS2000, allow_override=True))
+        b = gpd.read_file(dataset("boundaries").path).set_crs(CGCS2000, allow_override=True)
+        prefix = cfg[adcode].get("members")
+        members = b[b["adcode"].str.startswith(prefix)] if prefix else b[b["adcode"] == adcode]
+        members = members.reset_index(drop=True)
+        merged = gpd.GeoDataFrame({"adcode": [adcode], "name": [cfg[adcode]["name"]]},
+                                  geometry=[shapely.union_all(members.geometry.to_numpy())], crs=CGCS2000)
+        return cls(adcode, cfg[adcode], merged if prefix else members, districts=members)
 
     @property
     def name(self) -> str:
@@ -92,27 +98,42 @@ class Jurisdiction:
         return [n for _, n in sorted(found)]
 
 
-def _build_townships(j: Jurisdiction) -> gpd.GeoDataFrame:
-    names = pd.read_csv(dataset("townships").path, dtype={"adcode": str})
-    names = names[names["adcode"] == j.adcode].reset_index(drop=True)
+def _district_townships(j: Jurisdiction, adcode: str, area_m: BaseGeometry, names: pd.DataFrame, unit_name: str) -> list[dict]:
+    """Seats and Voronoi cells of one county-level unit (cells never cross its boundary)."""
+    names = names[names["adcode"] == adcode]
     located = names[names["lon"].notna()]
     seats = gpd.GeoSeries(gpd.points_from_xy(located["lon"], located["lat"]), crs="EPSG:4326").to_crs(j.metric_crs)
     rows = [
-        {"name": r["name"], "kind": r["kind"], "n_villages": int(r["n_villages"]), "seat": s,
+        {"name": r["name"], "kind": r["kind"], "n_villages": int(r["n_villages"]), "seat": s, "district": adcode,
          "seat_quality": "gazetteer", "name_status": "confirmed"}
-        for (_, r), s in zip(located.iterrows(), seats, strict=True)
+        for (_, r), s in zip(located.iterrows(), seats, strict=True) if area_m.contains(s)
     ]
     missing = names[names["lon"].isna()]
     if j.config["unlocated_townships"] == "synthetic":
         for _, r in missing.iterrows():  # one at a time: each new seat fills the largest remaining gap
-            seat = largest_gap_point(j.area_m, [x["seat"] for x in rows])
-            rows.append({"name": r["name"], "kind": r["kind"], "n_villages": int(r["n_villages"]), "seat": seat,
+            seat = largest_gap_point(area_m, [x["seat"] for x in rows])
+            rows.append({"name": r["name"], "kind": r["kind"], "n_villages": int(r["n_villages"]), "seat": seat, "district": adcode,
                          "seat_quality": "synthetic", "name_status": "snapshot"})
     else:
-        j.unconfirmed = missing["name"].tolist()
-        log.warning("%s: %d snapshot townships without a seat are not drawn: %s", j.name, len(missing), j.unconfirmed)
-    cells = voronoi_cells([r["seat"] for r in rows], j.area_m)
-    out = gpd.GeoDataFrame(rows, geometry=cells, crs=j.metric_crs)
+        j.unconfirmed += missing["name"].tolist()
+    if not rows:  # no seat at all in this unit: keep it as one cell so the townships still tile the area
+        rows.append({"name": f"{unit_name}(乡镇未定位)", "kind": "镇", "n_villages": 0, "seat": area_m.representative_point(),
+                     "district": adcode, "seat_quality": "synthetic", "name_status": "snapshot"})
+    for row, cell in zip(rows, voronoi_cells([r["seat"] for r in rows], area_m), strict=True):
+        row["cell"] = cell
+    return rows
+
+
+def _build_townships(j: Jurisdiction) -> gpd.GeoDataFrame:
+    names = pd.read_csv(dataset("townships").path, dtype={"adcode": str})
+    districts = (j.districts if j.districts is not None else j.boundary).to_crs(j.metric_crs)
+    rows: list[dict] = []
+    for adcode, unit, area in zip(districts["adcode"], districts["name"], districts.geometry, strict=True):
+        rows += _district_townships(j, adcode, area, names, unit)
+    if j.unconfirmed:
+        log.warning("%s: %d snapshot townships without a seat are not drawn: %s", j.name, len(j.unconfirmed), j.unconfirmed[:20])
+    out = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "cell"} for r in rows],
+                           geometry=[r["cell"] for r in rows], crs=j.metric_crs)
     out["short"] = out["name"].map(short_name)
     wansheng = set(j.config.get("managed_by_wansheng", []))
     out["managed_by"] = out["name"].map(lambda n: "万盛经开区" if n in wansheng else None)

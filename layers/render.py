@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -21,10 +22,13 @@ from layers.i18n import BASEMAP_LABELS, pick, t
 from layers.specs import get_spec
 
 VENDOR_URL = os.environ.get("ONEMAP_VENDOR_URL", "/app/static/vendor")
-LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js")]
-LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css")]
+LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js"), ("markercluster", f"{VENDOR_URL}/markercluster/leaflet.markercluster.js")]
+LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css"), ("markercluster_css", f"{VENDOR_URL}/markercluster/MarkerCluster.css"),
+             ("markercluster_default_css", f"{VENDOR_URL}/markercluster/MarkerCluster.Default.css")]
 BACKGROUND = "#eef1f2"
 LABEL_MIN_ZOOM = 10
+MANY_POINTS = 2000  # above this a point layer is clustered at overview zooms and its tooltips show the kind only
+CLUSTER_UNTIL_ZOOM = 11
 DRAW_ORDER = ("risk_townships", "coverage_service", "townships", "rules", "county", "forest_fire", "geohazards", "rivers",
               "projects", "facilities", "reservoirs", "township_seats", "coverage_gaps", "coverage_sites")
 
@@ -60,18 +64,92 @@ def basemap(basemap_id: str, *, tianditu_key: str | None = None, local_url: str 
     raise ValueError(f"Unknown basemap {basemap_id!r}; use one of {list(BASEMAP_LABELS)}.")
 
 
-def _style(feature: dict) -> dict:
-    p = feature["properties"]
-    approx = p.get("_q") == 1
-    return {"color": p["_c"], "weight": p["_w"], "fillColor": p["_c"], "fillOpacity": p["_fo"] * (0.4 if approx else 1.0),
-            "opacity": 0.95, "dashArray": "6 4" if approx else None}
+class _Shapes(MacroElement):
+    """Lines and polygons of one layer as one compact GeoJSON (UTF-8, rounded, only display
+    properties) drawn on the canvas with styles read from the properties in JS."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+          var map = {{ this._parent.get_name() }};
+          var d = {{ this.data }};
+          var canvas = L.canvas({padding: 0.5});
+          var layer = L.geoJSON(d.g, {renderer: canvas,
+            style: function (f) { var p = f.properties, q = p._q === 1;
+              return {color: p._c, weight: p._w, fillColor: p._c, fillOpacity: p._fo * (q ? 0.4 : 1), opacity: 0.95,
+                      dashArray: q ? '6 4' : null}; },
+            onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + ' · ' + f.properties._l, {sticky: true}); }
+          }).addTo(map);
+          window.onemap = window.onemap || {};
+          window.onemap[d.layer + ':shapes'] = {count: d.g.features.length, group: layer};
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer_id: str, gdf: gpd.GeoDataFrame) -> None:
+        super().__init__()
+        self._name = "Shapes"
+        props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
+        geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
+        data = {"layer": layer_id, "g": geo}
+        self.data = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
-def _point_style(feature: dict) -> dict:
-    p = feature["properties"]
-    approx = p.get("_q") == 1
-    return {"color": p["_c"], "weight": 1.6, "fillColor": p["_c"], "fillOpacity": 0.15 if approx else 0.85,
-            "radius": p["_r"], "dashArray": "2 2" if approx else None}
+class _Points(MacroElement):
+    """All points of one layer as compact arrays drawn as canvas circle markers (one element, not
+    one folium object per point); clustered when there are many. Registers itself in
+    ``window.onemap[layer]`` so tests and benchmarks can count what was drawn."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+          var map = {{ this._parent.get_name() }};
+          var d = {{ this.data }};
+          var canvas = L.canvas({padding: 0.5});
+          var layers = new Array(d.f.length);
+          for (var i = 0; i < d.f.length; i++) {
+            var r = d.f[i], st = d.s[r[2]];
+            var m = L.circleMarker([r[1] / 1e5, r[0] / 1e5], {renderer: canvas, radius: st[1], color: st[0], weight: 1.6,
+              fillColor: st[0], fillOpacity: st[2] ? 0.15 : 0.85, dashArray: st[2] ? '2 2' : null});
+            m.feature = {properties: {fid: r[3] || '', layer: d.layer}};
+            m._row = r;
+            layers[i] = m;
+          }
+          var group = d.cluster && L.markerClusterGroup ?
+            L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: d.cluster, spiderfyOnMaxZoom: false}) : L.featureGroup();
+          group.addLayers ? group.addLayers(layers) : layers.forEach(function (m) { group.addLayer(m); });
+          group.on('mouseover', function (e) {  // tooltips are bound on first hover, not for every point up front
+            var m = e.layer;
+            if (m._row && !m.getTooltip()) { m.bindTooltip((m._row[4] ? m._row[4] + ' · ' : '') + d.l[m._row[2]]).openTooltip(); }
+          });
+          group.addTo(map);
+          window.onemap = window.onemap || {};
+          window.onemap[d.layer] = {count: layers.length, group: group};
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None) -> None:
+        super().__init__()
+        self._name = "Points"
+        keys = list(zip(gdf["_c"], gdf["_r"].astype(float), gdf["_q"].astype(int), strict=True))
+        key: dict[tuple, int] = {}
+        labels: list[str] = []
+        for k, label in zip(keys, gdf["_l"].astype(str), strict=True):
+            if k not in key:
+                key[k] = len(key)
+                labels.append(label)
+        idx = [key[k] for k in keys]
+        xs = np.round(gdf.geometry.x.to_numpy() * 1e5).astype(int)
+        ys = np.round(gdf.geometry.y.to_numpy() * 1e5).astype(int)
+        if names:  # small layers carry id and name; dense ones only position and style (details come from the server on click)
+            feats = [[int(x), int(y), i, f, n] for x, y, i, f, n in
+                     zip(xs, ys, idx, gdf["fid"].astype(str), gdf["name"].astype(str), strict=True)]
+        else:
+            feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
+        data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
+                "cluster": cluster_zoom}
+        self.data = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 def _layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
@@ -79,26 +157,36 @@ def _layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> folium.FeatureGro
     group = folium.FeatureGroup(name=spec.label(lang), show=True)
     points = gdf[gdf.geometry.geom_type == "Point"]
     shapes = gdf[gdf.geometry.geom_type != "Point"]
-    tip = ["name", "_l"]
-    aliases = [spec.field("name").zh if lang == "zh" else "Name", "类别" if lang == "zh" else "Kind"]
+    many = len(points) > MANY_POINTS
     if len(shapes):
-        folium.GeoJson(shapes.to_json(drop_id=True), name=layer_id, style_function=_style, smooth_factor=1.0,
-                       tooltip=folium.GeoJsonTooltip(tip, aliases=aliases, sticky=False)).add_to(group)
+        group.add_child(_Shapes(layer_id, shapes))
     if len(points):
-        folium.GeoJson(points.to_json(drop_id=True), name=layer_id, style_function=_point_style,
-                       marker=folium.CircleMarker(radius=5),
-                       tooltip=folium.GeoJsonTooltip(tip, aliases=aliases, sticky=False)).add_to(group)
+        group.add_child(_Points(layer_id, points, names=not many, cluster_zoom=CLUSTER_UNTIL_ZOOM if many else None))
     return group
 
 
-def _labels(townships: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="labels", control=False)
-    for _, row in townships.iterrows():
-        pt = row.geometry.representative_point()
-        folium.Marker([pt.y, pt.x], icon=folium.DivIcon(
-            html=f'<div class="twn-label">{html.escape(str(row["name"]))}</div>', icon_size=(80, 16), icon_anchor=(40, 8),
-            class_name="twn-label-icon")).add_to(group)
-    return group
+class _Labels(MacroElement):
+    """Township names as one element (divIcons created in JS), hidden below LABEL_MIN_ZOOM by CSS."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+          var map = {{ this._parent.get_name() }};
+          var d = {{ this.data }};
+          d.forEach(function (r) {
+            L.marker([r[1] / 1e5, r[0] / 1e5], {interactive: false, keyboard: false, icon: L.divIcon({className: 'twn-label-icon',
+              html: '<div class="twn-label">' + r[2] + '</div>', iconSize: [80, 16], iconAnchor: [40, 8]})}).addTo(map);
+          });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, townships: gpd.GeoDataFrame) -> None:
+        super().__init__()
+        self._name = "Labels"
+        pts = townships.geometry.representative_point()
+        rows = [[round(p.x * 1e5), round(p.y * 1e5), html.escape(str(n))] for p, n in zip(pts, townships["name"], strict=True)]
+        self.data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
 class _Legend(MacroElement):
@@ -177,7 +265,7 @@ def build_map(
     base = base or Basemap("none", ())
     m = folium.Map(location=center or [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=zoom or 10, tiles=None, prefer_canvas=True, control_scale=True,
-                   max_zoom=base.max_zoom, zoom_snap=0.5)
+                   maxZoom=base.max_zoom, minZoom=5, zoom_snap=0.5)
     m.default_js, m.default_css = LOCAL_JS, LOCAL_CSS
     for url, attr in base.tiles:
         folium.TileLayer(url, attr=attr, name=pick(BASEMAP_LABELS[base.id], lang), subdomains="1234" if "{s}" in url else "abc",
@@ -189,7 +277,7 @@ def build_map(
         if not frames[layer_id].empty:
             _layer(layer_id, frames[layer_id], lang).add_to(m)
     if "townships" in frames and not frames["townships"].empty:
-        _labels(frames["townships"]).add_to(m)
+        m.add_child(_Labels(frames["townships"]))
     m.get_root().header.add_child(Element(CSS))
     m.add_child(_Legend(legend_html({k: frames[k] for k in ordered}, lang, gcj02=base.gcj02), LABEL_MIN_ZOOM))
     if center is None:

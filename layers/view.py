@@ -103,16 +103,30 @@ def apply_filters(frames: Mapping[str, gpd.GeoDataFrame], f: Filters) -> dict[st
     return out
 
 
+def zoom_band(frames: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """"province" when the jurisdiction spans more than 1.5 degrees, else "county"."""
+    minx, miny, maxx, maxy = bounds_of(frames)
+    return "province" if max(maxx - minx, maxy - miny) > 1.5 else "county"
+
+
+BAND = {"county": (1.0, 1e-5), "province": (3.0, 1e-4)}  # (tolerance multiplier, coordinate grid in degrees)
+
+
 def display_frames(
-    frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], *, lang: str, gcj02: bool = False
+    frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], *, lang: str, gcj02: bool = False, band: str = "county"
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Light, styled WGS84 copies of the visible layers (optionally shifted to GCJ-02)."""
+    """Light, styled WGS84 copies of the visible layers (optionally shifted to GCJ-02).
+
+    ``band`` picks the display copy: at province scale lines and polygons are simplified 3x more
+    (townships as a coverage, so neighbours keep shared edges) and snapped to a 1e-4 degree grid."""
+    factor, grid = BAND[band]
     out = {}
     for lid in visible:
         if lid not in frames:
             continue
         gdf = frames[lid]
-        disp = display_frame(gdf, keep=DISPLAY_FIELDS, tolerance_deg=TOLERANCE_DEG.get(lid, 0.0), coverage=lid == "townships")
+        disp = display_frame(gdf, keep=DISPLAY_FIELDS, tolerance_deg=TOLERANCE_DEG.get(lid, 0.0) * factor,
+                             coverage=lid in ("townships", "risk_townships"), precision_deg=grid)
         disp = pd.concat([disp, style_columns(lid, gdf, lang)], axis=1)
         out[lid] = shift_to_gcj02(disp) if gcj02 else disp
     return out

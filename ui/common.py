@@ -18,7 +18,8 @@ def sidebar() -> tuple[str, str, dict[str, str]]:
         st.error(t("no_workspace", lang))
         st.stop()
     names = {a: (zh if lang == "zh" else en) for a, zh, en in spaces}
-    default = list(names).index("500231") if "500231" in names else 0
+    wanted = st.query_params.get("adcode", "500231")  # ?adcode=500000 opens a workspace directly
+    default = list(names).index(wanted) if wanted in names else 0
     adcode = st.sidebar.selectbox(t("jurisdiction", lang), list(names), format_func=lambda a: f"{names[a]} ({a})",
                                   key="adcode", index=default)
     return lang, adcode, names

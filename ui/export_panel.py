@@ -7,7 +7,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from layers import exportcli
 from layers.dataexport import DATA_FORMATS
 from layers.i18n import t
 
@@ -24,6 +23,7 @@ def render(adcode: str, name: str, visible: list[str], lang: str, view_ll: tuple
         st.checkbox(t("current_view", lang), value=False, key="ex_view", disabled=view_ll is None)
         fmt = st.radio(t("format", lang), ["png", "pdf", "html", *DATA_FORMATS], horizontal=True, key="ex_fmt")
         if st.button(t("make_export", lang), key="ex_go"):
+            from layers import exportcli  # matplotlib is imported only when an export is asked for
             with st.spinner("…"), tempfile.TemporaryDirectory() as tmp:
                 suffix = "zip" if fmt == "shp" or (fmt in ("geojson", "csv") and len(visible) > 1) else fmt
                 path = exportcli.export(adcode, fmt, Path(tmp) / f"{adcode}.{suffix}", layers=visible, title=title, paper=paper,
@@ -34,6 +34,7 @@ def render(adcode: str, name: str, visible: list[str], lang: str, view_ll: tuple
             fname, data = st.session_state["export_file"]
             st.download_button(f"⬇ {fname}", data, fname, key="ex_dl")
         if st.button(t("atlas", lang), key="ex_atlas"):
+            from layers import exportcli
             bar = st.progress(0.0, text=t("atlas", lang))
             with tempfile.TemporaryDirectory() as tmp:
                 path = exportcli.atlas(adcode, Path(tmp) / f"atlas_{adcode}.pdf", footer=footer,

@@ -38,7 +38,8 @@ for group, entries in view.layer_panel(data, lang).groups.items():
 opts = view.filter_options(data)
 with st.sidebar.expander(t("filters", lang)):
     filters = view.Filters(
-        hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], key="f_hazard")),
+        hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], key="f_hazard",
+                                          format_func=lambda v: view.kind_label("geohazards", v, lang))),
         project_status=tuple(st.multiselect(t("project_status", lang), opts["project_status"], key="f_status",
                                             format_func=lambda v: pick(STATUS_LABELS.get(v, (v, v)), lang))),
         project_years=tuple(st.multiselect(t("project_year", lang), opts["project_years"], key="f_year")),

@@ -27,8 +27,9 @@ def frames(adcode: str, stamp: float) -> dict[str, gpd.GeoDataFrame]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def display(adcode: str, stamp: float, visible: tuple[str, ...], lang: str, gcj02: bool,
             filters: view.Filters) -> dict[str, gpd.GeoDataFrame]:
-    shown = view.apply_filters(frames(adcode, stamp), filters)
-    return view.display_frames(shown, visible, lang=lang, gcj02=gcj02)
+    data = frames(adcode, stamp)
+    shown = view.apply_filters(data, filters)
+    return view.display_frames(shown, visible, lang=lang, gcj02=gcj02, band=view.zoom_band(data))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

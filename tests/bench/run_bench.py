@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e"), str(ROOT / "tests" / "bench")]
 
 from harness import CHROMIUM, CHROMIUM_ARGS, OfflinePage, start_app  # noqa: E402
 
@@ -31,22 +31,10 @@ def bench_build(folder: Path) -> None:
     os.environ["ONEMAP_WORKSPACES"] = str(folder)
     from layers.build import build_workspace
 
-    for adcode in ("500231", "500110", "510821"):
+    for adcode in ("500231", "500110", "510821", "500000"):
         t0 = time.perf_counter()
         build_workspace(adcode)
-        record(f"workspace build {adcode}", "county", time.perf_counter() - t0, "s")
-
-
-def bench_payload() -> None:
-    from layers import view
-    from layers.render import build_map
-
-    frames = view.load_frames("500231")
-    default = [k for k in frames if view.get_spec(k).default_visible]
-    for label, visible in (("default layers", default), ("all layers", list(frames))):
-        shown = view.display_frames(frames, visible, lang="zh")
-        html = build_map(shown, bounds=view.bounds_of(frames)).get_root().render()
-        record(f"map payload, {label}", "county", len(html.encode()) / 1e6, "MB")
+        record(f"workspace build {adcode}", "province" if adcode == "500000" else "county", time.perf_counter() - t0, "s")
 
 
 def _best_of(fn, n: int = 3) -> float:  # noqa: ANN001
@@ -86,27 +74,150 @@ def bench_exports(folder: Path) -> None:
     record("atlas PDF, 旺苍县 (17 pages)", "county", t, "s")
 
 
-def bench_browser(url: str) -> None:
+OPT_PAINTED = """(n) => !!(window.onemap && window.onemap['townships:shapes'] && window.onemap.geohazards && window.onemap.geohazards.count === n)"""
+OPT_TOGGLED = """() => !!(window.onemap && window.onemap['townships:shapes'] && !window.onemap.geohazards)"""
+OPT_FILTERED = """(n) => !!(window.onemap && window.onemap.geohazards && window.onemap.geohazards.count > 0 && window.onemap.geohazards.count < n)"""
+NAIVE_COUNT = """() => { let n = 0; if (!window.map) return -1; window.map.eachLayer(l => { if (l.feature) n++; }); return n; }"""
+
+
+def _wait(page: OfflinePage, js: str, arg=None, timeout_s: float = 240.0) -> None:  # noqa: ANN001
+    """Poll a predicate inside the map iframe (the iframe may be re-created by a rerun)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            frame = page.map_frame(timeout_s)
+            if frame.evaluate(js, arg) if arg is not None else frame.evaluate(js):
+                return
+        except (PlaywrightError, AssertionError):
+            pass
+        page.page.wait_for_timeout(50)
+    raise TimeoutError(f"map never satisfied {js[:60]}")
+
+
+def _naive_total(page: OfflinePage) -> int:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return int(page.map_frame(30).evaluate(NAIVE_COUNT))
+    except (PlaywrightError, AssertionError):
+        return -1
+
+
+def _wait_naive(page: OfflinePage, pred, timeout_s: float = 400.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if pred(_naive_total(page)):
+            return
+        page.page.wait_for_timeout(100)
+    raise TimeoutError("naive map never reached the expected feature count")
+
+
+def _choose(page: OfflinePage, label: str, option: str) -> None:
+    """Pick ``option`` in the select/multiselect labelled ``label`` by typing it (option lists are virtualised)."""
+    box = page.page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text=label).locator("input").first
+    box.click()
+    box.fill(option)
+    page.page.get_by_role("option", name=option, exact=True).first.click()
+
+
+def bench_optimised(browser, url: str, n_hazards: int, n_layer: int, runs: int) -> dict[str, float]:  # noqa: ANN001
+    paint, toggle, filt = [], [], []
+    for _ in range(runs):
+        page = OfflinePage(browser, url)
+        t0 = time.perf_counter()
+        page.page.goto(url)
+        _wait(page, OPT_PAINTED, n_hazards)
+        paint.append(time.perf_counter() - t0)
+        page.page.wait_for_timeout(1500)
+        t1 = time.perf_counter()
+        page.page.get_by_text(f"地质灾害 ({n_layer})").click()
+        _wait(page, OPT_TOGGLED)
+        toggle.append(time.perf_counter() - t1)
+        page.page.get_by_text(f"地质灾害 ({n_layer})").click()
+        _wait(page, OPT_PAINTED, n_hazards)
+        page.page.wait_for_timeout(800)
+        page.page.get_by_text("筛选", exact=True).click()
+        t2 = time.perf_counter()
+        _choose(page, "灾种", "滑坡")
+        _wait(page, OPT_FILTERED, n_hazards)
+        filt.append(time.perf_counter() - t2)
+        page.page.close()
+    return {"paint": statistics.median(paint), "toggle": statistics.median(toggle), "filter": statistics.median(filt)}
+
+
+def bench_naive(browser, url: str, total: int, n_geohazards: int, runs: int) -> dict[str, float]:  # noqa: ANN001
+    paint, toggle, filt = [], [], []
+    for _ in range(runs):
+        page = OfflinePage(browser, url)
+        t0 = time.perf_counter()
+        page.page.goto(url)
+        _wait_naive(page, lambda n: n >= total)
+        paint.append(time.perf_counter() - t0)
+        page.page.wait_for_timeout(1500)
+        t1 = time.perf_counter()
+        page.page.get_by_text("naive geohazards").click(timeout=600_000)
+        _wait_naive(page, lambda n: 0 <= n <= total - n_geohazards)
+        toggle.append(time.perf_counter() - t1)
+        page.page.get_by_text("naive geohazards").click(timeout=600_000)
+        _wait_naive(page, lambda n: n >= total)
+        page.page.wait_for_timeout(800)
+        t2 = time.perf_counter()
+        _choose(page, "hazard_type", "滑坡")
+        _wait_naive(page, lambda n: total - n_geohazards < n < total)
+        filt.append(time.perf_counter() - t2)
+        page.page.close()
+    return {"paint": statistics.median(paint), "toggle": statistics.median(toggle), "filter": statistics.median(filt)}
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_browser(folder: Path, runs: int) -> None:
+    from naive import DEFAULT, naive_map
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        paints, toggles = [], []
-        for _ in range(3):
-            page = OfflinePage(browser, url)
-            t0 = time.perf_counter()
-            page.page.goto(url)
-            page.wait_features(lambda c: c["townships"] > 0 and c["demo_hazards"] > 0, timeout_s=60)
-            paints.append(time.perf_counter() - t0)
-            page.page.wait_for_timeout(1500)
-            t1 = time.perf_counter()
-            page.page.get_by_text("地质灾害 (381)").click()
-            page.wait_features(lambda c: c["demo_hazards"] == 0)
-            toggles.append(time.perf_counter() - t1)
-            page.page.close()
-        browser.close()
-    record("first painted map (median of 3)", "county", statistics.median(paints), "s")
-    record("layer toggle -> repaint (median of 3)", "county", statistics.median(toggles), "s")
+    from layers import view
+    from layers.render import build_map
+
+    app, url = start_app(folder)
+    static_link = ROOT / "tests" / "bench" / "static"  # Streamlit serves static/ beside the main script
+    if not static_link.exists():
+        static_link.symlink_to(ROOT / "static", target_is_directory=True)
+    naive, naive_url = start_app(folder, script="tests/bench/naive_app.py")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for adcode, scale in (("500231", "county"), ("500000", "province")):
+                frames = view.load_frames(adcode)
+                gh = frames["geohazards"]
+                n_pts = int((gh.geometry.geom_type == "Point").sum())
+                visible = [k for k in frames if view.get_spec(k).default_visible]
+                opt_html = build_map(view.display_frames(frames, visible, lang="zh", band=view.zoom_band(frames)),
+                                     bounds=view.bounds_of(frames)).get_root().render()
+                naive_html = naive_map(adcode, [k for k in DEFAULT if k in frames]).get_root().render()
+                mb, naive_mb = len(opt_html.encode()) / 1e6, len(naive_html.encode()) / 1e6
+                record("map payload to browser", scale, mb, "MB", baseline=round(naive_mb, 3))
+                record("payload smaller than naive", scale, naive_mb / mb, "x")
+                opt = bench_optimised(browser, f"{url}?adcode={adcode}", n_pts, len(gh), runs)
+                total = sum(len(frames[k]) for k in DEFAULT if k in frames)
+                nv = bench_naive(browser, f"{naive_url}?adcode={adcode}", total, len(gh), runs)
+                for key, label in (("paint", "first painted map"), ("toggle", "layer toggle -> repaint"),
+                                   ("filter", "filter change -> repaint")):
+                    record(f"{label} (median of {runs})", scale, opt[key], "s", baseline=round(nv[key], 3))
+                    record(f"{label}: faster than naive", scale, nv[key] / opt[key], "x")
+            browser.close()
+        record("app peak RSS", "province", _peak_rss_mb(app.pid), "MB", baseline=round(_peak_rss_mb(naive.pid), 1))
+    finally:
+        for proc in (app, naive):
+            proc.terminate()
+            proc.wait(timeout=10)
+        static_link.unlink(missing_ok=True)
 
 
 def main() -> int:
@@ -114,15 +225,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         bench_build(folder)
-        bench_payload()
         bench_coverage()
         bench_exports(folder)
-        proc, url = start_app(folder)
-        try:
-            bench_browser(url)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+        bench_browser(folder, runs=int(os.environ.get("BENCH_RUNS", "3")))
     out = ROOT / ".bench" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(RESULTS, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -25,12 +25,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_app(workspaces: Path, *, timeout_s: float = 60.0) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free port over ``workspaces``; returns (process, url)."""
+def start_app(workspaces: Path, *, timeout_s: float = 60.0, script: str = "app.py") -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run <script>` on a free port over ``workspaces``; returns (process, url)."""
     port = _free_port()
-    env = {**os.environ, "ONEMAP_WORKSPACES": str(workspaces)}
+    env = {**os.environ, "ONEMAP_WORKSPACES": str(workspaces), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
@@ -75,7 +75,8 @@ class OfflinePage:
     def features(self) -> dict[str, int]:
         """Features drawn by Leaflet, by kind of geometry and by our fid prefixes."""
         return self.map_frame().evaluate("""() => {
-            const out = {total: 0, points: 0, shapes: 0, townships: 0, demo_hazards: 0, reservoirs: 0};
+            const out = {total: 0, points: 0, shapes: 0, townships: 0, demo_hazards: 0, reservoirs: 0, layers: {}};
+            for (const k in (window.onemap || {})) out.layers[k] = window.onemap[k].count;
             window.map.eachLayer(l => {
                 if (!l.feature) return;
                 const fid = l.feature.properties.fid || '';
