@@ -64,6 +64,11 @@ def basemap(basemap_id: str, *, tianditu_key: str | None = None, local_url: str 
     raise ValueError(f"Unknown basemap {basemap_id!r}; use one of {list(BASEMAP_LABELS)}.")
 
 
+def js_data(obj: object) -> str:
+    """``obj`` as a JavaScript literal: compact UTF-8 JSON that cannot close the <script> tag."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
 class _Shapes(MacroElement):
     """Lines and polygons of one layer as one compact GeoJSON (UTF-8, rounded, only display
     properties) drawn on the canvas with styles read from the properties in JS."""
@@ -92,7 +97,7 @@ class _Shapes(MacroElement):
         props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
         geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
         data = {"layer": layer_id, "g": geo}
-        self.data = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        self.data = js_data(data)
 
 
 class _Points(MacroElement):
@@ -149,7 +154,7 @@ class _Points(MacroElement):
             feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
         data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
                 "cluster": cluster_zoom}
-        self.data = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        self.data = js_data(data)
 
 
 def _layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
@@ -186,7 +191,7 @@ class _Labels(MacroElement):
         self._name = "Labels"
         pts = townships.geometry.representative_point()
         rows = [[round(p.x * 1e5), round(p.y * 1e5), html.escape(str(n))] for p, n in zip(pts, townships["name"], strict=True)]
-        self.data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        self.data = js_data(rows)
 
 
 class _Legend(MacroElement):
@@ -213,7 +218,7 @@ class _Legend(MacroElement):
     def __init__(self, legend_html: str, min_zoom: int) -> None:
         super().__init__()
         self._name = "Legend"
-        self.html_json = json.dumps(legend_html, ensure_ascii=False).replace("</", "<\\/")
+        self.html_json = js_data(legend_html)
         self.min_zoom = min_zoom
 
 
