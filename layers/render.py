@@ -87,6 +87,9 @@ class _Shapes(MacroElement):
           }).addTo(map);
           window.onemap = window.onemap || {};
           window.onemap[d.layer + ':shapes'] = {count: d.g.features.length, group: layer};
+          window.onemapLayers = window.onemapLayers || {};
+          var _reg = window.onemapLayers[d.layer] = window.onemapLayers[d.layer] || [];
+          if (_reg.indexOf(map) < 0) _reg.push(map);  // the layer's feature group, for the in-map panel
         })();
         {% endmacro %}
     """)
@@ -130,6 +133,9 @@ class _Points(MacroElement):
           group.addTo(map);
           window.onemap = window.onemap || {};
           window.onemap[d.layer] = {count: layers.length, group: group};
+          window.onemapLayers = window.onemapLayers || {};
+          var _reg = window.onemapLayers[d.layer] = window.onemapLayers[d.layer] || [];
+          if (_reg.indexOf(map) < 0) _reg.push(map);  // the layer's feature group, for the in-map panel
         })();
         {% endmacro %}
     """)
@@ -157,9 +163,9 @@ class _Points(MacroElement):
         self.data = js_data(data)
 
 
-def _layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
+def _layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str, *, show: bool = True) -> folium.FeatureGroup:
     spec = get_spec(layer_id)
-    group = folium.FeatureGroup(name=spec.label(lang), show=True)
+    group = folium.FeatureGroup(name=spec.label(lang), show=show)
     points = gdf[gdf.geometry.geom_type == "Point"]
     shapes = gdf[gdf.geometry.geom_type != "Point"]
     many = len(points) > MANY_POINTS
@@ -167,6 +173,8 @@ def _layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> folium.FeatureGro
         group.add_child(_Shapes(layer_id, shapes))
     if len(points):
         group.add_child(_Points(layer_id, points, names=not many, cluster_zoom=CLUSTER_UNTIL_ZOOM if many else None))
+    if layer_id == "townships":
+        group.add_child(_Labels(gdf))
     return group
 
 
@@ -182,6 +190,9 @@ class _Labels(MacroElement):
             L.marker([r[1] / 1e5, r[0] / 1e5], {interactive: false, keyboard: false, icon: L.divIcon({className: 'twn-label-icon',
               html: '<div class="twn-label">' + r[2] + '</div>', iconSize: [80, 16], iconAnchor: [40, 8]})}).addTo(map);
           });
+          window.onemapLayers = window.onemapLayers || {};
+          var _reg = window.onemapLayers['townships'] = window.onemapLayers['townships'] || [];
+          if (_reg.indexOf(map) < 0) _reg.push(map);  // the layer's feature group, for the in-map panel
         })();
         {% endmacro %}
     """)
@@ -192,6 +203,51 @@ class _Labels(MacroElement):
         pts = townships.geometry.representative_point()
         rows = [[round(p.x * 1e5), round(p.y * 1e5), html.escape(str(n))] for p, n in zip(pts, townships["name"], strict=True)]
         self.data = js_data(rows)
+
+
+
+
+class _LayerPanel(MacroElement):
+    """The layer panel inside the map: layers grouped by theme with their counts; a click shows or
+    hides a layer on the client at once (no server round trip, the view stays)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+          var map = {{ this._parent.get_name() }};
+          var d = {{ this.data }};
+          var panel = L.control({position: 'topright'});
+          panel.onAdd = function () {
+            var div = L.DomUtil.create('div', 'onemap-panel');
+            var html = '<b>' + d.title + '</b>';
+            d.groups.forEach(function (g) {
+              html += '<div class="grp">' + g.label + '</div>';
+              g.layers.forEach(function (l) {
+                html += '<label><input type="checkbox" data-layer="' + l.id + '"' + (l.show ? ' checked' : '') + '> ' +
+                        l.label + ' (' + l.count + ')</label>';
+              });
+            });
+            div.innerHTML = html;
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            div.querySelectorAll('input').forEach(function (box) {
+              box.addEventListener('change', function () {
+                (window.onemapLayers[box.dataset.layer] || []).forEach(function (fg) {
+                  if (box.checked) { map.addLayer(fg); } else { map.removeLayer(fg); }
+                });
+              });
+            });
+            return div;
+          };
+          panel.addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, groups: list[dict], title: str) -> None:
+        super().__init__()
+        self._name = "LayerPanel"
+        self.data = js_data({"title": title, "groups": groups})
 
 
 class _Legend(MacroElement):
@@ -225,13 +281,30 @@ class _Legend(MacroElement):
 CSS = f"""<style>
 .leaflet-container {{ background: {BACKGROUND}; font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }}
 .onemap-legend {{ background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; font-size: 12px;
-  line-height: 17px; max-height: 320px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+  line-height: 17px; max-height: 240px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
 .onemap-legend h4 {{ margin: 4px 0 2px; font-size: 12px; }}
 .onemap-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px; border-radius: 6px; }}
 .onemap-legend i.approx {{ background: transparent !important; border: 1.5px dashed #333; }}
 .twn-label {{ font-size: 11px; color: #444; text-align: center; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
 .hide-labels .twn-label {{ display: none; }}
+.onemap-panel {{ background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 4px; font-size: 12px; line-height: 19px;
+  max-height: 300px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+.onemap-panel .grp {{ color: #666; margin-top: 3px; font-size: 11px; }}
+.onemap-panel label {{ display: block; cursor: pointer; white-space: nowrap; }}
 </style>"""
+
+
+def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], visible: set[str], lang: str) -> list[dict]:
+    """Layers of the in-map panel by theme, in the fixed theme order."""
+    from layers.specs import THEMES
+
+    groups = []
+    for theme, labels in THEMES.items():
+        layers = [{"id": k, "label": get_spec(k).label(lang), "count": len(g), "show": k in visible}
+                  for k, g in frames.items() if get_spec(k).theme == theme and len(g)]
+        if layers:
+            groups.append({"label": labels[0] if lang == "zh" else labels[1], "layers": layers})
+    return groups
 
 
 def legend_html(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, gcj02: bool) -> str:
@@ -261,6 +334,7 @@ def build_map(
     base: Basemap | None = None,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
+    shown: Sequence[str] | None = None,
     images: Sequence[tuple[str, tuple[float, float, float, float], str]] = (),
 ) -> folium.Map:
     """A folium map of ``frames`` (layer id -> display frame with style columns), drawn in
@@ -278,12 +352,13 @@ def build_map(
     for url, (minx, miny, maxx, maxy), name in images:
         folium.raster_layers.ImageOverlay(url, bounds=[[miny, minx], [maxy, maxx]], name=name, opacity=0.75).add_to(m)
     ordered = [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
+    visible = set(frames) if shown is None else set(shown)
     for layer_id in ordered:
         if not frames[layer_id].empty:
-            _layer(layer_id, frames[layer_id], lang).add_to(m)
-    if "townships" in frames and not frames["townships"].empty:
-        m.add_child(_Labels(frames["townships"]))
+            _layer(layer_id, frames[layer_id], lang, show=layer_id in visible).add_to(m)
     m.get_root().header.add_child(Element(CSS))
+    if shown is not None:
+        m.add_child(_LayerPanel(panel_groups(frames, visible, lang), "图层" if lang == "zh" else "Layers"))
     m.add_child(_Legend(legend_html({k: frames[k] for k in ordered}, lang, gcj02=base.gcj02), LABEL_MIN_ZOOM))
     if center is None:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])

@@ -15,7 +15,7 @@ from ui import common, export_panel, ui_cache
 ss = st.session_state
 lang, adcode, names = common.sidebar()
 if ss.get("_adcode") != adcode:  # jurisdiction switched: reset view and selection
-    ss["_adcode"], ss["view"], ss["selected"], ss["_last_click"] = adcode, None, None, None
+    ss["_adcode"], ss["view"], ss["goto"], ss["selected"], ss["_last_click"] = adcode, None, None, None, None
 stamp = ui_cache.workspace_stamp(adcode)
 data = ui_cache.frames(adcode, stamp)
 
@@ -58,16 +58,23 @@ elif not hits.empty:
     i = c1.selectbox(t("matches", lang), hits.index, format_func=lambda k: f"{hits.at[k, 'name']} · {hits.at[k, 'layer_label']}", key="hit")
     if c2.button(t("zoom_to", lang), key="zoom_btn") or len(hits) == 1:
         h = hits.loc[i]
-        ss["view"] = ((float(h["lat"]), float(h["lon"])), view.zoom_for(h["minx"], h["miny"], h["maxx"], h["maxy"]))
+        ss["view"] = ss["goto"] = ((float(h["lat"]), float(h["lon"])), view.zoom_for(h["minx"], h["miny"], h["maxx"], h["maxy"]))
         ss["selected"] = (h["layer"], h["fid"])
         if h["layer"] not in visible:
             visible.append(h["layer"])
 
-shown = ui_cache.display(adcode, stamp, tuple(visible), lang, base.gcj02, filters)
+# every layer travels to the browser once; the in-map panel shows/hides them instantly, the sidebar sets what is on at start
+shown = ui_cache.display(adcode, stamp, tuple(data), lang, base.gcj02, filters)
 bounds = view.bounds_of(data)
-center, zoom = ss["view"] if ss.get("view") else (None, None)
-fmap = build_map(shown, bounds=bounds, lang=lang, base=base)
-ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: len(v) for k, v in shown.items()}}
+# st_folium moves the map whenever center/zoom change, so they change only on purpose: a search, or a
+# rebuilt map (other layers, filters, basemap) that should open where the user was looking
+signature = (adcode, tuple(visible), filters, base.id, lang)
+if ss.get("_signature") not in (None, signature) and ss.get("view"):
+    ss["goto"] = ss["view"]
+ss["_signature"] = signature
+center, zoom = ss["goto"] if ss.get("goto") else (None, None)
+fmap = build_map(shown, bounds=bounds, lang=lang, base=base, shown=visible)
+ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: len(shown[k]) for k in visible if k in shown}}
 col_map, col_info = st.columns([3, 1])
 with col_map:
     out = st_folium(fmap, key="map", height=640, use_container_width=True, center=center, zoom=zoom,

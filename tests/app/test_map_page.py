@@ -63,7 +63,7 @@ def test_search_selects_feature_and_details_show_provenance() -> None:
     table = at.table[0].value
     text = table.to_string()
     assert "垫江府发〔2022〕9号" in text and "四、(二)10" in text and "近似位置" in text
-    assert at.session_state["view"][1] == 15  # zoomed to a point
+    assert at.session_state["goto"][1] == 15  # zoomed to a point
 
 
 def test_english_switch_labels_layers_in_english() -> None:

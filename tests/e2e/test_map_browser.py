@@ -70,3 +70,20 @@ def test_tile_basemap_unreachable_still_paints_overlays(offline_page) -> None:
     assert any("openstreetmap" in u for u in p.blocked), p.blocked[:3]
     f = p.wait_features(lambda c: c["townships"] == 26 and c["demo_hazards"] == 120)
     assert f["total"] >= 26 + 120
+
+
+def test_in_map_layer_panel_toggles_instantly_and_keeps_the_view(offline_page) -> None:
+    p = offline_page
+    p.page.goto(p.url)
+    before = p.wait_features(lambda c: c["demo_hazards"] == 120)
+    p.page.wait_for_timeout(1500)
+    frame = p.map_frame()
+    frame.evaluate("() => { window.map.setView([30.30, 107.40], 12); }")
+    view = p.view()
+    frame.locator('.onemap-panel input[data-layer="geohazards"]').click()
+    after = p.wait_features(lambda c: c["demo_hazards"] == 0, timeout_s=2)
+    assert after["total"] == before["total"] - 381
+    assert p.view() == pytest.approx(view, abs=1e-9)  # no reload, same centre and zoom
+    frame.locator('.onemap-panel input[data-layer="facilities"]').click()  # loaded but off at start
+    p.wait_features(lambda c: c["total"] == after["total"] + 863, timeout_s=2)
+    p.shot("map_panel_facilities_on")
