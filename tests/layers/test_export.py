@@ -3,7 +3,6 @@ shapefile round trip, offline HTML. Samples are kept in test-artifacts/ for a hu
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import zipfile
