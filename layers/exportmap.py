@@ -15,6 +15,7 @@ from layers.specs import get_spec
 from layers.style import style_columns
 
 GREY = "#d9d9d9"
+DENSE_POINTS = 1500
 
 
 def _ordered(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
@@ -65,7 +66,8 @@ def _points(ax: Axes, g: gpd.GeoDataFrame, st, approx: int) -> None:  # noqa: AN
     if g.empty:
         return
     s = st.loc[g.index]
-    size = (s["_r"] * 1.6) ** 2 / 4
+    dense = min(1.0, (DENSE_POINTS / max(len(g), 1)) ** 0.5)  # thousands of points: smaller symbols, or they hide the map
+    size = (s["_r"] * 1.6 * dense) ** 2 / 4
     if approx:
         ax.scatter(g.geometry.x, g.geometry.y, s=size.tolist(), facecolors="none", edgecolors=s["_c"].tolist(), linewidths=0.7,
                    linestyle="--", zorder=3)

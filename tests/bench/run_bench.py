@@ -71,6 +71,8 @@ def bench_exports(folder: Path) -> None:
     record("A4 300-dpi PNG export", "county", t, "s")
     t = _best_of(lambda: export("500231", "pdf", folder / "a4.pdf", dpi=300), 1)
     record("A4 PDF export", "county", t, "s")
+    t = _best_of(lambda: export("500000", "png", folder / "a4_cq.png", dpi=300), 2)
+    record("A4 300-dpi PNG export", "province", t, "s")
     t = _best_of(lambda: atlas("510821", folder / "atlas.pdf"), 1)  # the largest plan jurisdiction by area
     record("atlas PDF, 旺苍县 (17 pages)", "county", t, "s")
 
