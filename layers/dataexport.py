@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -106,14 +105,3 @@ def standalone_html(fmap) -> str:  # noqa: ANN001
     fmap.default_js, fmap.default_css = [], []
     fmap.get_root().header.add_child(Element(css + js), index=0)
     return fmap.get_root().render()
-
-
-def data_bytes(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, name: str) -> tuple[bytes, str]:
-    """Bytes and file name for a download button (same writer as the CLI)."""
-    suffix = "zip" if fmt == "shp" or (len(layers) > 1 and fmt in ("geojson", "csv")) else fmt
-    with tempfile.TemporaryDirectory() as tmp:
-        path = export_data(layers, fmt, Path(tmp) / f"{name}.{suffix}")
-        return path.read_bytes(), path.name
-
-
-__all__ = ["export_data", "standalone_html", "data_bytes", "shapefile_field_names", "io"]

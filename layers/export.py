@@ -4,7 +4,6 @@ The CLI (``python -m layers export|atlas``) and the page buttons call these func
 from __future__ import annotations
 
 import datetime as dt
-import io
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,13 +141,6 @@ def export_sheet(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str],
 def default_title(name: str, visible: Sequence[str], lang: str = "zh") -> tuple[str, str]:
     themes = "、".join(get_spec(v).label(lang) for v in visible if v not in ("county", "townships"))[:60]
     return (f"{name}风险一张图" if lang == "zh" else f"{name} risk map"), themes
-
-
-def figure_bytes(fig: Figure, fmt: str, dpi: int) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()
 
 
 ProgressFn = Callable[[int, int, str], None]

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
@@ -175,15 +174,3 @@ def write_kde(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict, path:
     grid = kernel_density(pts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad),
                           cell_m=cfg["kde"]["cell_m"], bandwidth_m=cfg["kde"]["bandwidth_m"])
     return write_geotiff(path, grid, mask=area_mask(county.geometry, grid))
-
-
-def hazard_advice(hazard: str, lang: str) -> str:
-    zh, en = ADVICE[hazard]
-    return zh if lang == "zh" else en
-
-
-def level_counts(risk: gpd.GeoDataFrame) -> dict[int, int]:
-    return {int(k): int(v) for k, v in risk["level"].value_counts().sort_index().items()}
-
-
-__all__ = ["compute_risk", "risk_config", "indicators", "score", "drivers", "HAZARDS", "np"]

@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo.raster import colorize, warp_to_wgs84, zonal_stats
@@ -96,5 +95,3 @@ def user_raster_summary(path: str | Path, risk: gpd.GeoDataFrame) -> pd.DataFram
     out["cells"] = stats["cells"].values
     return out.sort_values("mean", ascending=False, na_position="last").reset_index(drop=True)
 
-
-__all__ = ["reclassify", "class_legend", "township_card", "township_table", "raster_overlay", "user_raster_summary", "np"]
