@@ -132,7 +132,7 @@ class _Points(MacroElement):
           });
           group.addTo(map);
           window.onemap = window.onemap || {};
-          window.onemap[d.layer] = {count: layers.length, group: group};
+          window.onemap[d.layer] = {count: layers.length, group: group, markers: layers, labels: d.l};
           window.onemapLayers = window.onemapLayers || {};
           var _reg = window.onemapLayers[d.layer] = window.onemapLayers[d.layer] || [];
           if (_reg.indexOf(map) < 0) _reg.push(map);  // the layer's feature group, for the in-map panel
@@ -225,12 +225,26 @@ class _LayerPanel(MacroElement):
               g.layers.forEach(function (l) {
                 html += '<label><input type="checkbox" data-layer="' + l.id + '"' + (l.show ? ' checked' : '') + '> ' +
                         l.label + ' (' + l.count + ')</label>';
+                (l.classes || []).forEach(function (c) {
+                  html += '<label class="cls"><input type="checkbox" checked data-class-layer="' + l.id + '" data-class="' + c + '"> ' + c + '</label>';
+                });
               });
             });
             div.innerHTML = html;
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
-            div.querySelectorAll('input').forEach(function (box) {
+            div.querySelectorAll('input[data-class]').forEach(function (box) {
+              box.addEventListener('change', function () {  // class filter of a point layer, on the client
+                var layer = box.dataset.classLayer, on = new Set();
+                div.querySelectorAll('input[data-class-layer="' + layer + '"]').forEach(function (b) { if (b.checked) on.add(b.dataset.class); });
+                var P = window.onemap[layer];
+                var keep = P.markers.filter(function (m) { return on.has(P.labels[m._row[2]]); });
+                P.group.clearLayers();
+                if (P.group.addLayers) { P.group.addLayers(keep); } else { keep.forEach(function (m) { P.group.addLayer(m); }); }
+                P.count = keep.length;
+              });
+            });
+            div.querySelectorAll('input[data-layer]').forEach(function (box) {
               box.addEventListener('change', function () {
                 (window.onemapLayers[box.dataset.layer] || []).forEach(function (fg) {
                   if (box.checked) { map.addLayer(fg); } else { map.removeLayer(fg); }
@@ -291,7 +305,17 @@ CSS = f"""<style>
   max-height: 300px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
 .onemap-panel .grp {{ color: #666; margin-top: 3px; font-size: 11px; }}
 .onemap-panel label {{ display: block; cursor: pointer; white-space: nowrap; }}
+.onemap-panel label.cls {{ margin-left: 16px; font-size: 11px; line-height: 16px; }}
 </style>"""
+
+
+CLASS_FILTER_LAYERS = ("geohazards",)  # point layers whose legend classes can be filtered in the map (灾种)
+
+
+def point_classes(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Legend classes of a layer's points, in first-seen order (the same order _Points uses)."""
+    pts = gdf[gdf.geometry.geom_type == "Point"]
+    return list(dict.fromkeys(pts["_l"].astype(str)))
 
 
 def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], visible: set[str], lang: str) -> list[dict]:
@@ -300,7 +324,8 @@ def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], visible: set[str], lang
 
     groups = []
     for theme, labels in THEMES.items():
-        layers = [{"id": k, "label": get_spec(k).label(lang), "count": len(g), "show": k in visible}
+        layers = [{"id": k, "label": get_spec(k).label(lang), "count": len(g), "show": k in visible,
+                   "classes": [html.escape(c, quote=True) for c in point_classes(g)] if k in CLASS_FILTER_LAYERS else []}
                   for k, g in frames.items() if get_spec(k).theme == theme and len(g)]
         if layers:
             groups.append({"label": labels[0] if lang == "zh" else labels[1], "layers": layers})

@@ -87,3 +87,17 @@ def test_in_map_layer_panel_toggles_instantly_and_keeps_the_view(offline_page) -
     frame.locator('.onemap-panel input[data-layer="facilities"]').click()  # loaded but off at start
     p.wait_features(lambda c: c["total"] == after["total"] + 863, timeout_s=2)
     p.shot("map_panel_facilities_on")
+
+
+def test_in_map_hazard_type_filter_hides_points_on_the_client(offline_page) -> None:
+    p = offline_page
+    p.page.goto(p.url)
+    p.wait_features(lambda c: c["demo_hazards"] == 120)
+    p.page.wait_for_timeout(1500)
+    gh = load_layer("500231", "geohazards")
+    n_landslides = int((gh["hazard_type"] == "滑坡").sum())
+    assert 0 < n_landslides < 120
+    p.map_frame().locator('.onemap-panel input[data-class="滑坡"]').click()
+    p.wait_features(lambda c: c["demo_hazards"] == 120 - n_landslides, timeout_s=2)
+    p.map_frame().locator('.onemap-panel input[data-class="滑坡"]').click()
+    p.wait_features(lambda c: c["demo_hazards"] == 120, timeout_s=2)
