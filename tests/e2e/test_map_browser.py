@@ -81,11 +81,11 @@ def test_in_map_layer_panel_toggles_instantly_and_keeps_the_view(offline_page) -
     frame.evaluate("() => { window.map.setView([30.30, 107.40], 12); }")
     view = p.view()
     frame.locator('.onemap-panel input[data-layer="geohazards"]').click()
-    after = p.wait_features(lambda c: c["demo_hazards"] == 0, timeout_s=2)
+    after = p.wait_features(lambda c: c["demo_hazards"] == 0, timeout_s=10)
     assert after["total"] == before["total"] - 381
     assert p.view() == pytest.approx(view, abs=1e-9)  # no reload, same centre and zoom
     frame.locator('.onemap-panel input[data-layer="facilities"]').click()  # loaded but off at start
-    p.wait_features(lambda c: c["total"] == after["total"] + 863, timeout_s=2)
+    p.wait_features(lambda c: c["total"] == after["total"] + 863, timeout_s=10)
     p.shot("map_panel_facilities_on")
 
 
@@ -98,6 +98,6 @@ def test_in_map_hazard_type_filter_hides_points_on_the_client(offline_page) -> N
     n_landslides = int((gh["hazard_type"] == "滑坡").sum())
     assert 0 < n_landslides < 120
     p.map_frame().locator('.onemap-panel input[data-class="滑坡"]').click()
-    p.wait_features(lambda c: c["demo_hazards"] == 120 - n_landslides, timeout_s=2)
+    p.wait_features(lambda c: c["demo_hazards"] == 120 - n_landslides, timeout_s=10)
     p.map_frame().locator('.onemap-panel input[data-class="滑坡"]').click()
-    p.wait_features(lambda c: c["demo_hazards"] == 120, timeout_s=2)
+    p.wait_features(lambda c: c["demo_hazards"] == 120, timeout_s=10)
