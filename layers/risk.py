@@ -150,9 +150,10 @@ def compute_risk(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, scheme: st
     sc = score(ind, cfg, scheme=scheme)
     out = gpd.GeoDataFrame({"fid": "risk-" + t["fid"], "name": t["name"], "township_code": t["code"]}, geometry=t.geometry, crs=t.crs)
     out = pd.concat([out, sc, ind.round(4)], axis=1)
-    out["n_hazard_points"] = _count_in(t.to_crs(crs), _points(frames["geohazards"].to_crs(crs), HAZARD_KINDS)).astype(int)
+    t_m = t.to_crs(crs)
+    out["n_hazard_points"] = _count_in(t_m, _points(frames["geohazards"].to_crs(crs), HAZARD_KINDS)).astype(int)
     for layer in ("reservoirs", "facilities", "projects"):
-        out[f"n_{layer}"] = _count_in(t.to_crs(crs), frames[layer].to_crs(crs)).astype(int)
+        out[f"n_{layer}"] = _count_in(t_m, frames[layer].to_crs(crs)).astype(int)
     out["drivers"] = drivers(ind, cfg)
     out["source_doc"] = "本项目风险模型 data/risk.toml"
     out["source_section"] = f"scheme={scheme}; indicators from the plan layers and the demo hazard inventory"

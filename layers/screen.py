@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from pyproj import CRS
 from shapely.geometry import Point
 
@@ -44,11 +43,12 @@ def _metric_point(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, lon: float, 
 def screen_point(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, lon: float, lat: float, *, datum: Datum = "wgs84") -> list[Check]:
     """The checklist at ``lon``/``lat`` (in ``datum``), measured in the metric ``crs``."""
     pt = _metric_point(frames, crs, lon, lat, datum)
-    m = {k: v.to_crs(crs) for k, v in frames.items()}
-    cfg = risk_config()
-    checks = [_rules(m, pt), _nearest_hazard(m, pt), _zone(m, pt), _flood(m, pt, cfg["flood"]["river_buffer_m"]),
-              _township(m, pt), _forest(m, pt)]
-    return checks
+    return _checks({k: v.to_crs(crs) for k, v in frames.items()}, pt, risk_config()["flood"]["river_buffer_m"])
+
+
+def _checks(m: Mapping[str, gpd.GeoDataFrame], pt: Point, river_buffer_m: float) -> list[Check]:
+    """The six checks at a metric point; ``m`` is already in the metric CRS."""
+    return [_rules(m, pt), _nearest_hazard(m, pt), _zone(m, pt), _flood(m, pt, river_buffer_m), _township(m, pt), _forest(m, pt)]
 
 
 def _rules(m: Mapping[str, gpd.GeoDataFrame], pt: Point) -> Check:
@@ -105,11 +105,11 @@ def checklist_frame(checks: list[Check]) -> pd.DataFrame:
 
 def screen_projects(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS) -> pd.DataFrame:
     """Run the checklist for every plan project (at its representative point); one row per project."""
-    pr = frames["projects"].to_crs(4326)
+    m = {k: v.to_crs(crs) for k, v in frames.items()}  # reprojected once, not once per project
+    buffer_m = risk_config()["flood"]["river_buffer_m"]
     rows = []
-    for _, p in pr.iterrows():
-        rp = shapely.get_coordinates(p.geometry.representative_point())[0]
-        checks = screen_point(frames, crs, float(rp[0]), float(rp[1]))
+    for _, p in m["projects"].iterrows():
+        checks = _checks(m, p.geometry.representative_point(), buffer_m)
         flags = [c.item for c in checks if c.flag]
         rows.append({"fid": p["fid"], "name": p["name"], "source_doc": p["source_doc"], "geometry_quality": p["geometry_quality"],
                      "n_flags": len(flags), "flags": "、".join(flags)})
