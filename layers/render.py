@@ -69,7 +69,27 @@ def js_data(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
-class _Shapes(MacroElement):
+class _Script(Element):
+    """JavaScript that is already rendered. branca wraps every rendered script in ``Element(text)``,
+    which compiles the text as a Jinja template: 0.25 s for a 1.4 MB province data literal."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
+
+class _DataElement(MacroElement):
+    """A MacroElement that only has a script part, added to the figure without re-compiling it."""
+
+    def render(self, **kwargs: object) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Script(script(self, kwargs)), name=self.get_name())
+
+
+class _Shapes(_DataElement):
     """Lines and polygons of one layer as one compact GeoJSON (UTF-8, rounded, only display
     properties) drawn on the canvas with styles read from the properties in JS."""
 
@@ -94,16 +114,20 @@ class _Shapes(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, layer_id: str, gdf: gpd.GeoDataFrame) -> None:
+    def __init__(self, data: str) -> None:
         super().__init__()
         self._name = "Shapes"
-        props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
-        geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
-        data = {"layer": layer_id, "g": geo}
-        self.data = js_data(data)
+        self.data = data
 
 
-class _Points(MacroElement):
+def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
+    """JS literal drawn by ``_Shapes``: the lines/polygons of a display frame with display properties only."""
+    props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
+    geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
+    return js_data({"layer": layer_id, "g": geo})
+
+
+class _Points(_DataElement):
     """All points of one layer as compact arrays drawn as canvas circle markers (one element, not
     one folium object per point); clustered when there are many. Registers itself in
     ``window.onemap[layer]`` so tests and benchmarks can count what was drawn."""
@@ -140,45 +164,94 @@ class _Points(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None) -> None:
+    def __init__(self, data: str) -> None:
         super().__init__()
         self._name = "Points"
-        keys = list(zip(gdf["_c"], gdf["_r"].astype(float), gdf["_q"].astype(int), strict=True))
-        key: dict[tuple, int] = {}
-        labels: list[str] = []
-        for k, label in zip(keys, gdf["_l"].astype(str), strict=True):
-            if k not in key:
-                key[k] = len(key)
-                labels.append(label)
-        idx = [key[k] for k in keys]
-        xs = np.round(gdf.geometry.x.to_numpy() * 1e5).astype(int)
-        ys = np.round(gdf.geometry.y.to_numpy() * 1e5).astype(int)
-        if names:  # small layers carry id and name; dense ones only position and style (details come from the server on click)
-            feats = [[int(x), int(y), i, f, n] for x, y, i, f, n in
-                     zip(xs, ys, idx, gdf["fid"].astype(str), gdf["name"].astype(str), strict=True)]
-        else:
-            feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
-        data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
-                "cluster": cluster_zoom}
-        self.data = js_data(data)
+        self.data = data
 
 
-def _layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str, *, show: bool = True) -> folium.FeatureGroup:
-    spec = get_spec(layer_id)
-    group = folium.FeatureGroup(name=spec.label(lang), show=show)
+def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None) -> str:
+    """JS literal drawn by ``_Points``: positions as integer 1e-5 degrees, one style table, and id/name
+    only when ``names`` (dense layers get their details from the server on click)."""
+    keys = list(zip(gdf["_c"], gdf["_r"].astype(float), gdf["_q"].astype(int), strict=True))
+    key: dict[tuple, int] = {}
+    labels: list[str] = []
+    for k, label in zip(keys, gdf["_l"].astype(str), strict=True):
+        if k not in key:
+            key[k] = len(key)
+            labels.append(label)
+    idx = [key[k] for k in keys]
+    xs = np.round(gdf.geometry.x.to_numpy() * 1e5).astype(int)
+    ys = np.round(gdf.geometry.y.to_numpy() * 1e5).astype(int)
+    if names:  # small layers carry id and name; dense ones only position and style (details come from the server on click)
+        feats = [[int(x), int(y), i, f, n] for x, y, i, f, n in
+                 zip(xs, ys, idx, gdf["fid"].astype(str), gdf["name"].astype(str), strict=True)]
+    else:
+        feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
+    data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
+            "cluster": cluster_zoom}
+    return js_data(data)
+
+
+PanelGroups = tuple[tuple[str, tuple[tuple[str, str, int, tuple[str, ...]], ...]], ...]
+"""(theme label, ((layer id, label, feature count, filterable classes), ...)) in theme order."""
+
+
+@dataclass(frozen=True)
+class LayerParts:
+    """One layer compiled for the browser: JS literals ready to embed (strings, so cheap to cache)."""
+
+    layer_id: str
+    label: str
+    count: int
+    shapes: str | None
+    points: str | None
+    labels: str | None
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """Everything heavy about a map, compiled once: layers in draw order (empty ones too, with their
+    count of 0), the in-map panel's groups
+    (without on/off flags, which change with the sidebar), the legend HTML."""
+
+    layers: tuple[LayerParts, ...]
+    groups: PanelGroups
+    legend: str
+    lang: str
+
+
+def compile_layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> LayerParts:
     points = gdf[gdf.geometry.geom_type == "Point"]
     shapes = gdf[gdf.geometry.geom_type != "Point"]
     many = len(points) > MANY_POINTS
-    if len(shapes):
-        group.add_child(_Shapes(layer_id, shapes))
-    if len(points):
-        group.add_child(_Points(layer_id, points, names=not many, cluster_zoom=CLUSTER_UNTIL_ZOOM if many else None))
-    if layer_id == "townships":
-        group.add_child(_Labels(gdf))
+    return LayerParts(
+        layer_id, get_spec(layer_id).label(lang), len(gdf),
+        shapes_data(layer_id, shapes) if len(shapes) else None,
+        points_data(layer_id, points, names=not many, cluster_zoom=CLUSTER_UNTIL_ZOOM if many else None) if len(points) else None,
+        labels_data(gdf) if layer_id == "townships" else None,
+    )
+
+
+def compile_map(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str = "zh", gcj02: bool = False) -> MapParts:
+    """The heavy half of ``build_map``: display frames -> strings, in ``DRAW_ORDER``."""
+    ordered = [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
+    layers = tuple(compile_layer(k, frames[k], lang) for k in ordered)
+    return MapParts(layers, panel_groups(frames, lang), legend_html({k: frames[k] for k in ordered}, lang, gcj02=gcj02), lang)
+
+
+def _layer(parts: LayerParts, *, show: bool) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=parts.label, show=show)
+    if parts.shapes is not None:
+        group.add_child(_Shapes(parts.shapes))
+    if parts.points is not None:
+        group.add_child(_Points(parts.points))
+    if parts.labels is not None:
+        group.add_child(_Labels(parts.labels))
     return group
 
 
-class _Labels(MacroElement):
+class _Labels(_DataElement):
     """Township names as one element (divIcons created in JS), hidden below LABEL_MIN_ZOOM by CSS."""
 
     _template = Template("""
@@ -197,17 +270,21 @@ class _Labels(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, townships: gpd.GeoDataFrame) -> None:
+    def __init__(self, data: str) -> None:
         super().__init__()
         self._name = "Labels"
-        pts = townships.geometry.representative_point()
-        rows = [[round(p.x * 1e5), round(p.y * 1e5), html.escape(str(n))] for p, n in zip(pts, townships["name"], strict=True)]
-        self.data = js_data(rows)
+        self.data = data
+
+
+def labels_data(townships: gpd.GeoDataFrame) -> str:
+    """JS literal drawn by ``_Labels``: [x, y, escaped name] at each township's representative point."""
+    pts = townships.geometry.representative_point()
+    return js_data([[round(p.x * 1e5), round(p.y * 1e5), html.escape(str(n))] for p, n in zip(pts, townships["name"], strict=True)])
 
 
 
 
-class _LayerPanel(MacroElement):
+class _LayerPanel(_DataElement):
     """The layer panel inside the map: layers grouped by theme with their counts; a click shows or
     hides a layer on the client at once (no server round trip, the view stays)."""
 
@@ -264,7 +341,7 @@ class _LayerPanel(MacroElement):
         self.data = js_data({"title": title, "groups": groups})
 
 
-class _Legend(MacroElement):
+class _Legend(_DataElement):
     """Legend + label visibility by zoom + background colour, as one Leaflet control."""
 
     _template = Template("""
@@ -318,18 +395,24 @@ def point_classes(gdf: gpd.GeoDataFrame) -> list[str]:
     return list(dict.fromkeys(pts["_l"].astype(str)))
 
 
-def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], visible: set[str], lang: str) -> list[dict]:
-    """Layers of the in-map panel by theme, in the fixed theme order."""
+def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> PanelGroups:
+    """Layers of the in-map panel by theme, in the fixed theme order: (theme label, ((id, label,
+    count, filterable classes), ...))."""
     from layers.specs import THEMES
 
     groups = []
     for theme, labels in THEMES.items():
-        layers = [{"id": k, "label": get_spec(k).label(lang), "count": len(g), "show": k in visible,
-                   "classes": [html.escape(c, quote=True) for c in point_classes(g)] if k in CLASS_FILTER_LAYERS else []}
-                  for k, g in frames.items() if get_spec(k).theme == theme and len(g)]
+        layers = tuple((k, get_spec(k).label(lang), len(g),
+                        tuple(html.escape(c, quote=True) for c in point_classes(g)) if k in CLASS_FILTER_LAYERS else ())
+                       for k, g in frames.items() if get_spec(k).theme == theme and len(g))
         if layers:
-            groups.append({"label": labels[0] if lang == "zh" else labels[1], "layers": layers})
-    return groups
+            groups.append((labels[0] if lang == "zh" else labels[1], layers))
+    return tuple(groups)
+
+
+def _panel_data(groups: PanelGroups, visible: set[str]) -> list[dict]:
+    return [{"label": label, "layers": [{"id": k, "label": lab, "count": n, "show": k in visible, "classes": list(cls)}
+                                        for k, lab, n, cls in layers]} for label, layers in groups]
 
 
 def legend_html(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, gcj02: bool) -> str:
@@ -367,6 +450,24 @@ def build_map(
     never walks the coordinates; ``center``/``zoom`` keep the user's current view. ``images`` =
     (PNG data URL, lon/lat bounds, name) raster overlays drawn under the vector layers."""
     base = base or Basemap("none", ())
+    return assemble_map(compile_map(frames, lang=lang, gcj02=base.gcj02), bounds=bounds, base=base, center=center,
+                        zoom=zoom, shown=shown, images=images)
+
+
+def assemble_map(
+    parts: MapParts,
+    *,
+    bounds: Sequence[float],
+    base: Basemap | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    shown: Sequence[str] | None = None,
+    images: Sequence[tuple[str, tuple[float, float, float, float], str]] = (),
+) -> folium.Map:
+    """The cheap half of ``build_map``: compiled parts -> a fresh folium map (never reuse a map
+    object across reruns; cache the parts instead)."""
+    base = base or Basemap("none", ())
+    lang = parts.lang
     m = folium.Map(location=center or [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=zoom or 10, tiles=None, prefer_canvas=True, control_scale=True,
                    maxZoom=base.max_zoom, minZoom=5, zoom_snap=0.5)
@@ -376,15 +477,14 @@ def build_map(
                          overlay=url.find("cva_w") >= 0, control=False).add_to(m)
     for url, (minx, miny, maxx, maxy), name in images:
         folium.raster_layers.ImageOverlay(url, bounds=[[miny, minx], [maxy, maxx]], name=name, opacity=0.75).add_to(m)
-    ordered = [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
-    visible = set(frames) if shown is None else set(shown)
-    for layer_id in ordered:
-        if not frames[layer_id].empty:
-            _layer(layer_id, frames[layer_id], lang, show=layer_id in visible).add_to(m)
+    visible = {p.layer_id for p in parts.layers} if shown is None else set(shown)
+    for layer in parts.layers:
+        if layer.count:
+            _layer(layer, show=layer.layer_id in visible).add_to(m)
     m.get_root().header.add_child(Element(CSS))
     if shown is not None:
-        m.add_child(_LayerPanel(panel_groups(frames, visible, lang), "图层" if lang == "zh" else "Layers"))
-    m.add_child(_Legend(legend_html({k: frames[k] for k in ordered}, lang, gcj02=base.gcj02), LABEL_MIN_ZOOM))
+        m.add_child(_LayerPanel(_panel_data(parts.groups, visible), "图层" if lang == "zh" else "Layers"))
+    m.add_child(_Legend(parts.legend, LABEL_MIN_ZOOM))
     if center is None:
         m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m

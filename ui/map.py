@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from layers import view
 from layers.i18n import BASEMAP_LABELS, STATUS_LABELS, pick, t
-from layers.render import basemap, build_map
+from layers.render import assemble_map, basemap
 from ui import common, export_panel, ui_cache
 
 ss = st.session_state
@@ -35,7 +35,7 @@ for group, entries in view.layer_panel(data, lang).groups.items():
         if st.sidebar.checkbox(f"{e.label} ({e.count})", value=e.default_visible, key=f"lyr_{e.layer_id}"):
             visible.append(e.layer_id)
 
-opts = view.filter_options(data)
+opts = ui_cache.filter_options(adcode, stamp)
 with st.sidebar.expander(t("filters", lang)):
     filters = view.Filters(
         hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], key="f_hazard",
@@ -64,8 +64,8 @@ elif not hits.empty:
             visible.append(h["layer"])
 
 # every layer travels to the browser once; the in-map panel shows/hides them instantly, the sidebar sets what is on at start
-shown = ui_cache.display(adcode, stamp, tuple(data), lang, base.gcj02, filters)
-bounds = view.bounds_of(data)
+parts = ui_cache.map_parts(adcode, stamp, tuple(data), lang, base.gcj02, filters)
+bounds = ui_cache.bounds(adcode, stamp)
 # st_folium moves the map whenever center/zoom change, so they change only on purpose: a search, or a
 # rebuilt map (other layers, filters, basemap) that should open where the user was looking
 signature = (adcode, tuple(visible), filters, base.id, lang)
@@ -73,8 +73,8 @@ if ss.get("_signature") not in (None, signature) and ss.get("view"):
     ss["goto"] = ss["view"]
 ss["_signature"] = signature
 center, zoom = ss["goto"] if ss.get("goto") else (None, None)
-fmap = build_map(shown, bounds=bounds, lang=lang, base=base, shown=visible)
-ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: len(shown[k]) for k in visible if k in shown}}
+fmap = assemble_map(parts, bounds=bounds, base=base, shown=visible)
+ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {p.layer_id: p.count for p in parts.layers if p.layer_id in visible}}
 col_map, col_info = st.columns([3, 1])
 with col_map:
     out = st_folium(fmap, key="map", height=640, use_container_width=True, center=center, zoom=zoom,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+import re
+
 import pytest
 
 from geo.crs import wgs84_to_gcj02
 from layers import view
-from layers.render import LOCAL_CSS, LOCAL_JS, basemap, build_map
+from layers.render import LOCAL_CSS, LOCAL_JS, assemble_map, basemap, build_map, compile_map
 
 pytestmark = pytest.mark.usefixtures("built_workspaces")
 
@@ -24,6 +27,28 @@ def test_map_html_loads_leaflet_from_the_app_not_a_cdn(frames: dict) -> None:
     for cdn in ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "unpkg.com", "bootstrapcdn"):
         assert cdn not in html, cdn
     assert "位置示意" in html  # legend explains hollow/dashed symbols
+
+
+def test_compiled_parts_assemble_into_the_same_map(frames: dict) -> None:
+    shown = view.display_frames(frames, list(frames), lang="zh")
+    parts = compile_map(shown, lang="zh")
+    parts = pickle.loads(pickle.dumps(parts))  # what st.cache_data does with them on every rerun
+    visible = ["county", "townships", "reservoirs"]
+    a = assemble_map(parts, bounds=view.bounds_of(frames), shown=visible).get_root().render()
+    b = build_map(shown, bounds=view.bounds_of(frames), shown=visible).get_root().render()
+    strip = re.compile(r"_[0-9a-f]{32}")  # folium's random element ids
+    assert strip.sub("", a) == strip.sub("", b)
+    assert {p.layer_id: p.count for p in parts.layers}["reservoirs"] == len(frames["reservoirs"])
+    assert '"id":"reservoirs"' in a and '"show":true' in a and '"show":false' in a  # panel flags follow ``shown``
+
+
+def test_names_that_look_like_templates_are_drawn_literally(frames: dict) -> None:
+    # rendered data used to be re-compiled as a Jinja template: "{{" in a name broke the page
+    res = frames["reservoirs"].copy()
+    res["name"] = ["{{ 水库 }}"] + ["{% if x %}"] + list(res["name"].iloc[2:])
+    shown = view.display_frames({**frames, "reservoirs": res}, ["reservoirs"], lang="zh")
+    html = build_map(shown, bounds=view.bounds_of(frames)).get_root().render()
+    assert "{{ 水库 }}" in html and "{% if x %}" in html
 
 
 def test_amap_shifts_overlays_and_says_so(frames: dict) -> None:
