@@ -12,8 +12,12 @@ from layers.i18n import t
 
 
 def render(adcode: str, name: str, visible: list[str], lang: str, view_ll: tuple[float, float, float, float] | None = None) -> None:
-    """Widgets that call the same export functions as the CLI; results offered as downloads."""
-    with st.expander(t("export", lang)):
+    """Widgets that call the same export functions as the CLI; results offered as downloads. The
+    panel's content is only built while it is open (nothing to send or draw on a first paint)."""
+    box = st.expander(t("export", lang), key="export_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         c1, c2, c3, c4 = st.columns(4)
         title = c1.text_input(t("title", lang), value=f"{name}风险一张图" if lang == "zh" else f"{name} risk map", key="ex_title")
         footer = c2.text_input(t("footer", lang), value="", placeholder="内部资料 / 仅供会议使用", key="ex_footer")

@@ -16,6 +16,7 @@ ss = st.session_state
 lang, adcode, names = common.sidebar()
 if ss.get("_adcode") != adcode:  # jurisdiction switched: reset view and selection
     ss["_adcode"], ss["view"], ss["goto"], ss["selected"], ss["_last_click"] = adcode, None, None, None, None
+    ss["filters"] = None  # the other workspace has other filter values
 stamp = ui_cache.workspace_stamp(adcode)
 data = ui_cache.frames(adcode, stamp)
 
@@ -35,18 +36,23 @@ for group, entries in view.layer_panel(data, lang).groups.items():
         if st.sidebar.checkbox(f"{e.label} ({e.count})", value=e.default_visible, key=f"lyr_{e.layer_id}"):
             visible.append(e.layer_id)
 
-opts = ui_cache.filter_options(adcode, stamp)
-with st.sidebar.expander(t("filters", lang)):
-    filters = view.Filters(
-        hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], key="f_hazard",
-                                          format_func=lambda v: view.kind_label("geohazards", v, lang))),
-        project_status=tuple(st.multiselect(t("project_status", lang), opts["project_status"], key="f_status",
-                                            format_func=lambda v: pick(STATUS_LABELS.get(v, (v, v)), lang))),
-        project_years=tuple(st.multiselect(t("project_year", lang), opts["project_years"], key="f_year")),
-        project_depts=tuple(st.multiselect(t("project_dept", lang), opts["project_depts"], key="f_dept")),
-        facility_kinds=tuple(st.multiselect(t("facility_kind", lang), opts["facility_kinds"], key="f_fac",
-                                            format_func=lambda v: view.kind_label("facilities", v, lang))),
-    )
+# collapsed panels render nothing until opened (fewer widgets before the first map paint); the
+# chosen filters live in session state, so they keep applying while the panel is closed
+filters: view.Filters = ss.get("filters") or view.Filters()
+filter_box = st.sidebar.expander(t("filters", lang), key="filters_open", on_change="rerun")
+if filter_box.open:
+    opts = ui_cache.filter_options(adcode, stamp)
+    with filter_box:
+        filters = ss["filters"] = view.Filters(
+            hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], default=filters.hazard_types, key="f_hazard",
+                                              format_func=lambda v: view.kind_label("geohazards", v, lang))),
+            project_status=tuple(st.multiselect(t("project_status", lang), opts["project_status"], default=filters.project_status,
+                                                key="f_status", format_func=lambda v: pick(STATUS_LABELS.get(v, (v, v)), lang))),
+            project_years=tuple(st.multiselect(t("project_year", lang), opts["project_years"], default=filters.project_years, key="f_year")),
+            project_depts=tuple(st.multiselect(t("project_dept", lang), opts["project_depts"], default=filters.project_depts, key="f_dept")),
+            facility_kinds=tuple(st.multiselect(t("facility_kind", lang), opts["facility_kinds"], default=filters.facility_kinds,
+                                                key="f_fac", format_func=lambda v: view.kind_label("facilities", v, lang))),
+        )
 
 st.title(f"{t('app_title', lang)} · {names[adcode]}")
 query = st.text_input(t("search", lang), placeholder=t("search_hint", lang), key="search")

@@ -50,9 +50,19 @@ def test_filter_limits_projects_by_status() -> None:
     at = _run()
     at.sidebar.checkbox(key="lyr_projects").check().run()
     total = at.session_state["map_spec"]["layers"]["projects"]
+    assert not at.sidebar.multiselect  # the filter panel builds its widgets only once opened
+    at.session_state["filters_open"] = True
+    at.run()
     at.sidebar.multiselect(key="f_status").set_value(["completed"]).run()
     filtered = at.session_state["map_spec"]["layers"]["projects"]
     assert 0 < filtered < total
+    at.session_state["filters_open"] = False  # closing the panel keeps the filter
+    at.run()
+    assert not at.sidebar.multiselect and at.session_state["map_spec"]["layers"]["projects"] == filtered
+    at.session_state["filters_open"] = True  # and reopening shows it
+    at.run()
+    assert at.sidebar.multiselect(key="f_status").value == ["completed"]
+    assert at.session_state["map_spec"]["layers"]["projects"] == filtered
 
 
 def test_search_selects_feature_and_details_show_provenance() -> None:
@@ -75,6 +85,9 @@ def test_english_switch_labels_layers_in_english() -> None:
 
 def test_export_panel_makes_a_png() -> None:
     at = _run()
+    assert not [b for b in at.button if b.key == "ex_go"]  # built only once the panel is opened
+    at.session_state["export_open"] = True
+    at.run()
     at.button(key="ex_go").click().run()
     assert not at.exception
     name, data = at.session_state["export_file"]

@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# an intranet without internet: every host name but the app's fails to resolve. Used by `make bench`,
+# where Playwright routing would distort timings (it disables the HTTP cache and sends every request
+# through Python); the tests intercept instead, which also aborts requests to bare IP addresses.
+OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
 
 
 def _free_port() -> int:
@@ -47,17 +52,27 @@ def start_app(workspaces: Path, *, timeout_s: float = 60.0, script: str = "app.p
 
 
 class OfflinePage:
-    """A page that aborts every non-local request and records it."""
+    """A page that records every non-local request. With ``intercept`` (the tests) it also aborts
+    them; without (the bench, in a browser launched with OFFLINE_ARGS) name resolution fails them and
+    the HTTP cache works as for a user. ``browser`` may be a Browser (a fresh profile per page: a
+    first visit) or a BrowserContext (a profile shared with earlier pages: a returning visit)."""
 
-    def __init__(self, browser: object, url: str) -> None:
+    def __init__(self, browser: object, url: str, *, intercept: bool = True) -> None:
         self.blocked: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1500, "height": 950})  # type: ignore[attr-defined]
-        self.page.route("**/*", self._route)
+        if hasattr(browser, "new_context"):
+            self.page = browser.new_page(viewport={"width": 1500, "height": 950})  # type: ignore[attr-defined]
+        else:
+            self.page = browser.new_page()  # type: ignore[attr-defined]
+            self.page.set_viewport_size({"width": 1500, "height": 950})
+        if intercept:
+            self.page.route("**/*", self._route)
+        else:
+            self.page.on("request", lambda r: None if r.url.startswith(LOCAL) else self.blocked.append(r.url))
         self.url = url
 
     def _route(self, route: object) -> None:
         u = route.request.url  # type: ignore[attr-defined]
-        if u.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+        if u.startswith(LOCAL):
             route.fallback()  # type: ignore[attr-defined]
         else:
             self.blocked.append(u)

@@ -101,3 +101,27 @@ def test_in_map_hazard_type_filter_hides_points_on_the_client(offline_page) -> N
     p.wait_features(lambda c: c["demo_hazards"] == 120 - n_landslides, timeout_s=10)
     p.map_frame().locator('.onemap-panel input[data-class="滑坡"]').click()
     p.wait_features(lambda c: c["demo_hazards"] == 120, timeout_s=10)
+
+
+def test_sidebar_filter_panel_opens_on_demand_and_its_filter_survives_closing(offline_page) -> None:
+    p = offline_page
+    p.page.goto(p.url + "?adcode=500231")
+    p.wait_features(lambda c: c["townships"] == 26)
+    sidebar = p.page.locator('[data-testid="stSidebar"]')
+    assert sidebar.locator('[data-testid="stMultiSelect"]').count() == 0  # nothing built while closed
+    p.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text="筛选").click()
+    status = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="项目状态").locator("input")
+    status.click(timeout=20_000)
+    status.fill("已完成")
+    p.page.get_by_role("option", name="已完成", exact=True).click()
+    p.page.keyboard.press("Escape")
+    p.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text="筛选").click()
+    for _ in range(100):  # panel closed again: its widgets are gone
+        if sidebar.locator('[data-testid="stMultiSelect"]').count() == 0:
+            break
+        p.page.wait_for_timeout(100)
+    assert sidebar.locator('[data-testid="stMultiSelect"]').count() == 0
+    p.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text="筛选").click()
+    chosen = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="项目状态")
+    chosen.get_by_text("已完成").wait_for(timeout=20_000)  # reopened with the filter still chosen
+    assert p.blocked == []
