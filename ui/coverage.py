@@ -54,7 +54,7 @@ layers = cv.result_layers(result)
 shown = view.display_frames({**data, **layers}, ["county", "townships", *layers], lang=lang)
 col_map, col_chart = st.columns([3, 2])
 with col_map:
-    st_folium(build_map(shown, bounds=view.bounds_of(data), lang=lang), key="cov_map", height=560,
+    st_folium(build_map(shown, bounds=ui_cache.bounds(adcode, stamp), lang=lang), key="cov_map", height=560,
               use_container_width=True, returned_objects=[])
 with col_chart:
     st.bar_chart(result.townships.set_index("township")["share"], horizontal=True)

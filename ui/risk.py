@@ -45,7 +45,7 @@ if upload is not None:
         user_path = None
 if show_kde and (kde := ui_cache.kde_overlay(adcode, stamp)):
     images.append((*kde, t("kde", lang)))
-fmap = build_map(shown, bounds=view.bounds_of(data), lang=lang, images=images)
+fmap = build_map(shown, bounds=ui_cache.bounds(adcode, stamp), lang=lang, images=images)
 ss = st.session_state
 ss["risk_spec"] = {"choice": choice, "scheme": scheme, "levels": sorted(set(risk["level"])), "images": len(images)}
 col_map, col_card = st.columns([3, 2])

@@ -20,7 +20,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 # an intranet without internet: every host name but the app's fails to resolve. Used by `make bench`,
 # where Playwright routing would distort timings (it disables the HTTP cache and sends every request
 # through Python); the tests intercept instead, which also aborts requests to bare IP addresses.
-OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+# WebUIOmniboxPopup/PreloadTopChromeWebUI: new-headless Chromium builds its own omnibox popup (about 300
+# chrome:// requests) for every new tab, competing for the two cores with the page being measured.
+OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--disable-features=WebUIOmniboxPopup,PreloadTopChromeWebUI"]
 LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
 
 
