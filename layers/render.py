@@ -69,6 +69,19 @@ def js_data(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 
 
+def js_json(obj: object) -> str:
+    """``obj`` as ``JSON.parse('...')``: V8 parses JSON text faster than the same object literal."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return "JSON.parse(" + json.dumps(text, ensure_ascii=False).replace("</", "<\\/") + ")"
+
+
+def parse_js_data(js: str) -> object:
+    """The object behind a ``js_data`` or ``js_json`` literal (to check what a map carries)."""
+    if js.startswith("JSON.parse(") and js.endswith(")"):
+        return json.loads(json.loads(js[len("JSON.parse("):-1]))
+    return json.loads(js)
+
+
 class _Script(Element):
     """JavaScript that is already rendered. branca wraps every rendered script in ``Element(text)``,
     which compiles the text as a Jinja template: 0.25 s for a 1.4 MB province data literal."""
@@ -124,7 +137,7 @@ def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
     """JS literal drawn by ``_Shapes``: the lines/polygons of a display frame with display properties only."""
     props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
     geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
-    return js_data({"layer": layer_id, "g": geo})
+    return js_json({"layer": layer_id, "g": geo})
 
 
 class _Points(_DataElement):
@@ -190,7 +203,7 @@ def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zo
         feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
     data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
             "cluster": cluster_zoom}
-    return js_data(data)
+    return js_json(data)
 
 
 PanelGroups = tuple[tuple[str, tuple[tuple[str, str, int, tuple[str, ...]], ...]], ...]

@@ -3,8 +3,6 @@ and the optimised map carrying the same features as the naive one."""
 
 from __future__ import annotations
 
-import json
-
 import geopandas as gpd
 import pytest
 import shapely
@@ -12,7 +10,7 @@ import shapely
 from geo.display import display_frame
 from layers import load_layer, view
 from layers.build import build_workspace
-from layers.render import _Points, _Shapes, build_map
+from layers.render import _Points, _Shapes, build_map, parse_js_data
 from layers.specs import SPECS
 
 
@@ -65,7 +63,7 @@ def test_optimised_map_shows_the_same_features_as_the_naive_one(province: dict) 
     fids: dict[str, set] = {}
     for el in _walk(fmap):
         if isinstance(el, (_Points, _Shapes)):
-            data = json.loads(el.data.replace("<\\/", "</"))
+            data = parse_js_data(el.data)
             n = len(data["f"]) if "f" in data else len(data["g"]["features"])
             drawn[data["layer"]] = drawn.get(data["layer"], 0) + n
             if "g" in data:

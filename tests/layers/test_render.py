@@ -9,7 +9,7 @@ import pytest
 
 from geo.crs import wgs84_to_gcj02
 from layers import view
-from layers.render import LOCAL_CSS, LOCAL_JS, assemble_map, basemap, build_map, compile_map
+from layers.render import LOCAL_CSS, LOCAL_JS, assemble_map, basemap, build_map, compile_map, js_data, js_json, parse_js_data
 
 pytestmark = pytest.mark.usefixtures("built_workspaces")
 
@@ -49,6 +49,14 @@ def test_names_that_look_like_templates_are_drawn_literally(frames: dict) -> Non
     shown = view.display_frames({**frames, "reservoirs": res}, ["reservoirs"], lang="zh")
     html = build_map(shown, bounds=view.bounds_of(frames)).get_root().render()
     assert "{{ 水库 }}" in html and "{% if x %}" in html
+
+
+@pytest.mark.parametrize("encode", [js_data, js_json])
+def test_data_literals_survive_quotes_backslashes_and_script_tags(encode) -> None:  # noqa: ANN001
+    obj = {"name": 'a "b" \\ c\'d </script><script>alert(1)</script> \u2028 水库', "n": [1, -2.5]}
+    js = encode(obj)
+    assert "</script" not in js  # cannot end the <script> element it is embedded in
+    assert parse_js_data(js) == obj
 
 
 def test_amap_shifts_overlays_and_says_so(frames: dict) -> None:
