@@ -382,6 +382,37 @@ class _Legend(_DataElement):
         self.min_zoom = min_zoom
 
 
+class _Visibility(_DataElement):
+    """Shows exactly the layers in ``visible`` and ticks the in-map panel to match. Sent through
+    st_folium's ``feature_group_to_add``, which runs it in the live map: a sidebar toggle changes
+    what is drawn without re-creating the map (its script, and so its key, stay the same)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(){
+          var map = window.map, want = new Set({{ this.data }});
+          if (!map || !window.onemapLayers) return;
+          Object.keys(window.onemapLayers).forEach(function (id) {
+            window.onemapLayers[id].forEach(function (fg) { if (want.has(id)) { map.addLayer(fg); } else { map.removeLayer(fg); } });
+          });
+          document.querySelectorAll('.onemap-panel input[data-layer]').forEach(function (box) { box.checked = want.has(box.dataset.layer); });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, visible: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Visibility"
+        self.data = js_data(sorted(visible))
+
+
+def visibility_group(visible: Sequence[str]) -> folium.FeatureGroup:
+    """An empty feature group carrying ``_Visibility`` for ``st_folium(feature_group_to_add=...)``."""
+    group = folium.FeatureGroup(name="visibility", control=False)
+    group.add_child(_Visibility(visible))
+    return group
+
+
 CSS = f"""<style>
 .leaflet-container {{ background: {BACKGROUND}; font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }}
 .onemap-legend {{ background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; font-size: 12px;

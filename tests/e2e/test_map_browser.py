@@ -28,9 +28,21 @@ def test_layer_toggle_changes_what_is_painted(offline_page) -> None:
     p = offline_page
     p.page.goto(p.url)
     before = p.wait_features(lambda c: c["demo_hazards"] == 120)
+    p.page.wait_for_timeout(2000)  # past the first rerun
+    frame = p.map_frame()
+    frame.evaluate("() => { window.__probe = 42; window.map.setView([30.3, 107.4], 12); }")
     p.page.get_by_text("地质灾害 (381)").click()
     after = p.wait_features(lambda c: c["demo_hazards"] == 0)
     assert after["total"] == before["total"] - 381
+    # the sidebar toggle ran in the live map: same document, same view, in-map panel unticked to match
+    assert frame.evaluate("() => window.__probe") == 42
+    assert frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]") == \
+        pytest.approx([30.3, 107.4, 12], abs=1e-3)
+    assert frame.locator('.onemap-panel input[data-layer="geohazards"]').is_checked() is False
+    p.page.get_by_text("地质灾害 (381)").click()
+    p.wait_features(lambda c: c["demo_hazards"] == 120)
+    assert frame.evaluate("() => window.__probe") == 42
+    assert frame.locator('.onemap-panel input[data-layer="geohazards"]').is_checked() is True
     p.shot("map_after_toggle")
 
 
