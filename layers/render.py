@@ -95,11 +95,25 @@ class _Script(Element):
 
 
 class _DataElement(MacroElement):
-    """A MacroElement that only has a script part, added to the figure without re-compiling it."""
+    """A MacroElement whose template has only a script part using ``this.data`` (a JS literal); it is
+    added to the figure without re-compiling it. Named after its class (``_Shapes`` -> ``Shapes``)."""
+
+    def __init__(self, data: str) -> None:
+        super().__init__()
+        self._name = type(self).__name__.lstrip("_")
+        self.data = data
 
     def render(self, **kwargs: object) -> None:
         script = self._template.module.__dict__["script"]
         self.get_root().script.add_child(_Script(script(self, kwargs)), name=self.get_name())
+
+
+def _register(layer: str) -> str:
+    """JS that files the enclosing feature group (``map`` in the templates) under ``layer`` in
+    ``window.onemapLayers``, where the in-map panel and the sidebar visibility group find it."""
+    return (f"window.onemapLayers = window.onemapLayers || {{}};\n"
+            f"          var _reg = window.onemapLayers[{layer}] = window.onemapLayers[{layer}] || [];\n"
+            "          if (_reg.indexOf(map) < 0) _reg.push(map);\n")
 
 
 class _Shapes(_DataElement):
@@ -120,17 +134,10 @@ class _Shapes(_DataElement):
           }).addTo(map);
           window.onemap = window.onemap || {};
           window.onemap[d.layer + ':shapes'] = {count: d.g.features.length, group: layer};
-          window.onemapLayers = window.onemapLayers || {};
-          var _reg = window.onemapLayers[d.layer] = window.onemapLayers[d.layer] || [];
-          if (_reg.indexOf(map) < 0) _reg.push(map);  // the layer's feature group, for the in-map panel
+          """ + _register("d.layer") + """
         })();
         {% endmacro %}
     """)
-
-    def __init__(self, data: str) -> None:
-        super().__init__()
-        self._name = "Shapes"
-        self.data = data
 
 
 def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
@@ -170,17 +177,10 @@ class _Points(_DataElement):
           group.addTo(map);
           window.onemap = window.onemap || {};
           window.onemap[d.layer] = {count: layers.length, group: group, markers: layers, labels: d.l};
-          window.onemapLayers = window.onemapLayers || {};
-          var _reg = window.onemapLayers[d.layer] = window.onemapLayers[d.layer] || [];
-          if (_reg.indexOf(map) < 0) _reg.push(map);  // the layer's feature group, for the in-map panel
+          """ + _register("d.layer") + """
         })();
         {% endmacro %}
     """)
-
-    def __init__(self, data: str) -> None:
-        super().__init__()
-        self._name = "Points"
-        self.data = data
 
 
 def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None) -> str:
@@ -276,25 +276,16 @@ class _Labels(_DataElement):
             L.marker([r[1] / 1e5, r[0] / 1e5], {interactive: false, keyboard: false, icon: L.divIcon({className: 'twn-label-icon',
               html: '<div class="twn-label">' + r[2] + '</div>', iconSize: [80, 16], iconAnchor: [40, 8]})}).addTo(map);
           });
-          window.onemapLayers = window.onemapLayers || {};
-          var _reg = window.onemapLayers['townships'] = window.onemapLayers['townships'] || [];
-          if (_reg.indexOf(map) < 0) _reg.push(map);  // the layer's feature group, for the in-map panel
+          """ + _register("'townships'") + """
         })();
         {% endmacro %}
     """)
-
-    def __init__(self, data: str) -> None:
-        super().__init__()
-        self._name = "Labels"
-        self.data = data
 
 
 def labels_data(townships: gpd.GeoDataFrame) -> str:
     """JS literal drawn by ``_Labels``: [x, y, escaped name] at each township's representative point."""
     pts = townships.geometry.representative_point()
     return js_data([[round(p.x * 1e5), round(p.y * 1e5), html.escape(str(n))] for p, n in zip(pts, townships["name"], strict=True)])
-
-
 
 
 class _LayerPanel(_DataElement):
@@ -349,9 +340,7 @@ class _LayerPanel(_DataElement):
     """)
 
     def __init__(self, groups: list[dict], title: str) -> None:
-        super().__init__()
-        self._name = "LayerPanel"
-        self.data = js_data({"title": title, "groups": groups})
+        super().__init__(js_data({"title": title, "groups": groups}))
 
 
 class _Legend(_DataElement):
@@ -364,7 +353,7 @@ class _Legend(_DataElement):
           var legend = L.control({position: 'bottomright'});
           legend.onAdd = function () {
             var div = L.DomUtil.create('div', 'onemap-legend');
-            div.innerHTML = {{ this.html_json }};
+            div.innerHTML = {{ this.data }};
             L.DomEvent.disableScrollPropagation(div);
             return div;
           };
@@ -376,9 +365,7 @@ class _Legend(_DataElement):
     """)
 
     def __init__(self, legend_html: str, min_zoom: int) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.html_json = js_data(legend_html)
+        super().__init__(js_data(legend_html))
         self.min_zoom = min_zoom
 
 
@@ -401,9 +388,7 @@ class _Visibility(_DataElement):
     """)
 
     def __init__(self, visible: Sequence[str]) -> None:
-        super().__init__()
-        self._name = "Visibility"
-        self.data = js_data(sorted(visible))
+        super().__init__(js_data(sorted(visible)))
 
 
 def visibility_group(visible: Sequence[str]) -> folium.FeatureGroup:

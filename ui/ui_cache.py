@@ -31,14 +31,6 @@ def frames(adcode: str, stamp: float) -> Mapping[str, gpd.GeoDataFrame]:
     return MappingProxyType(view.load_frames(adcode))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def display(adcode: str, stamp: float, visible: tuple[str, ...], lang: str, gcj02: bool,
-            filters: view.Filters) -> dict[str, gpd.GeoDataFrame]:
-    data = frames(adcode, stamp)
-    shown = view.apply_filters(data, filters)
-    return view.display_frames(shown, visible, lang=lang, gcj02=gcj02, band=view.zoom_band(data))
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def filter_options(adcode: str, stamp: float) -> dict[str, list]:
     return view.filter_options(frames(adcode, stamp))
@@ -47,8 +39,11 @@ def filter_options(adcode: str, stamp: float) -> dict[str, list]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_parts(adcode: str, stamp: float, visible: tuple[str, ...], lang: str, gcj02: bool,
               filters: view.Filters) -> MapParts:
-    """The map's layers compiled to strings: a rerun only assembles a fresh folium map around them."""
-    return compile_map(display(adcode, stamp, visible, lang, gcj02, filters), lang=lang, gcj02=gcj02)
+    """The map's layers compiled to strings: a rerun only assembles a fresh folium map around them.
+    The display frames in between are not cached themselves (only the strings are ever reused)."""
+    data = frames(adcode, stamp)
+    shown = view.display_frames(view.apply_filters(data, filters), visible, lang=lang, gcj02=gcj02, band=view.zoom_band(data))
+    return compile_map(shown, lang=lang, gcj02=gcj02)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
