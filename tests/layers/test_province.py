@@ -3,6 +3,9 @@ and the optimised map carrying the same features as the naive one."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -15,14 +18,20 @@ from layers.specs import SPECS
 
 
 @pytest.fixture(scope="module")
-def province(built_workspaces) -> dict:
-    build_workspace("500000")
-    return view.load_frames("500000")
+def province(built_workspaces, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """The province workspace, in its own folder: the plan-workspace tests see only their three."""
+    folder = tmp_path_factory.mktemp("province")
+    os.environ["ONEMAP_WORKSPACES"] = str(folder)
+    try:
+        build_workspace("500000")
+        yield view.load_frames("500000")
+    finally:
+        os.environ["ONEMAP_WORKSPACES"] = str(built_workspaces)
 
 
 def test_province_counts_and_flags(province: dict) -> None:
     assert len(province["county"]) == 38 and set(province["county"]["geometry_quality"]) == {"authoritative"}
-    assert 700 <= len(province["townships"]) <= 1000
+    assert 840 <= len(province["townships"]) <= 880  # ~870 GeoNames places in Chongqing, each a seat
     gh = province["geohazards"]
     assert len(gh) == 20_000 and set(gh["geometry_quality"]) == {"synthetic"} and gh["source_doc"].str.contains("演示").all()
     assert len(province["reservoirs"]) == 3000 and set(province["reservoirs"]["geometry_quality"]) == {"synthetic"}
@@ -33,6 +42,19 @@ def test_province_counts_and_flags(province: dict) -> None:
         for col in ("source_doc", "source_section", "geometry_quality", "geometry_source"):
             assert gdf[col].notna().all(), (layer_id, col)
         assert gdf["fid"].is_unique, layer_id
+
+
+def test_unmatched_gazetteer_places_are_drawn_under_their_pinyin_name(province: dict) -> None:
+    towns = province["townships"]
+    gaz = towns[towns["name_status"] == "gazetteer_only"]
+    assert 80 <= len(gaz) <= 150 and (towns["name_status"] == "confirmed").sum() >= 740
+    assert gaz["name"].str.fullmatch(r"[A-Za-z' ]+").all() and set(gaz["kind"]) == {"未知"} and gaz["n_villages"].isna().all()
+    assert gaz["source_doc"].str.contains("GeoNames").all() and set(gaz["geometry_quality"]) == {"approximate"}
+    assert not towns["name"].str.contains("未定位").any()  # every district has a seat now
+    seats = province["township_seats"].to_crs(4545)
+    is_gaz = (seats["name_status"] == "gazetteer_only").to_numpy()
+    near = gpd.sjoin_nearest(seats[is_gaz], seats[~is_gaz], distance_col="d")
+    assert near["d"].min() >= 2000  # a place closer to a matched seat is the same town under another spelling
 
 
 def test_township_cells_stay_inside_their_district(province: dict) -> None:
