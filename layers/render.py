@@ -108,6 +108,22 @@ class _DataElement(MacroElement):
         self.get_root().script.add_child(_Script(script(self, kwargs)), name=self.get_name())
 
 
+# One filter for the items of a layer part (``window.onemap[key]``): an item is drawn when the sidebar
+# filters allow it (``allow``: a Set of item positions, or null) and, for points, when its legend class
+# is ticked in the in-map panel (``classes``: a Set of labels, or null). Defined once per page.
+_REFILTER = """
+          window.onemapRefilter = window.onemapRefilter || function (key) {
+            var P = window.onemap && window.onemap[key];
+            if (!P) return;
+            var keep = P.items.filter(function (m, i) {
+              return (!P.allow || P.allow.has(i)) && (!P.classes || P.classes.has(P.labels[m._row[2]])); });
+            P.group.clearLayers();
+            if (P.group.addLayers) { P.group.addLayers(keep); } else { keep.forEach(function (m) { P.group.addLayer(m); }); }
+            P.count = keep.length;
+          };
+"""
+
+
 def _register(layer: str) -> str:
     """JS that files the enclosing feature group (``map`` in the templates) under ``layer`` in
     ``window.onemapLayers``, where the in-map panel and the sidebar visibility group find it."""
@@ -133,8 +149,9 @@ class _Shapes(_DataElement):
             onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + ' · ' + f.properties._l, {sticky: true}); }
           }).addTo(map);
           window.onemap = window.onemap || {};
-          window.onemap[d.layer + ':shapes'] = {count: d.g.features.length, group: layer};
-          """ + _register("d.layer") + """
+          window.onemap[d.layer + ':shapes'] = {count: d.g.features.length, group: layer, items: layer.getLayers(),
+                                                allow: null, allowKey: '', classes: null};
+          """ + _REFILTER + _register("d.layer") + """
         })();
         {% endmacro %}
     """)
@@ -176,8 +193,9 @@ class _Points(_DataElement):
           });
           group.addTo(map);
           window.onemap = window.onemap || {};
-          window.onemap[d.layer] = {count: layers.length, group: group, markers: layers, labels: d.l};
-          """ + _register("d.layer") + """
+          window.onemap[d.layer] = {count: layers.length, group: group, items: layers, labels: d.l,
+                                    allow: null, allowKey: '', classes: null};
+          """ + _REFILTER + _register("d.layer") + """
         })();
         {% endmacro %}
     """)
@@ -318,11 +336,8 @@ class _LayerPanel(_DataElement):
               box.addEventListener('change', function () {  // class filter of a point layer, on the client
                 var layer = box.dataset.classLayer, on = new Set();
                 div.querySelectorAll('input[data-class-layer="' + layer + '"]').forEach(function (b) { if (b.checked) on.add(b.dataset.class); });
-                var P = window.onemap[layer];
-                var keep = P.markers.filter(function (m) { return on.has(P.labels[m._row[2]]); });
-                P.group.clearLayers();
-                if (P.group.addLayers) { P.group.addLayers(keep); } else { keep.forEach(function (m) { P.group.addLayer(m); }); }
-                P.count = keep.length;
+                window.onemap[layer].classes = on;
+                window.onemapRefilter(layer);
               });
             });
             div.querySelectorAll('input[data-layer]').forEach(function (box) {
@@ -370,31 +385,40 @@ class _Legend(_DataElement):
 
 
 class _Visibility(_DataElement):
-    """Shows exactly the layers in ``visible`` and ticks the in-map panel to match. Sent through
-    st_folium's ``feature_group_to_add``, which runs it in the live map: a sidebar toggle changes
-    what is drawn without re-creating the map (its script, and so its key, stay the same)."""
+    """Shows exactly the layers in ``visible``, ticks the in-map panel to match and applies the
+    sidebar filters (``allow``: layer part -> positions of the items that pass, None = all). Sent
+    through st_folium's ``feature_group_to_add``, which runs it in the live map: a sidebar toggle or
+    filter changes what is drawn without re-creating the map (its script, and so its key, stay the same)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function(){
-          var map = window.map, want = new Set({{ this.data }});
+          var map = window.map, d = {{ this.data }}, want = new Set(d.v);
           if (!map || !window.onemapLayers) return;
           Object.keys(window.onemapLayers).forEach(function (id) {
             window.onemapLayers[id].forEach(function (fg) { if (want.has(id)) { map.addLayer(fg); } else { map.removeLayer(fg); } });
           });
           document.querySelectorAll('.onemap-panel input[data-layer]').forEach(function (box) { box.checked = want.has(box.dataset.layer); });
+          Object.keys(d.a).forEach(function (key) {  // redraw a part only when its filter changed
+            var P = window.onemap && window.onemap[key], allowKey = d.a[key] ? d.a[key].join(',') : '';
+            if (!P || P.allowKey === allowKey) return;
+            P.allow = d.a[key] ? new Set(d.a[key]) : null;
+            P.allowKey = allowKey;
+            window.onemapRefilter(key);
+          });
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, visible: Sequence[str]) -> None:
-        super().__init__(js_data(sorted(visible)))
+    def __init__(self, visible: Sequence[str], allow: Mapping[str, Sequence[int] | None]) -> None:
+        super().__init__(js_data({"v": sorted(visible), "a": {k: None if v is None else list(v) for k, v in allow.items()}}))
 
 
-def visibility_group(visible: Sequence[str]) -> folium.FeatureGroup:
-    """An empty feature group carrying ``_Visibility`` for ``st_folium(feature_group_to_add=...)``."""
+def visibility_group(visible: Sequence[str], allow: Mapping[str, Sequence[int] | None] | None = None) -> folium.FeatureGroup:
+    """An empty feature group carrying ``_Visibility`` for ``st_folium(feature_group_to_add=...)``;
+    ``allow`` as returned by ``layers.view.filter_allow``."""
     group = folium.FeatureGroup(name="visibility", control=False)
-    group.add_child(_Visibility(visible))
+    group.add_child(_Visibility(visible, allow or {}))
     return group
 
 

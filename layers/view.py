@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.display import display_frame, shift_to_gcj02
@@ -100,6 +101,28 @@ def apply_filters(frames: Mapping[str, gpd.GeoDataFrame], f: Filters) -> dict[st
         out["projects"] = pr
     if f.facility_kinds and "facilities" in out:
         out["facilities"] = out["facilities"][out["facilities"]["kind"].isin(f.facility_kinds)]
+    return out
+
+
+FILTERED_LAYERS = ("geohazards", "projects", "facilities")  # the layers the sidebar filters act on
+
+
+def filter_allow(frames: Mapping[str, gpd.GeoDataFrame], f: Filters) -> dict[str, list[int] | None]:
+    """What the sidebar filters let through, as the live map applies it (``render.visibility_group``):
+    for each drawn part of a filterable layer (``"projects"`` = its points, ``"projects:shapes"`` =
+    its lines and polygons, in the order the map draws them) the positions of the items that pass, or
+    None when nothing is filtered out. The map itself is compiled from the unfiltered frames."""
+    passed = apply_filters(frames, f)
+    out: dict[str, list[int] | None] = {}
+    for lid in FILTERED_LAYERS:
+        gdf = frames.get(lid)
+        if gdf is None or gdf.empty:
+            continue
+        keep = np.isin(np.arange(len(gdf)), gdf.index.get_indexer(passed[lid].index))
+        is_point = (gdf.geometry.geom_type == "Point").to_numpy()
+        for key, part in ((lid, is_point), (f"{lid}:shapes", ~is_point)):
+            if part.any():
+                out[key] = None if keep[part].all() else np.flatnonzero(keep[part]).tolist()
     return out
 
 

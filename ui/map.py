@@ -69,24 +69,27 @@ elif not hits.empty:
         if h["layer"] not in visible:
             visible.append(h["layer"])
 
-# every layer travels to the browser once; the in-map panel shows/hides them instantly. The map's own
-# script opens with the spec defaults and never depends on the sidebar list, so a sidebar toggle only
-# changes the small visibility group that st_folium runs in the live map (no new map, view kept)
-parts = ui_cache.map_parts(adcode, stamp, tuple(data), lang, base.gcj02, filters)
+# every layer travels to the browser once, unfiltered; the in-map panel shows/hides them instantly. The
+# map's own script opens with the spec defaults and depends on neither the sidebar list nor the filters,
+# so a sidebar toggle or filter only changes the small visibility group that st_folium runs in the live
+# map (no new map, view kept)
+parts = ui_cache.map_parts(adcode, stamp, tuple(data), lang, base.gcj02)
+allow = ui_cache.filter_allow(adcode, stamp, filters)
 bounds = ui_cache.bounds(adcode, stamp)
 # st_folium moves the map whenever center/zoom change, so they change only on purpose: a search, or a
-# rebuilt map (filters, basemap, language) that should open where the user was looking
-signature = (adcode, filters, base.id, lang)
+# rebuilt map (basemap, language) that should open where the user was looking
+signature = (adcode, base.id, lang)
 if ss.get("_signature") not in (None, signature) and ss.get("view"):
     ss["goto"] = ss["view"]
 ss["_signature"] = signature
 center, zoom = ss["goto"] if ss.get("goto") else (None, None)
 fmap = assemble_map(parts, bounds=bounds, base=base, shown=[k for k in data if view.get_spec(k).default_visible])
-ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {p.layer_id: p.count for p in parts.layers if p.layer_id in visible}}
+counts = ui_cache.filtered_counts(adcode, stamp, filters)
+ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: counts[k] for k in data if k in visible}}
 col_map, col_info = st.columns([3, 1])
 with col_map:
     out = st_folium(fmap, key="map", height=640, use_container_width=True, center=center, zoom=zoom,
-                    feature_group_to_add=visibility_group(visible), returned_objects=["last_object_clicked", "zoom", "center", "bounds"])
+                    feature_group_to_add=visibility_group(visible, allow), returned_objects=["last_object_clicked", "zoom", "center", "bounds"])
 click = (out or {}).get("last_object_clicked")
 if click and click != ss.get("_last_click"):
     ss["_last_click"] = click

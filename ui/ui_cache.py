@@ -36,14 +36,23 @@ def filter_options(adcode: str, stamp: float) -> dict[str, list]:
     return view.filter_options(frames(adcode, stamp))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def map_parts(adcode: str, stamp: float, visible: tuple[str, ...], lang: str, gcj02: bool,
-              filters: view.Filters) -> MapParts:
-    """The map's layers compiled to strings: a rerun only assembles a fresh folium map around them.
-    The display frames in between are not cached themselves (only the strings are ever reused)."""
+@st.cache_data(show_spinner=False, max_entries=32)
+def map_parts(adcode: str, stamp: float, visible: tuple[str, ...], lang: str, gcj02: bool) -> MapParts:
+    """The map's layers compiled to strings, unfiltered (filters apply in the live map): a rerun only
+    assembles a fresh folium map around them. The display frames in between are not cached themselves."""
     data = frames(adcode, stamp)
-    shown = view.display_frames(view.apply_filters(data, filters), visible, lang=lang, gcj02=gcj02, band=view.zoom_band(data))
+    shown = view.display_frames(data, visible, lang=lang, gcj02=gcj02, band=view.zoom_band(data))
     return compile_map(shown, lang=lang, gcj02=gcj02)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def filter_allow(adcode: str, stamp: float, filters: view.Filters) -> dict[str, list[int] | None]:
+    return view.filter_allow(frames(adcode, stamp), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def filtered_counts(adcode: str, stamp: float, filters: view.Filters) -> dict[str, int]:
+    return {k: len(v) for k, v in view.apply_filters(frames(adcode, stamp), filters).items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -115,10 +115,20 @@ def test_in_map_hazard_type_filter_hides_points_on_the_client(offline_page) -> N
     p.wait_features(lambda c: c["demo_hazards"] == 120, timeout_s=10)
 
 
+PROJECTS_DRAWN = """() => ['projects', 'projects:shapes'].reduce((n, k) => n + ((window.onemap || {})[k] ? window.onemap[k].count : 0), 0)"""
+
+
 def test_sidebar_filter_panel_opens_on_demand_and_its_filter_survives_closing(offline_page) -> None:
     p = offline_page
     p.page.goto(p.url + "?adcode=500231")
     p.wait_features(lambda c: c["townships"] == 26)
+    pr = load_layer("500231", "projects")
+    n_all, n_done = len(pr), int((pr["status"] == "completed").sum())
+    assert 0 < n_done < n_all
+    p.page.wait_for_timeout(1500)  # past the first rerun
+    frame = p.map_frame()
+    assert frame.evaluate(PROJECTS_DRAWN) == n_all
+    frame.evaluate("() => { window.__probe = 7; window.map.setView([30.3, 107.4], 12); }")
     sidebar = p.page.locator('[data-testid="stSidebar"]')
     assert sidebar.locator('[data-testid="stMultiSelect"]').count() == 0  # nothing built while closed
     p.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text="筛选").click()
@@ -127,6 +137,13 @@ def test_sidebar_filter_panel_opens_on_demand_and_its_filter_survives_closing(of
     status.fill("已完成")
     p.page.get_by_role("option", name="已完成", exact=True).click()
     p.page.keyboard.press("Escape")
+    for _ in range(100):  # the filter applies in the live map: same document, same view, fewer projects
+        if frame.evaluate(PROJECTS_DRAWN) == n_done:
+            break
+        p.page.wait_for_timeout(100)
+    assert frame.evaluate(PROJECTS_DRAWN) == n_done
+    assert frame.evaluate("() => [window.__probe, window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]") == \
+        pytest.approx([7, 30.3, 107.4, 12], abs=1e-3)
     p.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text="筛选").click()
     for _ in range(100):  # panel closed again: its widgets are gone
         if sidebar.locator('[data-testid="stMultiSelect"]').count() == 0:
@@ -136,4 +153,5 @@ def test_sidebar_filter_panel_opens_on_demand_and_its_filter_survives_closing(of
     p.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text="筛选").click()
     chosen = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="项目状态")
     chosen.get_by_text("已完成").wait_for(timeout=20_000)  # reopened with the filter still chosen
+    assert frame.evaluate("() => window.__probe") == 7 and frame.evaluate(PROJECTS_DRAWN) == n_done
     assert p.blocked == []

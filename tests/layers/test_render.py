@@ -102,3 +102,37 @@ def test_details_are_labelled_in_both_languages(frames: dict) -> None:
     en = dict(view.feature_details(frames, "reservoirs", fid, "en"))
     assert zh["来源文件"] == en["Source document"] == "垫江府发〔2022〕9号"
     assert zh["位置质量"] == "近似位置" and en["Geometry quality"] == "Approximate"
+
+
+def _small_frames() -> dict:
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    pts = [Point(107.0 + i / 100, 30.0) for i in range(4)]
+    projects = gpd.GeoDataFrame({  # rows 0, 2, 3 are points, row 1 a line: the map draws points and shapes apart
+        "status": ["completed", "planned", "planned", "completed"], "year": [2021, 2022, 2023, 2024],
+        "lead_dept": ["水利局", "林业局;应急局", "应急局", "林业局"]},
+        geometry=[pts[0], LineString([(107, 30), (107.1, 30.1)]), pts[2], pts[3]], crs=4490)
+    facilities = gpd.GeoDataFrame({"kind": ["tank", "camera", "tank"]}, geometry=pts[:3], crs=4490)
+    geohazards = gpd.GeoDataFrame({"hazard_type": ["滑坡", "崩塌"], "kind": ["hazard_point", "hazard_point"]}, geometry=pts[:2], crs=4490)
+    return {"projects": projects, "facilities": facilities, "geohazards": geohazards}
+
+
+def test_filter_allow_lists_what_passes_per_drawn_part() -> None:
+    frames = _small_frames()
+    assert view.filter_allow(frames, view.Filters()) == {"projects": None, "projects:shapes": None, "facilities": None, "geohazards": None}
+    got = view.filter_allow(frames, view.Filters(project_status=("planned",), facility_kinds=("tank",)))
+    # project points are rows 0, 2, 3 (planned: row 2 -> position 1); the one line is planned
+    assert got == {"projects": [1], "projects:shapes": None, "facilities": [0, 2], "geohazards": None}
+    got = view.filter_allow(frames, view.Filters(project_depts=("林业局",), hazard_types=("崩塌",)))
+    assert got == {"projects": [2], "projects:shapes": None, "facilities": None, "geohazards": [1]}
+    got = view.filter_allow(frames, view.Filters(project_years=(2021,)))
+    assert got["projects"] == [0] and got["projects:shapes"] == []  # the line is filtered out: an empty list, not None
+
+
+def test_visibility_group_carries_visible_layers_and_filters() -> None:
+    from layers.render import _Visibility, visibility_group
+
+    group = visibility_group(["townships", "projects"], {"projects": [1], "facilities": None})
+    (el,) = [c for c in group._children.values() if isinstance(c, _Visibility)]
+    assert parse_js_data(el.data) == {"v": ["projects", "townships"], "a": {"projects": [1], "facilities": None}}
