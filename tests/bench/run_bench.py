@@ -178,18 +178,19 @@ def _sidebar_filter(page: OfflinePage, label: str, option: str, expected: int) -
     page.page.locator('[data-testid="stSidebar"] [data-testid="stExpander"] summary').filter(has_text="筛选").click()
     box = page.page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).locator("input").first
     choice = page.page.get_by_role("option", name=option, exact=True).first
-    for _ in range(10):  # the panel's own rerun may redraw the box while we type into it
+    for _ in range(10):  # the panel's own rerun may redraw the box or the option list while we use them
         try:
             box.click(timeout=30_000)
             box.fill(option)
             choice.wait_for(timeout=3000)
+            t0 = time.perf_counter()
+            choice.click(timeout=3000)
             break
         except PlaywrightError:
             page.page.keyboard.press("Escape")
+            page.page.wait_for_timeout(300)
     else:
-        raise TimeoutError(f"no option {option!r} in the filter {label!r}")
-    t0 = time.perf_counter()
-    choice.click()
+        raise TimeoutError(f"could not pick {option!r} in the filter {label!r}")
     _wait(page, OPT_FACILITIES, expected)
     return time.perf_counter() - t0
 
@@ -217,7 +218,11 @@ def bench_optimised(browser, url: str, n_hazards: int, facility: tuple[str, int]
         page.page.locator('[data-testid="stSidebar"] label').filter(has_text=re.compile(r"^地质灾害 \(")).click()
         _wait(page, OPT_TOGGLED)
         side.append(time.perf_counter() - t3)
-        side_filt.append(_sidebar_filter(page, "设施类别", *facility))  # a server rerun that filters in the live map
+        try:  # a server rerun that filters in the live map
+            side_filt.append(_sidebar_filter(page, "设施类别", *facility))
+        except TimeoutError as err:  # recorded as missing rather than losing the whole run
+            print(f"sidebar filter not measured: {err}", flush=True)
+            side_filt.append(float("nan"))
         page.page.close()
     warm = returning_visits(browser, url, lambda pg: _wait(pg, OPT_PAINTED, n_hazards), runs)
     return {"paint": statistics.median(paint), "paint_warm": warm, "toggle": statistics.median(toggle),
