@@ -197,8 +197,11 @@ def zoom_for(minx: float, miny: float, maxx: float, maxy: float) -> int:
 
 
 def pick_at(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], lon: float, lat: float, *, zoom: float,
-            gcj02: bool = False) -> tuple[str, str] | None:
-    """(layer id, fid) of the visible feature at a click, tolerance ~8 screen pixels at ``zoom``."""
+            gcj02: bool = False, filters: Filters | None = None) -> tuple[str, str] | None:
+    """(layer id, fid) of the visible feature at a click, tolerance ~8 screen pixels at ``zoom``;
+    features the ``filters`` hide are not picked (the map does not draw them)."""
+    if filters is not None:
+        frames = apply_filters(frames, filters)
     if gcj02:  # clicks arrive in the shifted frame: bring them back to WGS84
         from geo.crs import gcj02_to_wgs84
 

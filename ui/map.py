@@ -93,7 +93,7 @@ with col_map:
 click = (out or {}).get("last_object_clicked")
 if click and click != ss.get("_last_click"):
     ss["_last_click"] = click
-    hit = view.pick_at(data, visible, click["lng"], click["lat"], zoom=(out or {}).get("zoom") or 10, gcj02=base.gcj02)
+    hit = view.pick_at(data, visible, click["lng"], click["lat"], zoom=(out or {}).get("zoom") or 10, gcj02=base.gcj02, filters=filters)
     ss["selected"] = hit
     if out.get("center"):
         ss["view"] = ((out["center"]["lat"], out["center"]["lng"]), out.get("zoom"))

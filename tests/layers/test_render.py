@@ -89,6 +89,17 @@ def test_pick_maps_a_click_back_to_the_feature(frames: dict) -> None:
     assert layer == "townships" and fid == seat["fid"]
 
 
+def test_pick_skips_features_a_filter_hides(frames: dict) -> None:
+    fa = frames["facilities"].to_crs(4326)
+    f = fa.iloc[0]
+    other = next(k for k in fa["kind"].unique() if k != f["kind"])
+    at = (f.geometry.x, f.geometry.y)
+    assert view.pick_at(frames, ["facilities"], *at, zoom=18) == ("facilities", f["fid"])
+    assert view.pick_at(frames, ["facilities"], *at, zoom=18, filters=view.Filters(facility_kinds=(f["kind"],))) == ("facilities", f["fid"])
+    hit = view.pick_at(frames, ["facilities"], *at, zoom=18, filters=view.Filters(facility_kinds=(other,)))
+    assert hit is None or hit[1] != f["fid"]
+
+
 def test_search_finds_partial_names(frames: dict) -> None:
     hits = view.search(frames, "明月山")
     assert {"明月山", "明月山林场"} <= set(hits["name"])
