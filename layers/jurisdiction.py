@@ -98,8 +98,10 @@ class Jurisdiction:
         return [n for _, n in sorted(found)]
 
 
-def _district_townships(j: Jurisdiction, adcode: str, area_m: BaseGeometry, names: pd.DataFrame, unit_name: str) -> list[dict]:
-    """Seats and Voronoi cells of one county-level unit (cells never cross its boundary)."""
+def _district_townships(j: Jurisdiction, adcode: str, area_m: BaseGeometry, names: pd.DataFrame, unit_name: str,
+                        places: pd.DataFrame | None) -> list[dict]:
+    """Seats and Voronoi cells of one county-level unit (cells never cross its boundary); with
+    ``places`` (the gazetteer) its unmatched places become seats too."""
     names = names[names["adcode"] == adcode]
     located = names[names["lon"].notna()]
     seats = gpd.GeoSeries(gpd.points_from_xy(located["lon"], located["lat"]), crs="EPSG:4326").to_crs(j.metric_crs)
@@ -108,8 +110,9 @@ def _district_townships(j: Jurisdiction, adcode: str, area_m: BaseGeometry, name
          "seat_quality": "gazetteer", "name_status": "confirmed"}
         for (_, r), s in zip(located.iterrows(), seats, strict=True) if area_m.contains(s)
     ]
-    if j.config.get("gazetteer_places") == "all":
-        rows += _unmatched_places(j, adcode, area_m, set(located["geonames_name"].dropna()), [r["seat"] for r in rows])
+    if places is not None:
+        rows += _unmatched_places(j, adcode, places[places["adcode"] == adcode], area_m,
+                                  set(located["geonames_name"].dropna()), [r["seat"] for r in rows])
     missing = names[names["lon"].isna()]
     if j.config["unlocated_townships"] == "synthetic":
         for _, r in missing.iterrows():  # one at a time: each new seat fills the largest remaining gap
@@ -129,11 +132,10 @@ def _district_townships(j: Jurisdiction, adcode: str, area_m: BaseGeometry, name
 NEAR_SEAT_M = 2000.0  # a GeoNames place this close to a drawn seat is taken to be the same town (another spelling)
 
 
-def _unmatched_places(j: Jurisdiction, adcode: str, area_m: BaseGeometry, matched: set[str], seats: list[Point]) -> list[dict]:
-    """GeoNames places of one unit that no snapshot name matched, as seats under their pinyin name
+def _unmatched_places(j: Jurisdiction, adcode: str, places: pd.DataFrame, area_m: BaseGeometry, matched: set[str], seats: list[Point]) -> list[dict]:
+    """GeoNames ``places`` of one unit that no snapshot name matched, as seats under their pinyin name
     (name_status ``gazetteer_only``: the position is the gazetteer's, the Chinese name is unknown)."""
-    places = pd.read_csv(dataset("gazetteer_places").path, dtype={"adcode": str})
-    places = places[(places["adcode"] == adcode) & ~places["geonames_name"].isin(matched)]
+    places = places[~places["geonames_name"].isin(matched)]
     pts = gpd.GeoSeries(gpd.points_from_xy(places["lon"], places["lat"]), crs="EPSG:4326").to_crs(j.metric_crs)
     taken, rows = list(seats), []
     for name, p in zip(places["geonames_name"], pts, strict=True):
@@ -148,9 +150,10 @@ def _unmatched_places(j: Jurisdiction, adcode: str, area_m: BaseGeometry, matche
 def _build_townships(j: Jurisdiction) -> gpd.GeoDataFrame:
     names = pd.read_csv(dataset("townships").path, dtype={"adcode": str})
     districts = (j.districts if j.districts is not None else j.boundary).to_crs(j.metric_crs)
+    places = pd.read_csv(dataset("gazetteer_places").path, dtype={"adcode": str}) if j.config.get("gazetteer_places") == "all" else None
     rows: list[dict] = []
     for adcode, unit, area in zip(districts["adcode"], districts["name"], districts.geometry, strict=True):
-        rows += _district_townships(j, adcode, area, names, unit)
+        rows += _district_townships(j, adcode, area, names, unit, places)
     if j.unconfirmed:
         log.warning("%s: %d snapshot townships without a seat are not drawn: %s", j.name, len(j.unconfirmed), j.unconfirmed[:20])
     out = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "cell"} for r in rows],

@@ -108,11 +108,15 @@ class _DataElement(MacroElement):
         self.get_root().script.add_child(_Script(script(self, kwargs)), name=self.get_name())
 
 
-# One filter for the items of a layer part (``window.onemap[key]``): an item is drawn when the sidebar
-# filters allow it (``allow``: a Set of item positions, or null) and, for points, when its legend class
-# is ticked in the in-map panel (``classes``: a Set of labels, or null). Defined once per page.
-_REFILTER = """
-          window.onemapRefilter = window.onemapRefilter || function (key) {
+class _Refilter(_DataElement):
+    """``window.onemapRefilter(key)``, defined once per map before any layer: redraws the items of a
+    layer part (``window.onemap[key]``) that pass the sidebar filters (``allow``: a Set of item
+    positions, or null) and, for points, whose legend class is ticked in the in-map panel (``classes``:
+    a Set of labels, or null). The in-map panel and the visibility group call it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+          window.onemapRefilter = function (key) {
             var P = window.onemap && window.onemap[key];
             if (!P) return;
             var keep = P.items.filter(function (m, i) {
@@ -121,7 +125,11 @@ _REFILTER = """
             if (P.group.addLayers) { P.group.addLayers(keep); } else { keep.forEach(function (m) { P.group.addLayer(m); }); }
             P.count = keep.length;
           };
-"""
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__("null")
 
 
 def _register(layer: str) -> str:
@@ -151,7 +159,7 @@ class _Shapes(_DataElement):
           window.onemap = window.onemap || {};
           window.onemap[d.layer + ':shapes'] = {count: d.g.features.length, group: layer, items: layer.getLayers(),
                                                 allow: null, allowKey: '', classes: null};
-          """ + _REFILTER + _register("d.layer") + """
+          """ + _register("d.layer") + """
         })();
         {% endmacro %}
     """)
@@ -195,7 +203,7 @@ class _Points(_DataElement):
           window.onemap = window.onemap || {};
           window.onemap[d.layer] = {count: layers.length, group: group, items: layers, labels: d.l,
                                     allow: null, allowKey: '', classes: null};
-          """ + _REFILTER + _register("d.layer") + """
+          """ + _register("d.layer") + """
         })();
         {% endmacro %}
     """)
@@ -530,6 +538,7 @@ def assemble_map(
                          overlay=url.find("cva_w") >= 0, control=False).add_to(m)
     for url, (minx, miny, maxx, maxy), name in images:
         folium.raster_layers.ImageOverlay(url, bounds=[[miny, minx], [maxy, maxx]], name=name, opacity=0.75).add_to(m)
+    m.add_child(_Refilter())
     visible = {p.layer_id for p in parts.layers} if shown is None else set(shown)
     for layer in parts.layers:
         if layer.count:

@@ -99,10 +99,6 @@ def township_names(boundaries: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _pinyin_key(name: str) -> str:
-    return "".join(lazy_pinyin(_SUFFIX.sub("", name))).lower()
-
-
 def pinyin_keys(name: str) -> list[str]:
     """Match keys of a township name: pypinyin's reading first, then the other place-name readings
     of the characters in ``_PLACE_READINGS`` (``长滩镇`` -> ``["zhangtan", "changtan"]``)."""
@@ -135,12 +131,13 @@ def match_seats(names: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> pd.DataFra
     """Attach GeoNames seats to township names by pinyin inside the county polygon."""
     places = _geonames_in(boundaries)
     out = names.copy()
-    out["pinyin"] = out["name"].map(_pinyin_key)
+    readings = out["name"].map(pinyin_keys)
+    out["pinyin"] = readings.str[0]
     # GeoNames often spells a market town with a "chang" (场) suffix: Guofuchang = 郭扶
     places = places.assign(key=places["key"].str.replace(r"(chang|zhen|xiang)$", "", regex=True))
     places = places[["adcode", "key", "name", "lon", "lat"]].rename(columns={"name": "geonames_name"})
     # the first reading that finds a place wins; another reading is tried only when it finds none
-    keys = out[["adcode", "name"]].assign(key=out["name"].map(pinyin_keys), rank=0).explode("key")
+    keys = out[["adcode", "name"]].assign(key=readings).explode("key")
     keys["rank"] = keys.groupby(["adcode", "name"]).cumcount()
     hits = keys.merge(places, on=["adcode", "key"])
     hits = hits[hits["rank"] == hits.groupby(["adcode", "name"])["rank"].transform("min")]
