@@ -26,10 +26,12 @@ def _kind_style(layer_id: str, kinds: pd.Series, lang: str) -> tuple[pd.Series, 
 
 def _geohazards(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
     pts = gdf["kind"] == "hazard_point"
+    out["_fo"] = 0.18
+    if not pts.any():
+        return
     out.loc[pts, "_c"] = gdf.loc[pts, "hazard_type"].map(HAZARD_COLORS).fillna(get_spec("geohazards").color)
     out.loc[pts, "_l"] = gdf.loc[pts, "hazard_type"].map(lambda h: h if lang == "zh" else HAZARD_EN.get(h, h))
     out.loc[pts, "_r"] = gdf.loc[pts, "risk_level"].map(RISK_RADIUS).fillna(4.0)
-    out["_fo"] = 0.18
 
 
 def _reservoirs(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:

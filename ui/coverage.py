@@ -14,9 +14,7 @@ from layers.riskstore import workspace_crs
 from layers.riskview import to_xlsx
 from ui import common, ui_cache
 
-lang, adcode, names = common.sidebar()
-stamp = ui_cache.workspace_stamp(adcode)
-data = ui_cache.frames(adcode, stamp)
+lang, adcode, names, q, stamp, data = common.workspace()
 crs = workspace_crs(adcode)
 cfg = cv.coverage_config()
 st.title(f"{t('coverage_page', lang)} · {names[adcode]}")

@@ -13,12 +13,10 @@ from layers.render import assemble_map, basemap, visibility_group
 from ui import common, export_panel, ui_cache
 
 ss = st.session_state
-lang, adcode, names = common.sidebar()
+lang, adcode, names, q, stamp, data = common.workspace()
 if ss.get("_adcode") != adcode:  # jurisdiction switched: reset view and selection
     ss["_adcode"], ss["view"], ss["goto"], ss["selected"], ss["_last_click"] = adcode, None, None, None, None
     ss["filters"] = None  # the other workspace has other filter values
-stamp = ui_cache.workspace_stamp(adcode)
-data = ui_cache.frames(adcode, stamp)
 
 base_id = st.sidebar.selectbox(t("basemap", lang), list(BASEMAP_LABELS), format_func=lambda b: pick(BASEMAP_LABELS[b], lang), key="basemap")
 tdt_key = st.sidebar.text_input(t("tianditu_key", lang), value=os.environ.get("ONEMAP_TIANDITU_KEY", ""), type="password") if base_id == "tianditu" else None
@@ -33,7 +31,8 @@ visible = []
 for group, entries in view.layer_panel(data, lang).groups.items():
     st.sidebar.caption(group)
     for e in entries:
-        if st.sidebar.checkbox(f"{e.label} ({e.count})", value=e.default_visible, key=f"lyr_{e.layer_id}"):
+        ss.setdefault(f"lyr_{e.layer_id}", e.default_visible)
+        if st.sidebar.checkbox(f"{e.label} ({e.count})", key=f"lyr_{e.layer_id}"):
             visible.append(e.layer_id)
 
 # collapsed panels render nothing until opened (fewer widgets before the first map paint); the
@@ -41,7 +40,7 @@ for group, entries in view.layer_panel(data, lang).groups.items():
 filters: view.Filters = ss.get("filters") or view.Filters()
 filter_box = st.sidebar.expander(t("filters", lang), key="filters_open", on_change="rerun")
 if filter_box.open:
-    opts = ui_cache.filter_options(adcode, stamp)
+    opts = ui_cache.filter_options(adcode, stamp, q)
     with filter_box:
         filters = ss["filters"] = view.Filters(
             hazard_types=tuple(st.multiselect(t("hazard_type", lang), opts["hazard_types"], default=filters.hazard_types, key="f_hazard",
@@ -55,6 +54,7 @@ if filter_box.open:
         )
 
 st.title(f"{t('app_title', lang)} · {names[adcode]}")
+common.banner(data, visible, lang)
 query = st.text_input(t("search", lang), placeholder=t("search_hint", lang), key="search")
 hits = view.search(data, query, lang=lang)
 if query and hits.empty:
@@ -73,8 +73,8 @@ elif not hits.empty:
 # map's own script opens with the spec defaults and depends on neither the sidebar list nor the filters,
 # so a sidebar toggle or filter only changes the small visibility group that st_folium runs in the live
 # map (no new map, view kept)
-parts = ui_cache.map_parts(adcode, stamp, tuple(data), lang, base.gcj02)
-allow = ui_cache.filter_allow(adcode, stamp, filters)
+parts = ui_cache.map_parts(adcode, stamp, q, tuple(data), lang, base.gcj02)
+allow = ui_cache.filter_allow(adcode, stamp, q, filters)
 bounds = ui_cache.bounds(adcode, stamp)
 # st_folium moves the map whenever center/zoom change, so they change only on purpose: a search, or a
 # rebuilt map (basemap, language) that should open where the user was looking
@@ -84,7 +84,7 @@ if ss.get("_signature") not in (None, signature) and ss.get("view"):
 ss["_signature"] = signature
 center, zoom = ss["goto"] if ss.get("goto") else (None, None)
 fmap = assemble_map(parts, bounds=bounds, base=base, shown=[k for k in data if view.get_spec(k).default_visible])
-counts = ui_cache.filtered_counts(adcode, stamp, filters)
+counts = ui_cache.filtered_counts(adcode, stamp, q, filters)
 ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: counts[k] for k in data if k in visible}}
 col_map, col_info = st.columns([3, 1])
 with col_map:

@@ -18,9 +18,7 @@ from layers.riskstore import workspace_crs
 from layers.screen import checklist_frame, screen_point
 from ui import common, ui_cache
 
-lang, adcode, names = common.sidebar()
-stamp = ui_cache.workspace_stamp(adcode)
-data = ui_cache.frames(adcode, stamp)
+lang, adcode, names, q, stamp, data = common.workspace()
 st.title(f"{t('risk_page', lang)} · {names[adcode]}")
 
 c1, c2, c3 = st.columns([2, 2, 1])
@@ -88,4 +86,4 @@ if s4.button(t("run_screen", lang), key="scr_run") and lon_text and lat_text:
 if "screen_result" in ss:
     st.dataframe(ss["screen_result"], width="stretch", hide_index=True)
 with st.expander(t("screen_all", lang)):
-    st.dataframe(ui_cache.project_screening(adcode, stamp), width="stretch", hide_index=True)
+    st.dataframe(ui_cache.project_screening(adcode, stamp, q), width="stretch", hide_index=True)
