@@ -69,6 +69,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quality_note": ("本图含位置示意要素:规划文本未给出坐标,位置为近似或合成",
                      "This map shows approximate or synthetic positions: the plans give no coordinates"),
     "unmapped": ("未上图的规划条目", "Plan items not drawn"),
+    # --- map page and renderer (add new keys below this line)
+    # --- risk page
+    # --- coverage page
+    # --- exports and atlas
 }
 
 BASEMAP_LABELS = {
