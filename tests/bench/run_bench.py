@@ -289,7 +289,7 @@ def bench_browser(folder: Path, runs: int) -> None:
                 record("payload smaller than naive", scale, naive_mb / mb, "x")
                 kinds = frames["facilities"]["kind"].value_counts()
                 facility = (view.kind_label("facilities", str(kinds.index[0]), "zh"), int(kinds.iloc[0]))
-                opt = bench_optimised(browser, f"{url}?adcode={adcode}", n_pts, facility, runs)
+                opt = bench_optimised(browser, f"{url}?adcode={adcode}&demo=1", n_pts, facility, runs)
                 labels = (("paint", "first painted map, first visit"), ("paint_warm", "first painted map, returning visit"),
                           ("toggle", "layer toggle -> repaint"), ("filter", "filter change -> repaint"))
                 for key, label in labels:
