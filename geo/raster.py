@@ -1,7 +1,18 @@
-"""Raster surfaces with rasterio: kernel density, GeoTIFF I/O, zonal statistics, display warping."""
+"""Raster surfaces with rasterio: kernel density, GeoTIFF I/O, zonal statistics, display warping.
+
+Rasters handed in by users are read defensively. What this module will not do: read a raster whose
+decoding would cost more than ``MAX_PIXELS`` cells or ``MAX_DECODED_BYTES`` (width x height x bands x
+bytes per cell, at the overview level GDAL would use), or hold more than ``MAX_SIDE`` cells on the long
+side in memory: larger rasters are read decimated (averaged), which is all a screen overlay or a
+township mean needs. A 20000 x 20000 GeoTIFF without overviews is refused with the fix (add overviews
+with ``gdaladdo`` or make a smaller copy with ``gdal_translate -outsize``). Uploads are read from
+memory (``bytes``), never from a temporary file that another session could find by name.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +24,75 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioIOError
 from rasterio.features import rasterize
+from rasterio.io import DatasetReader, MemoryFile
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 from scipy.ndimage import gaussian_filter
 
-from geo.errors import CRSError, SourceReadError
+from geo.errors import CRSError, GeoError, SourceReadError
 
 NODATA = -9999.0
+MAX_SIDE = 2048  # cells kept on the long side: about a screen's width
+MAX_PIXELS = 100_000_000  # cells decoded per read (10000 x 10000)
+MAX_DECODED_BYTES = 1 << 30  # width x height x bands x bytes per cell decoded per read (1 GiB)
+RasterSource = str | Path | bytes  # a path, or the bytes of an upload (read in memory)
+
+
+class RasterTooLargeError(GeoError, ValueError):
+    """A raster needs more cells or memory than this module reads; carries the sizes for a translated message."""
+
+    def __init__(self, name: str, width: int, height: int, bands: int, decoded_bytes: int) -> None:
+        self.name, self.width, self.height, self.bands, self.decoded_bytes = name, width, height, bands, decoded_bytes
+        self.limit = MAX_PIXELS
+        super().__init__(
+            f"{name} is {width} x {height} pixels ({bands} band(s), {decoded_bytes / 2**30:.1f} GiB to decode); "
+            f"the limit is {MAX_PIXELS:,} pixels and {MAX_DECODED_BYTES / 2**30:.0f} GiB. Add overviews "
+            f"(gdaladdo {name} 2 4 8 16) or make a smaller copy (gdal_translate -outsize 25% 25% {name} small.tif) and upload that."
+        )
+
+
+class NotARasterError(SourceReadError):
+    """A file is not a GeoTIFF raster."""
+
+
+def _name(src: RasterSource, name: str | None) -> str:
+    return name or ("raster" if isinstance(src, bytes) else Path(src).name)
+
+
+@contextmanager
+def open_raster(src: RasterSource, *, name: str | None = None) -> Iterator[DatasetReader]:
+    """Open a GeoTIFF from a path or from bytes (in memory); errors name the file, never a server path."""
+    label = _name(src, name)
+    with ExitStack() as stack:
+        try:
+            mem = stack.enter_context(MemoryFile(src)) if isinstance(src, bytes) else None
+            ds = stack.enter_context(mem.open() if mem is not None else rasterio.open(src))
+        except RasterioIOError as err:
+            raise NotARasterError(f"{label} is not a GeoTIFF that can be read; upload a .tif file.") from err
+        if ds.driver != "GTiff":
+            raise NotARasterError(f"{label} is not a GeoTIFF (it reads as {ds.driver}); upload a .tif file.")
+        yield ds
+
+
+def _decimation(ds: DatasetReader, max_side: int | None) -> tuple[int, int]:
+    """(rows, cols) to read: the full size, or at most ``max_side`` on the long side."""
+    w, h = ds.width, ds.height
+    if max_side is None or max(w, h) <= max_side:
+        return h, w
+    f = max(w, h) / max_side
+    return max(1, round(h / f)), max(1, round(w / f))
+
+
+def check_size(ds: DatasetReader, out_shape: tuple[int, int], name: str) -> None:
+    """Refuse (``RasterTooLargeError``) a read whose decoding exceeds ``MAX_PIXELS``/``MAX_DECODED_BYTES``.
+
+    GDAL decodes the finest overview that is still at least ``out_shape``, or the full raster."""
+    w, h = ds.width, ds.height
+    factors = [f for f in ds.overviews(1) if -(-w // f) >= out_shape[1] and -(-h // f) >= out_shape[0]]
+    f = max([1, *factors])
+    pixels = -(-w // f) * -(-h // f)
+    decoded = pixels * ds.count * np.dtype(ds.dtypes[0]).itemsize
+    if pixels > MAX_PIXELS or decoded > MAX_DECODED_BYTES:
+        raise RasterTooLargeError(name, w, h, ds.count, decoded)
 
 
 @dataclass(frozen=True)
@@ -79,19 +153,22 @@ def write_geotiff(path: str | Path, grid: Grid, *, mask: npt.NDArray[np.bool_] |
     return p
 
 
-def read_geotiff(path: str | Path) -> tuple[npt.NDArray[np.float64], Affine, CRS, float | None]:
-    """Band 1 as float with nodata as NaN, plus transform, CRS and the nodata value."""
-    try:
-        with rasterio.open(path) as src:
-            if src.crs is None:
-                raise CRSError(f"{path}: the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4545).")
-            data = src.read(1).astype(float)
-            nodata = src.nodata
-            if nodata is not None:
-                data[data == nodata] = np.nan
-            return data, src.transform, CRS.from_user_input(src.crs.to_wkt()), nodata
-    except RasterioIOError as err:
-        raise SourceReadError(f"{path}: cannot read as a raster ({err}).") from err
+def read_geotiff(src: RasterSource, *, max_side: int | None = MAX_SIDE,
+                 name: str | None = None) -> tuple[npt.NDArray[np.float64], Affine, CRS, float | None]:
+    """Band 1 as float with nodata as NaN, plus transform, CRS and the nodata value.
+
+    ``src`` is a path or the bytes of a file; the size is checked before any cell is read
+    (``RasterTooLargeError``) and rasters longer than ``max_side`` cells are read averaged down to it."""
+    label = _name(src, name)
+    with open_raster(src, name=label) as ds:
+        if ds.crs is None:
+            raise CRSError(f"{label}: the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4545).")
+        rows, cols = _decimation(ds, max_side)
+        check_size(ds, (rows, cols), label)
+        band = ds.read(1, out_shape=(rows, cols), masked=True, resampling=Resampling.average)
+        data = np.ma.filled(band.astype(float), np.nan)
+        transform = ds.transform * Affine.scale(ds.width / cols, ds.height / rows)
+        return data, transform, CRS.from_user_input(ds.crs.to_wkt()), ds.nodata
 
 
 def area_mask(area: gpd.GeoSeries, grid: Grid) -> npt.NDArray[np.bool_]:
@@ -101,13 +178,14 @@ def area_mask(area: gpd.GeoSeries, grid: Grid) -> npt.NDArray[np.bool_]:
     return burned.astype(bool)
 
 
-def zonal_stats(path: str | Path, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def zonal_stats(src: RasterSource, zones: gpd.GeoDataFrame, *, name: str | None = None) -> gpd.GeoDataFrame:
     """Mean, max and count of valid cells of a raster per zone (zones reprojected to the raster CRS).
 
-    Cells are assigned to a zone by their centre. Returns a frame on ``zones.index`` with columns
+    Cells are assigned to a zone by their centre; rasters over ``MAX_SIDE`` cells are averaged down
+    first (``cells`` counts the cells read). Returns a frame on ``zones.index`` with columns
     ``mean``, ``max``, ``cells``.
     """
-    data, transform, crs, _ = read_geotiff(path)
+    data, transform, crs, _ = read_geotiff(src, name=name)
     if zones.crs is None:
         raise CRSError("The zones have no CRS; set one before computing zonal statistics.")
     z = zones.to_crs(crs)
@@ -121,10 +199,10 @@ def zonal_stats(path: str | Path, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, index=zones.index)
 
 
-def warp_to_wgs84(path: str | Path) -> tuple[npt.NDArray[np.float64], tuple[float, float, float, float]]:
-    """Reproject a raster to EPSG:4326 for display; returns values (NaN = nodata) and
-    (minx, miny, maxx, maxy) in lon/lat."""
-    data, transform, crs, _ = read_geotiff(path)
+def warp_to_wgs84(src: RasterSource, *, name: str | None = None) -> tuple[npt.NDArray[np.float64], tuple[float, float, float, float]]:
+    """Reproject a raster (read at most ``MAX_SIDE`` cells wide) to EPSG:4326 for display; returns
+    values (NaN = nodata) and (minx, miny, maxx, maxy) in lon/lat."""
+    data, transform, crs, _ = read_geotiff(src, name=name)
     h, w = data.shape
     left, top = transform @ (0, 0)
     right, bottom = transform @ (w, h)

@@ -13,7 +13,20 @@ from pyproj import CRS
 from shapely.geometry import Point, box
 
 from geo.errors import CRSError
-from geo.raster import NODATA, Grid, colorize, kernel_density, warp_to_wgs84, write_geotiff, zonal_stats
+from geo.raster import (
+    MAX_PIXELS,
+    MAX_SIDE,
+    NODATA,
+    Grid,
+    NotARasterError,
+    RasterTooLargeError,
+    colorize,
+    kernel_density,
+    read_geotiff,
+    warp_to_wgs84,
+    write_geotiff,
+    zonal_stats,
+)
 
 GK108 = CRS.from_epsg(4545)
 
@@ -69,3 +82,49 @@ def test_warp_to_wgs84_and_colorize(tmp_path: Path) -> None:
     assert 107.9 < minx < maxx < 108.1 and 30.2 < miny < maxy < 30.4
     rgba = colorize(values)
     assert rgba.shape[-1] == 4 and rgba[..., 3].max() > 0
+
+
+def _big_sparse_tiff(path: Path, width: int, height: int, *, block: tuple[int, int, float] | None = None) -> Path:
+    """A tiled, deflate-compressed GeoTIFF of ``width`` x ``height`` cells (1 m, GK CM 108E) whose tiles are
+    absent (nodata, a few KB on disk) except an optional 512 x 512 ``block`` (row, col, value)."""
+    profile = {"driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "float32", "crs": GK108.to_wkt(),
+               "transform": Affine(1, 0, 500_000, 0, -1, 3_360_000), "nodata": NODATA, "tiled": True,
+               "blockxsize": 512, "blockysize": 512, "compress": "deflate", "sparse_ok": True}
+    with rasterio.open(path, "w", **profile) as dst:
+        if block is not None:
+            r, c, v = block
+            dst.write(np.full((512, 512), v, dtype="float32"), 1, window=rasterio.windows.Window(c, r, 512, 512))
+    return path
+
+
+def test_a_20000_pixel_square_raster_is_refused_before_reading(tmp_path: Path) -> None:
+    path = _big_sparse_tiff(tmp_path / "huge.tif", 20_000, 20_000)
+    assert path.stat().st_size < 5_000_000  # small on disk, 400 million cells
+    with pytest.raises(RasterTooLargeError, match=r"huge\.tif is 20000 x 20000 pixels .*limit is 100,000,000 pixels.*gdal_translate") as err:
+        warp_to_wgs84(path)
+    assert str(tmp_path) not in str(err.value)  # the file's name, never the server path
+    assert (err.value.width, err.value.height, err.value.limit) == (20_000, 20_000, MAX_PIXELS)
+    with pytest.raises(RasterTooLargeError, match="20000 x 20000"):
+        zonal_stats(path, gpd.GeoDataFrame(geometry=[box(500_000, 3_340_000, 510_000, 3_350_000)], crs=GK108))
+
+
+def test_a_large_raster_is_read_decimated_to_the_screen(tmp_path: Path) -> None:
+    # 8192 x 6144 cells, a block of 7s at rows 1024..1535, cols 2048..2559: read at most 2048 px on the long side
+    path = _big_sparse_tiff(tmp_path / "big.tif", 8192, 6144, block=(1024, 2048, 7.0))
+    data, transform, _, _ = read_geotiff(path, max_side=MAX_SIDE)
+    assert MAX_SIDE == 2048 and data.shape == (1536, 2048)  # 4x fewer cells per side
+    assert transform.a == pytest.approx(4.0) and transform.e == pytest.approx(-4.0)
+    assert np.nanmax(data) == 7.0 and np.isnan(data[0, 0])
+    rows, cols = np.nonzero(data == 7.0)
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (256, 383, 512, 639)  # the block, divided by 4
+    values, _ = warp_to_wgs84(path)
+    assert max(values.shape) <= 2 * MAX_SIDE  # the overlay is never built from the full-resolution cells
+
+
+def test_rasters_are_read_from_memory_and_non_tiffs_refused(tmp_path: Path) -> None:
+    grid = Grid(np.ones((5, 5)), Affine(1000, 0, 500_000, 0, -1000, 3_355_000), GK108)
+    data = write_geotiff(tmp_path / "one.tif", grid).read_bytes()
+    values, _ = warp_to_wgs84(data, name="upload.tif")
+    assert np.nanmax(values) == pytest.approx(1.0)
+    with pytest.raises(NotARasterError, match=r"notes\.txt is not a GeoTIFF"):
+        warp_to_wgs84(b"plain text, not an image", name="notes.txt")
