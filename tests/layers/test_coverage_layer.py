@@ -25,8 +25,8 @@ def test_counts_tie_together() -> None:
 
 
 def test_radius_from_travel_time() -> None:
-    assert cv.radius_for(["fire_crew"], minutes=20) == pytest.approx(10_000)  # 30 km/h x 20 min
-    assert cv.radius_for(["fire_crew"], radius_m=1234) == 1234
+    assert cv.radius_for("fire_crew", "500231", mode="minutes", value=20) == pytest.approx(10_000)  # 30 km/h x 20 min
+    assert cv.radius_for("fire_crew", "500231", mode="radius", value=1234) == 1234
 
 
 def test_suggestions_add_coverage() -> None:
@@ -65,4 +65,27 @@ def test_water_bureau_views() -> None:
     res = cv.reservoirs_downstream(frames, crs, distance_m=5000)
     assert len(res) == 9 + 2  # nine (dj21) + two unnamed (dj25) reservoirs under 除险加固
     fk = cv.flood_areas_nearest_station(frames, crs)
-    assert len(fk) == (frames["facilities"]["kind"] == "flood_key_area").sum() and fk["distance_m"].notna().all()
+    assert len(fk) == (frames["facilities"]["kind"] == "flood_key_area").sum()
+    unknown = fk["position"] == "placeholder"
+    assert unknown.sum() == 2 and fk.loc[unknown, "distance_m"].isna().all() and fk.loc[~unknown, "distance_m"].notna().all()
+    # nine reservoirs sit at the county-centre placeholder: no "downstream" list is computed for them
+    assert res["townships"].isna().sum() == 9 and (res["position"] == "placeholder").sum() == 9
+
+
+def test_dianjiang_tanks_and_cameras_one_result_each_with_gaps_per_forest() -> None:
+    frames = view.load_frames("500231")
+    crs = workspace_crs("500231")
+    tanks = cv.analyse_kind(frames, crs, "500231", kind="water_tank", demand="forest_areas")
+    cams = cv.analyse_kind(frames, crs, "500231", kind="camera", demand="forest_areas")
+    assert tanks.radii == {"water_tank": 2000} and cams.radii == {"camera": 3000}
+    assert tanks.n_facilities == 43 and tanks.n_unknown_facilities == 1 and cams.n_facilities == 73
+    for r in (tanks, cams):
+        assert r.gaps["fid"].is_unique and len(r.gaps) <= 5 and r.gaps["township"].notna().all()
+        assert r.headline("zh")[0] == "森林区域面积覆盖率"
+
+
+def test_wangcang_has_no_located_water_tank_and_cites_nothing_of_dianjiang() -> None:
+    frames = view.load_frames("510821")
+    r = cv.analyse_kind(frames, workspace_crs("510821"), "510821", kind="water_tank", demand="forest_areas")
+    assert r.share is None and r.headline("zh") == ("森林区域面积覆盖率", "本辖区无已定位的该类设施(1 个位置未知)")
+    assert "垫江" not in cv.standard("water_tank", "510821").label("zh")
