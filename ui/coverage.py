@@ -116,14 +116,13 @@ for r in results:
 
 ok = [r for r in results if r.status == "ok"]
 gap_rows = [(r, i) for r in ok for i in range(len(r.gaps))]
-ss.setdefault("cov_gap", None)
-if ss["cov_gap"] is not None and ss["cov_gap"] >= len(gap_rows):
-    ss["cov_gap"] = None
-chosen = st.selectbox(pick(TX["goto"], lang), [None, *range(len(gap_rows))], key="cov_gap",
-                      format_func=lambda i: pick(TX["none"], lang) if i is None else
+if ss.get("cov_gap") is None or not -1 <= ss["cov_gap"] < len(gap_rows):
+    ss["cov_gap"] = -1
+chosen = st.selectbox(pick(TX["goto"], lang), range(-1, len(gap_rows)), key="cov_gap",
+                      format_func=lambda i: pick(TX["none"], lang) if i < 0 else
                       f"{gap_rows[i][0].gaps.at[gap_rows[i][1], 'name']} · {gap_rows[i][0].title(lang)}")
 goto = None
-if chosen is not None:
+if chosen >= 0:
     r, i = gap_rows[chosen]
     goto = (float(r.gaps.at[i, "lat"]), float(r.gaps.at[i, "lon"]), str(r.gaps.at[i, "name"]))
 ss["coverage_spec"] = {"results": {r.kind: {"radii": r.radii, "share": r.share, "headline": r.headline(lang), "gaps": len(r.gaps),
