@@ -203,12 +203,18 @@ def warp_to_wgs84(src: RasterSource, *, name: str | None = None) -> tuple[npt.ND
     """Reproject a raster (read at most ``MAX_SIDE`` cells wide) to EPSG:4326 for display; returns
     values (NaN = nodata) and (minx, miny, maxx, maxy) in lon/lat."""
     data, transform, crs, _ = read_geotiff(src, name=name)
+    return warp_grid_to_wgs84(Grid(data, transform, crs))
+
+
+def warp_grid_to_wgs84(grid: Grid) -> tuple[npt.NDArray[np.float64], tuple[float, float, float, float]]:
+    """Reproject an in-memory grid (NaN = nodata) to EPSG:4326; returns values and lon/lat bounds."""
+    data, transform = grid.values, grid.transform
     h, w = data.shape
     left, top = transform @ (0, 0)
     right, bottom = transform @ (w, h)
-    dst_t, dw, dh = calculate_default_transform(crs, "EPSG:4326", w, h, left=left, bottom=bottom, right=right, top=top)
+    dst_t, dw, dh = calculate_default_transform(grid.crs, "EPSG:4326", w, h, left=left, bottom=bottom, right=right, top=top)
     out = np.full((dh, dw), np.nan)
-    reproject(data, out, src_transform=transform, src_crs=crs, dst_transform=dst_t, dst_crs="EPSG:4326",
+    reproject(data, out, src_transform=transform, src_crs=grid.crs, dst_transform=dst_t, dst_crs="EPSG:4326",
               resampling=Resampling.bilinear, src_nodata=np.nan, dst_nodata=np.nan)
     minx, maxy = dst_t @ (0, 0)
     maxx, miny = dst_t @ (dw, dh)

@@ -1,5 +1,8 @@
 """Township risk: per-hazard indicators, scores, composite and four-colour levels, plus the
-hazard-point density surface. Parameters come from ``data/risk.toml``."""
+hazard-point density surface. Parameters come from ``data/risk.toml``.
+
+Features whose position is only the county-centre placeholder (``layers.quality.is_placeholder``)
+are left out of every indicator and count: their township is unknown."""
 
 from __future__ import annotations
 
@@ -9,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
 
 from geo.crs import CGCS2000
-from geo.raster import area_mask, kernel_density, write_geotiff, zonal_stats
+from geo.raster import Grid, area_mask, kernel_density, write_geotiff, zonal_stats
 from geo.risk import classify, weighted_score
+from layers.quality import is_placeholder
 from layers.registry import DATA_DIR
 
 RISK_CONFIG = DATA_DIR / "risk.toml"
@@ -26,6 +31,12 @@ INDICATOR_ZH = {
     "river_share": "临河区域占比", "flood_key_areas": "防汛重点区域", "reservoirs_reinforced": "病险水库",
     "forest_share": "重点林区占比", "fire_sources": "景区火源", "facility_distance": "距防火设施远",
 }
+INDICATOR_EN = {
+    "hazard_density": "hazard-point density", "people_threatened": "people threatened", "susceptibility_share": "susceptible area",
+    "river_share": "area near rivers", "flood_key_areas": "flood key areas", "reservoirs_reinforced": "reservoirs under repair",
+    "forest_share": "key forest area", "fire_sources": "scenic fire sources", "facility_distance": "far from fire facilities",
+}
+NO_DRIVER = ("无突出因素", "none stands out")
 ADVICE = {  # short recommendations in our own words, by hazard
     "geological": ("汛前排查隐患点,落实群测群防和专业监测,高风险点优先工程治理或搬迁避让",
                    "Inspect hazard points before the rainy season, keep community and sensor monitoring, treat or relocate the worst"),
@@ -138,13 +149,19 @@ def drivers(ind: pd.DataFrame, cfg: dict, top: int = 3) -> pd.Series:
             norm = (ind[k] - ind[k].min()) / span if span > 0 else ind[k] * 0
             contrib[k] = norm * wk / total * cfg["composite"]["weights"][hz]
     c = pd.DataFrame(contrib)
-    return c.apply(lambda r: "、".join(INDICATOR_ZH[k] for k in r.sort_values(ascending=False).index[:top] if r[k] > 0) or "无突出因素", axis=1)
+    return c.apply(lambda r: "、".join(INDICATOR_ZH[k] for k in r.sort_values(ascending=False).index[:top] if r[k] > 0) or NO_DRIVER[0], axis=1)
+
+
+def located(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """``frames`` without the features that sit at the county-centre placeholder (county and townships kept)."""
+    return {k: v if k in ("county", "townships") or v.empty else v[~is_placeholder(v)] for k, v in frames.items()}
 
 
 def compute_risk(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, scheme: str = "fixed", cfg: dict | None = None,
                  kde_path: Path | None = None) -> RiskResult:
     """Everything for the ``risk_townships`` layer (and the density GeoTIFF if ``kde_path``)."""
     cfg = cfg or risk_config()
+    frames = located(frames)
     t = frames["townships"]
     ind = indicators(frames, crs, cfg)
     sc = score(ind, cfg, scheme=scheme)
@@ -166,12 +183,26 @@ def compute_risk(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, scheme: st
     return RiskResult(gpd.GeoDataFrame(out, geometry="geometry", crs=CGCS2000), path)
 
 
+def kde_grid(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict) -> Grid | None:
+    """Density (points/km²) of the located hazard points of ``frames`` over the county, NaN outside it;
+    None when there is no point."""
+    county = frames["county"].to_crs(crs)
+    pts = _points(located(frames)["geohazards"].to_crs(crs), HAZARD_KINDS).geometry
+    if pts.empty:
+        return None
+    grid = _kde(county, pts, cfg)
+    return Grid(np.where(area_mask(county.geometry, grid), grid.values, np.nan), grid.transform, grid.crs)
+
+
+def _kde(county: gpd.GeoDataFrame, pts: gpd.GeoSeries, cfg: dict) -> Grid:
+    pad = 2 * cfg["kde"]["bandwidth_m"]
+    minx, miny, maxx, maxy = county.total_bounds
+    return kernel_density(pts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad),
+                          cell_m=cfg["kde"]["cell_m"], bandwidth_m=cfg["kde"]["bandwidth_m"])
+
+
 def write_kde(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict, path: Path) -> Path:
     """Hazard-point density (points/km²) over the county, GeoTIFF in the metric CRS, nodata outside."""
     county = frames["county"].to_crs(crs)
-    pts = _points(frames["geohazards"].to_crs(crs), HAZARD_KINDS).geometry
-    pad = 2 * cfg["kde"]["bandwidth_m"]
-    minx, miny, maxx, maxy = county.total_bounds
-    grid = kernel_density(pts, bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad),
-                          cell_m=cfg["kde"]["cell_m"], bandwidth_m=cfg["kde"]["bandwidth_m"])
+    grid = _kde(county, _points(frames["geohazards"].to_crs(crs), HAZARD_KINDS).geometry, cfg)
     return write_geotiff(path, grid, mask=area_mask(county.geometry, grid))
