@@ -109,12 +109,19 @@ def _coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quality(args: argparse.Namespace):  # noqa: ANN202
+    from layers.quality import QualityOptions
+
+    return QualityOptions(show_synthetic=not args.no_synthetic, show_demo=args.demo and not args.no_synthetic)
+
+
 def _export(args: argparse.Namespace) -> int:
     from layers.exportcli import export
 
     layers = args.layers.split(",") if args.layers else None
     path = export(args.adcode, args.format, Path(args.out), layers=layers, title=args.title, subtitle=args.subtitle,
-                  paper=args.paper, orientation=args.orientation, dpi=args.dpi, footer=args.footer or "")
+                  paper=args.paper, orientation=args.orientation, dpi=args.dpi, footer=args.footer or "", lang=args.lang,
+                  quality=_quality(args))
     print(path)
     return 0
 
@@ -122,10 +129,16 @@ def _export(args: argparse.Namespace) -> int:
 def _atlas(args: argparse.Namespace) -> int:
     from layers.exportcli import atlas
 
-    path = atlas(args.adcode, Path(args.out), footer=args.footer or "",
-                 progress=lambda i, n, name: log.info("atlas page %d/%d: %s", i, n, name))
+    path = atlas(args.adcode, Path(args.out), title=args.title, lang=args.lang, footer=args.footer or "", dpi=args.dpi,
+                 quality=_quality(args), progress=lambda i, n, name: log.info("atlas page %d/%d: %s", i, n, name))
     print(path)
     return 0
+
+
+def _data_status_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the sheet or atlas (default zh)")
+    p.add_argument("--demo", action="store_true", help="include the 演示 demo inventory (off by default, as in the app)")
+    p.add_argument("--no-synthetic", action="store_true", help="leave out synthetic (seeded) features and recompute the risk")
 
 
 def _sources(args: argparse.Namespace) -> int:
@@ -185,11 +198,15 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"))
     e.add_argument("--dpi", type=int, default=300)
     e.add_argument("--footer", help="e.g. 内部资料 / 仅供会议使用")
+    _data_status_options(e)
     e.set_defaults(func=_export)
     a = sub.add_parser("atlas", help="一乡一图: one PDF page per township")
     a.add_argument("adcode")
     a.add_argument("--out", required=True)
+    a.add_argument("--title", help="page title before the township name (default: the jurisdiction's name)")
     a.add_argument("--footer")
+    a.add_argument("--dpi", type=int, default=100)
+    _data_status_options(a)
     a.set_defaults(func=_atlas)
     s = sub.add_parser("sources", help="regenerate data/sources from installed data packages")
     s.set_defaults(func=_sources)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo.crs import WGS84
 from geo.gpkg import write_gpkg_atomic
+from layers.tables import csv_bytes, spreadsheet_safe
 
 DATA_FORMATS = ("gpkg", "geojson", "shp", "csv", "xlsx")
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
@@ -46,6 +47,8 @@ def table_with_lonlat(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
 def export_data(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, out: Path) -> Path:
     """Write ``layers`` (id -> frame) as GeoPackage, GeoJSON, zipped Shapefile, CSV or XLSX.
 
+    CSV and XLSX cells that a spreadsheet would run as a formula (``=HYPERLINK(...)`` in a name) are
+    written as text (``layers.tables``); GeoPackage, GeoJSON and Shapefile keep the values as they are.
     Multi-layer GeoJSON/CSV/XLSX/Shapefile outputs go into one zip (XLSX: one sheet per layer)."""
     if fmt not in DATA_FORMATS:
         raise ValueError(f"Unknown data format {fmt!r}; use one of {list(DATA_FORMATS)}.")
@@ -55,7 +58,7 @@ def export_data(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, out: Path) -> 
     if fmt == "xlsx":
         with pd.ExcelWriter(out) as xw:
             for name, g in layers.items():
-                table_with_lonlat(g).to_excel(xw, sheet_name=name[:31], index=False)
+                spreadsheet_safe(table_with_lonlat(g)).to_excel(xw, sheet_name=name[:31], index=False)
         return out
     if fmt == "shp" or len(layers) > 1:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -70,7 +73,7 @@ def export_data(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, out: Path) -> 
 
 def _files(name: str, g: gpd.GeoDataFrame, fmt: str) -> list[tuple[str, bytes]]:
     if fmt == "csv":
-        return [(f"{name}.csv", table_with_lonlat(g).to_csv(index=False).encode("utf-8-sig"))]
+        return [(f"{name}.csv", csv_bytes(table_with_lonlat(g)))]
     if fmt == "geojson":
         return [(f"{name}.geojson", g.to_crs(WGS84).to_json(drop_id=True, ensure_ascii=False).encode("utf-8"))]
     return _shapefile(name, g)
@@ -87,7 +90,7 @@ def _shapefile(name: str, g: gpd.GeoDataFrame) -> list[tuple[str, bytes]]:
             path.with_suffix(".cpg").write_text("UTF-8")
             files += [(p.name, p.read_bytes()) for p in sorted(Path(tmp).iterdir())]
     fields = pd.DataFrame({"field": list(mapping.values()), "column": list(mapping.keys())})
-    files.append((f"{name}_fields.csv", fields.to_csv(index=False).encode("utf-8-sig")))
+    files.append((f"{name}_fields.csv", csv_bytes(fields)))
     return files
 
 

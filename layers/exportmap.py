@@ -6,16 +6,35 @@ import math
 from collections.abc import Mapping
 
 import geopandas as gpd
+import matplotlib.patheffects as pe
+import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
+from layers.quality import position_class
 from layers.render import DRAW_ORDER
+from layers.risk import risk_config
 from layers.specs import get_spec
 from layers.style import style_columns
 
 GREY = "#d9d9d9"
 DENSE_POINTS = 1500
+LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))  # centred, then above/below/right/left (in box sizes)
+FEATURE_LABEL_SPAN_M = 25_000  # named features (reservoirs) are labelled when the map spans less than this
+LABEL_POSITIONS = ("authoritative", "gazetteer", "approximate")  # a placeholder/synthetic/demo position gets no name
+
+
+def styled(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    """``style_columns`` with the risk classes named in ``lang`` (the stored ``level_name`` is Chinese)."""
+    st = style_columns(layer_id, gdf, lang)
+    if "level" in gdf and "color" in gdf:
+        names = risk_config()["levels"]["names_zh" if lang == "zh" else "names_en"]
+        st["_l"] = gdf["level"].map(lambda i: names[int(i) - 1])
+    return st
 
 
 def _ordered(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
@@ -29,7 +48,7 @@ def draw_layers(ax: Axes, frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, 
         gdf = frames[layer_id]
         if gdf.empty:
             continue
-        st = style_columns(layer_id, gdf, lang)
+        st = styled(layer_id, gdf, lang)
         kinds = gdf.geometry.geom_type
         for approx in (0, 1):
             sel = (st["_q"] == approx)
@@ -100,15 +119,24 @@ def draw_scale_bar(ax: Axes) -> float:
                                edgecolor="black", linewidth=0.8, zorder=10, gid="scalebar"))
     unit, div = ("km", 1000.0) if length >= 1000 else ("m", 1.0)
     for frac in (0, 0.5, 1):
-        ax.text(bx + frac * length, by + 2.2 * h, f"{frac * length / div:g}", ha="center", va="bottom", fontsize=7, zorder=10)
-    ax.text(bx + length + 0.01 * (x1 - x0), by, unit, fontsize=7, va="bottom", zorder=10)
+        ax.text(bx + frac * length, by + 2.2 * h, f"{frac * length / div:g}", ha="center", va="bottom", fontsize=7, zorder=10,
+                gid="scalebar")
+    ax.text(bx + length + 0.01 * (x1 - x0), by, unit, fontsize=7, va="bottom", zorder=10, gid="scalebar")
     return length
 
 
 def draw_north_arrow(ax: Axes) -> None:
     """North arrow in the upper left (Gauss-Krüger grid north; meridian convergence < 1° here)."""
     ax.annotate("N", xy=(0.06, 0.95), xytext=(0.06, 0.84), xycoords="axes fraction", ha="center", va="center", fontsize=12,
-                arrowprops={"facecolor": "black", "width": 4, "headwidth": 12, "headlength": 12}, zorder=10)
+                arrowprops={"facecolor": "black", "width": 4, "headwidth": 12, "headlength": 12}, zorder=10, gid="north")
+
+
+def _groups(st: pd.DataFrame, gdf: gpd.GeoDataFrame) -> list:
+    """(colour, label) groups; risk classes from 重大 down to 低 (by level), others by colour."""
+    groups = list(st.groupby(["_c", "_l"], sort=True))
+    if "level" in gdf:
+        groups.sort(key=lambda kv: int(gdf.loc[kv[1].index, "level"].min()))
+    return groups
 
 
 def legend_handles(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, approx: bool) -> list:
@@ -118,10 +146,10 @@ def legend_handles(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, approx:
         gdf = frames[layer_id]
         if gdf.empty:
             continue
-        st = style_columns(layer_id, gdf, lang)
+        st = styled(layer_id, gdf, lang)
         handles.append(Patch(facecolor="none", edgecolor="none", label=f"【{get_spec(layer_id).label(lang)}】"))
         types = gdf.geometry.geom_type
-        for (color, label), grp in st.groupby(["_c", "_l"], sort=True):
+        for (color, label), grp in _groups(st, gdf):
             geom = types.loc[grp.index[0]]
             if geom == "Point":
                 handles.append(Line2D([], [], marker="o", linestyle="none", color=color, label=str(label), markersize=6))
@@ -133,3 +161,65 @@ def legend_handles(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, approx:
         handles.append(Line2D([], [], marker="o", linestyle="--", markerfacecolor="none", color="#333",
                               label="位置示意(近似/合成)" if lang == "zh" else "approximate / synthetic position"))
     return handles
+
+
+def _box(text: Text, renderer: RendererBase, pad: float) -> Bbox:
+    return text.get_window_extent(renderer).padded(pad)
+
+
+def place_labels(ax: Axes, items: list[tuple[float, float, str]], renderer: RendererBase, *, fontsize: float, gid: str,
+                 obstacles: list[Bbox] = (), pad: float = 1.5) -> tuple[list[Text], list[str]]:  # type: ignore[assignment]
+    """Greedy collision-free labels: each item (x, y in data units, text), in the given priority order,
+    tries a centred box then one box above/below/right/left of its point; the first box that lies
+    inside the map frame and overlaps no earlier label or ``obstacles`` is kept, else the label is
+    dropped. Returns (placed texts, dropped names). The axes limits must be final (``apply_aspect``)."""
+    frame = ax.get_window_extent(renderer)
+    taken: list[Bbox] = list(obstacles)
+    placed, dropped = [], []
+    for x, y, name in items:
+        t = ax.text(x, y, name, ha="center", va="center", fontsize=fontsize, color="#222", zorder=12, gid=gid, clip_on=True,
+                    path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
+        w, h = (lambda b: (b.width, b.height))(_box(t, renderer, 0))
+        cx, cy = ax.transData.transform((x, y))
+        for dx, dy in LABEL_OFFSETS:
+            t.set_position(ax.transData.inverted().transform((cx + dx * (w + 2), cy + dy * (h + 1))))
+            box = _box(t, renderer, pad)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(o) for o in taken):
+                taken.append(box)
+                placed.append(t)
+                break
+        else:
+            t.remove()
+            dropped.append(name)
+    return placed, dropped
+
+
+def label_items(frames: Mapping[str, gpd.GeoDataFrame], *, span_m: float) -> dict[str, list[tuple[float, float, str]]]:
+    """What gets a name on a static map (metric frames): every township (largest first, at its
+    representative point) and, at larger scales, named features whose position is known."""
+    out: dict[str, list[tuple[float, float, str]]] = {}
+    towns = frames.get("townships")
+    if towns is not None and len(towns):
+        order = towns.assign(_a=towns.area).sort_values("_a", ascending=False)
+        pts = order.geometry.representative_point()
+        out["townships"] = [(p.x, p.y, str(n)) for p, n in zip(pts, order["name"], strict=True)]
+    res = frames.get("reservoirs")
+    if span_m <= FEATURE_LABEL_SPAN_M and res is not None and len(res):
+        known = res[position_class(res).isin(LABEL_POSITIONS)]
+        pts = known.geometry.representative_point()
+        out["reservoirs"] = [(p.x, p.y, str(n)) for p, n in zip(pts, known["name"], strict=True)]
+    return out
+
+
+def draw_labels(ax: Axes, frames: Mapping[str, gpd.GeoDataFrame], renderer: RendererBase, *, fontsize: float = 7.0) -> dict[str, list[str]]:
+    """Township names (and named features at large scales) without collisions; the scale bar and
+    north arrow are kept free. Returns the names dropped per layer."""
+    obstacles = [a.get_window_extent(renderer) for a in (*ax.patches, *ax.texts) if a.get_gid() in ("scalebar", "north")]
+    x0, x1 = ax.get_xlim()
+    dropped = {}
+    for layer_id, items in label_items(frames, span_m=x1 - x0).items():
+        size = fontsize if layer_id == "townships" else fontsize - 1
+        placed, dropped[layer_id] = place_labels(ax, items, renderer, fontsize=size, gid=f"label:{layer_id}", obstacles=obstacles)
+        obstacles += [_box(t, renderer, 1.5) for t in placed]
+    return dropped

@@ -18,8 +18,10 @@ from layers import view
 from layers.__main__ import main
 from layers.dataexport import export_data, shapefile_field_names
 from layers.export import Sheet, map_figure
-from layers.exportcli import atlas, export
+from layers.exportcli import ExportError, atlas, export, map_html, shown_frames
+from layers.quality import QualityOptions, is_demo
 from layers.riskstore import workspace_crs
+from layers.view import Filters, apply_filters
 
 pytestmark = pytest.mark.usefixtures("built_workspaces")
 ART = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -43,7 +45,7 @@ def test_pdf_embeds_cjk_font_and_text_is_extractable() -> None:
     fonts = _poppler("pdffonts", str(out))
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(line.split()[-5] == "yes" for line in cjk)  # the "emb" column
-    text = _poppler("pdftotext", str(out), "-")
+    text = _poppler("pdftotext", str(out), "-").replace("\n", "")
     assert "綦江区风险一张图" in text and "仅供会议使用" in text and "綦江府发〔2022〕6号" in text
     assert "位置示意" in text  # approximate/synthetic features are shown, so the note is there
 
@@ -112,5 +114,111 @@ def test_data_formats(tmp_path: Path, fmt: str, suffix: str) -> None:
 
 
 def test_cli_export_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["export", "500231", "--format", "png", "--out", str(tmp_path / "x.png"), "--layers", "roads"]) == 2
+    assert main(["export", "500231", "--format", "png", "--out", str(tmp_path / "x.png"), "--layers", "roads", "--lang", "en"]) == 2
     assert "Layers ['roads'] are not in workspace 500231" in capsys.readouterr().err
+    assert main(["export", "500231", "--format", "png", "--out", str(tmp_path / "x.png"), "--layers", "roads"]) == 2
+    assert "工作空间 500231 中没有图层 ['roads']" in capsys.readouterr().err
+
+
+HOSTILE = '=HYPERLINK("http://evil.example/x","点击")'
+
+
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_csv_xlsx_and_zipped_csv_keep_formula_names_as_text(tmp_path: Path) -> None:
+    import openpyxl
+
+    res = shown_frames("500231")["reservoirs"].copy()
+    res.loc[res.index[0], "name"] = HOSTILE
+    rows = _csv_rows(export_data({"reservoirs": res}, "csv", tmp_path / "r.csv").read_bytes())
+    assert rows[0]["name"] == "'" + HOSTILE and rows[1]["name"] == res["name"].iloc[1]
+    assert float(rows[0]["lon"]) == pytest.approx(float(rows[0]["lon"]))  # numbers stay numbers
+    ws = openpyxl.load_workbook(export_data({"reservoirs": res}, "xlsx", tmp_path / "r.xlsx"))["reservoirs"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index("name") + 1)
+    assert cell.value == "'" + HOSTILE and cell.data_type == "s"
+    assert isinstance(ws.cell(row=2, column=header.index("lon") + 1).value, float)
+    z = export_data({"reservoirs": res, "rivers": shown_frames("500231")["rivers"]}, "csv", tmp_path / "r.zip")
+    assert _csv_rows(zipfile.ZipFile(z).read("reservoirs.csv"))[0]["name"] == "'" + HOSTILE
+
+
+def test_html_export_carries_a_hostile_name_only_as_text() -> None:
+    from html.parser import HTMLParser
+
+    frames = dict(shown_frames("500231"))
+    res = frames["reservoirs"].copy()
+    res.loc[res.index[0], "name"] = "<img src=x onerror=alert(1)>"
+    frames["reservoirs"] = res
+    html = map_html(frames, ["county", "reservoirs"], "zh")
+    live: list[tuple[str, list]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list) -> None:  # script bodies are not parsed as tags
+            if tag == "img" or any(k.startswith("on") for k, _ in attrs):
+                live.append((tag, attrs))
+
+    Tags().feed(html)
+    assert live == []
+    assert "onerror=alert(1)" in html  # the name travels, as data
+
+
+def test_exports_leave_out_demo_by_default_and_follow_the_switches_and_filters(tmp_path: Path) -> None:
+    def n(**kw: object) -> int:
+        return len(_csv_rows(export("500231", "csv", tmp_path / "g.csv", layers=["geohazards"], **kw).read_bytes()))
+
+    assert n() == 381 - 120  # demo off, as in the app
+    assert n(quality=QualityOptions(show_demo=True)) == 381
+    assert n(quality=QualityOptions(show_synthetic=False)) == 14
+    base = shown_frames("500231")
+    landslides = len(apply_filters(base, Filters(hazard_types=("monitoring",)))["geohazards"])
+    assert 0 < landslides < 261 and n(filters=Filters(hazard_types=("monitoring",))) == landslides
+    assert not is_demo(base["geohazards"]).any()
+
+
+def test_hiding_synthetic_recomputes_the_township_risk() -> None:
+    from layers.risk import compute_risk
+
+    q = QualityOptions(show_synthetic=False)
+    frames = shown_frames("500231", q)
+    expected = compute_risk(frames, workspace_crs("500231")).townships
+    assert frames["risk_townships"]["composite"].tolist() == expected["composite"].tolist()
+    assert frames["risk_townships"]["composite"].tolist() != view.load_frames("500231")["risk_townships"]["composite"].tolist()
+
+
+def test_sheet_shows_exactly_the_given_layers(tmp_path: Path) -> None:
+    out = export("500231", "pdf", tmp_path / "base.pdf", layers=["county", "townships"], dpi=72)
+    text = _poppler("pdftotext", str(out), "-")
+    assert "乡镇(街道)" in text and "县界" in text
+    for other in ("地质灾害", "水库", "河流水系", "治理工程", "隐患点"):
+        assert other not in text, other
+
+
+@pytest.mark.parametrize(("lang", "message"), [("zh", "没有可导出的图层:请先在图层列表中勾选至少一个图层。"),
+                                               ("en", "No layer to export: tick at least one layer first.")])
+def test_exporting_no_layer_is_an_error_in_the_users_language(tmp_path: Path, lang: str, message: str) -> None:
+    with pytest.raises(ExportError, match=message.replace("(", r"\(")) as err:
+        export("500231", "png", tmp_path / "x.png", layers=[], lang=lang)
+    assert err.value.text(lang) == message
+
+
+def test_cli_export_demo_and_no_synthetic_flags(tmp_path: Path) -> None:
+    out = tmp_path / "g.csv"
+    assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards"]) == 0
+    assert len(_csv_rows(out.read_bytes())) == 261
+    assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--demo"]) == 0
+    assert len(_csv_rows(out.read_bytes())) == 381
+    assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--no-synthetic"]) == 0
+    assert len(_csv_rows(out.read_bytes())) == 14
+
+
+def test_cli_atlas_in_english_with_a_title(tmp_path: Path) -> None:
+    out = tmp_path / "a.pdf"
+    assert main(["atlas", "500231", "--out", str(out), "--lang", "en", "--title", "Flood meeting", "--dpi", "40"]) == 0
+    first = _poppler("pdftotext", "-f", "1", "-l", "1", str(out), "-")
+    assert "Flood meeting · " in first and "Township atlas" in first and "Composite risk" in first
+    assert "一乡一图" not in first and "综合风险" not in first
