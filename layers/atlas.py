@@ -22,7 +22,7 @@ from layers.exportmap import draw_labels, legend_handles
 from layers.i18n import STATUS_LABELS, pick
 from layers.quality import class_label, data_status, inputs_note, is_placeholder, position_class, status_line
 from layers.risk import HAZARD_ZH, HAZARDS, INDICATOR_ZH, risk_config
-from layers.style import HAZARD_EN
+from layers.style import ACTION_COLORS, HAZARD_EN
 from layers.view import kind_label
 
 ATLAS_LAYERS = ("county", "townships", "rivers", "geohazards", "reservoirs", "facilities", "projects", "forest_fire")
@@ -88,6 +88,8 @@ def _value(layer: str, col: str, v: object, lang: str) -> str:
         return kind_label(layer, s, lang)
     if col == "status":
         return pick(STATUS_LABELS.get(s, (s, s)), lang)
+    if col == "action" and s in ACTION_COLORS:
+        return pick(ACTION_COLORS[s][1], lang)
     if col == "hazard_type" and lang != "zh":
         return HAZARD_EN.get(s, s)
     if col == "risk_level" and lang != "zh":
@@ -95,12 +97,24 @@ def _value(layer: str, col: str, v: object, lang: str) -> str:
     return s
 
 
-def table_rows(g: gpd.GeoDataFrame, layer: str, cols: tuple[str, ...], lang: str, fit: int) -> list[list[str]]:
+def clip(s: str, em: float) -> str:
+    """``s`` cut to about ``em`` character widths (a CJK character is one, Latin about half), "…" marking a cut."""
+    width = 0.0
+    for i, ch in enumerate(s):
+        width += 1.0 if ord(ch) > 0x2E80 else 0.55
+        if width > em:
+            return s[: max(i - 1, 1)] + "…"
+    return s
+
+
+def table_rows(g: gpd.GeoDataFrame, layer: str, cols: tuple[str, ...], lang: str, fit: int,
+               widths_em: tuple[float, ...] | None = None) -> list[list[str]]:
     """Cell texts of a feature table in ``lang``: every row if they fit in ``fit`` rows, else the
-    first ``fit - 1`` rows and a last row "…等N项"."""
+    first ``fit - 1`` rows and a last row "…等N项". ``widths_em`` clips each column to its width."""
     shown = g.assign(_pos=position_class(g).map(lambda c: class_label(c, lang)))
     values = shown.reindex(columns=list(cols)).to_numpy(dtype=object)
-    rows = [[_value(layer, c, v, lang)[:22] for c, v in zip(cols, r, strict=True)] for r in values]
+    ems = widths_em or (22.0,) * len(cols)
+    rows = [[clip(_value(layer, c, v, lang), em) for c, v, em in zip(cols, r, ems, strict=True)] for r in values]
     if len(rows) > fit:
         rows = [*rows[: max(fit - 1, 0)], [sheet_text("more", lang, n=len(rows)), *[""] * (len(cols) - 1)]]
     return rows
@@ -126,7 +140,8 @@ def _table(fig: Figure, renderer: RendererBase, rect: tuple[float, float, float,
         return
     row_in = TABLE_FONT * 1.75 / 72
     fit = max(int(ax.get_position().height * fig.get_size_inches()[1] / row_in) - 1, 2)
-    cells = table_rows(g, layer, cols, lang, fit)
+    width_pt = w * fig.get_size_inches()[0] * 72
+    cells = table_rows(g, layer, cols, lang, fit, tuple(f * width_pt / TABLE_FONT - 1.2 for f in widths))
     n = len(cells) + 1
     frac = min(1.0, n * row_in / (ax.get_position().height * fig.get_size_inches()[1]))
     tbl = ax.table(cellText=cells, colLabels=[pick(COLUMNS[c], lang) for c in cols], colWidths=list(widths),

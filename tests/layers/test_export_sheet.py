@@ -164,3 +164,17 @@ def test_township_points_crowded_in_a_tiny_map_still_never_overlap() -> None:
     boxes = [t.get_window_extent(r) for t in fig.axes[0].texts if t.get_gid() == "label:townships"]
     assert boxes and all(not a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
     plt.close(fig)
+
+
+def test_named_features_get_labels_at_township_scale_only_where_their_position_is_known() -> None:
+    from layers.exportmap import label_items
+
+    crs = CRS.from_epsg(4545)
+    towns = gpd.GeoDataFrame({"name": ["东镇"]}, geometry=[box(500000, 3300000, 510000, 3310000)], crs=crs)
+    res = gpd.GeoDataFrame({"name": ["甲水库", "乙水库", "丙水库"], "geometry_quality": ["approximate", "synthetic", "approximate"],
+                            "geometry_source": ["seat of 东镇", "seeded", "county centre (plan gives no location)"]},
+                           geometry=[Point(502000, 3302000), Point(504000, 3304000), Point(505000, 3305000)], crs=crs)
+    near = label_items({"townships": towns, "reservoirs": res}, span_m=12_000)
+    assert [n for *_, n in near["reservoirs"]] == ["甲水库"]  # synthetic and placeholder positions get no name
+    far = label_items({"townships": towns, "reservoirs": res}, span_m=60_000)
+    assert "reservoirs" not in far and [n for *_, n in far["townships"]] == ["东镇"]
