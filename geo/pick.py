@@ -24,27 +24,34 @@ class Pick:
 def pick_feature(
     frames: Mapping[str, gpd.GeoDataFrame], lon: float, lat: float, *, tolerance_m: float
 ) -> Pick | None:
-    """The feature of ``frames`` (layer id -> GeoDataFrame in lon/lat) at ``lon``/``lat``.
+    """The feature of ``frames`` (layer id -> GeoDataFrame in lon/lat, in draw order) at ``lon``/``lat``.
 
-    Distances are measured in the Gauss-Krüger zone of the click. Priority: nearest point or line
-    within ``tolerance_m``; else the polygon containing the click with the smallest area.
+    As a canvas map decides it: the topmost layer under the click wins, i.e. the last layer of
+    ``frames`` with a hit. In a layer, a hit is the nearest point or line within ``tolerance_m``
+    (the last drawn of equally near ones), else the smallest polygon containing the click. Distances
+    are measured in the Gauss-Krüger zone of the click.
     """
     crs: CRS = metric_crs_for_lon(lon)
     click = shapely.Point(*gpd.GeoSeries([shapely.Point(lon, lat)], crs=4326).to_crs(crs).iloc[0].coords[0])
     best: Pick | None = None
-    containing: list[tuple[float, Pick]] = []
     for layer, gdf in frames.items():
-        if gdf.empty:
-            continue
-        geoms = gdf.to_crs(crs).geometry
-        dist = shapely.distance(geoms.values, click)
-        poly = np.isin(shapely.get_type_id(geoms.values), (3, 6))
-        for k in np.flatnonzero(poly & (dist == 0)):
-            containing.append((float(shapely.area(geoms.values[k])), Pick(layer, gdf.index[k], 0.0)))
-        d = np.where(poly, np.inf, dist)
-        if d.size and np.isfinite(d.min()) and d.min() <= tolerance_m and (best is None or d.min() < best.distance_m):
-            nearest = int(np.argmin(d))
-            best = Pick(layer, gdf.index[nearest], float(d[nearest]))
-    if best is not None:
-        return best
-    return min(containing, key=lambda t: t[0])[1] if containing else None
+        hit = _layer_hit(layer, gdf, crs, click, tolerance_m)
+        best = hit or best
+    return best
+
+
+def _layer_hit(layer: str, gdf: gpd.GeoDataFrame, crs: CRS, click: shapely.Point, tolerance_m: float) -> Pick | None:
+    if gdf.empty:
+        return None
+    geoms = gdf.to_crs(crs).geometry.values
+    dist = shapely.distance(geoms, click)
+    poly = np.isin(shapely.get_type_id(geoms), (3, 6))
+    d = np.where(poly, np.inf, dist)
+    if d.size and d.min() <= tolerance_m:
+        k = len(d) - 1 - int(np.argmin(d[::-1]))  # the last drawn of the nearest
+        return Pick(layer, gdf.index[k], float(d[k]))
+    inside = np.flatnonzero(poly & (dist == 0))
+    if inside.size:
+        k = int(inside[np.argmin(shapely.area(geoms[inside]))])
+        return Pick(layer, gdf.index[k], 0.0)
+    return None

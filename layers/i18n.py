@@ -70,6 +70,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "This map shows approximate or synthetic positions: the plans give no coordinates"),
     "unmapped": ("未上图的规划条目", "Plan items not drawn"),
     # --- map page and renderer (add new keys below this line)
+    "map_empty": ("无数据", "no data"),
     # --- risk page
     # --- coverage page
     # --- exports and atlas

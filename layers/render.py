@@ -6,11 +6,11 @@ CDN links are replaced. Tiles are optional: with ``basemap="none"`` the map is f
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -27,6 +27,7 @@ LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css"), ("markerclust
              ("markercluster_default_css", f"{VENDOR_URL}/markercluster/MarkerCluster.Default.css")]
 BACKGROUND = "#eef1f2"
 LABEL_MIN_ZOOM = 10
+NOT_PICKED = ("county",)  # outlines drawn above the townships that must not catch their clicks
 MANY_POINTS = 2000  # above this a point layer is clustered at overview zooms and its tooltips show the kind only
 CLUSTER_UNTIL_ZOOM = 11
 DRAW_ORDER = ("risk_townships", "coverage_service", "townships", "rules", "county", "forest_fire", "geohazards", "rivers",
@@ -43,15 +44,26 @@ class Basemap:
     max_zoom: int = 18
 
 
-def basemap(basemap_id: str, *, tianditu_key: str | None = None, local_url: str | None = None) -> Basemap:
-    """Basemap by id: none, osm, tianditu (needs a key), amap (GCJ-02), local (an XYZ URL template)."""
+BASEMAP_ERRORS = {
+    "tianditu_key": ("天地图底图需要密钥:请在侧栏“天地图密钥”中填写,或改选其他底图。",
+                     "Tianditu tiles need a key: enter it in the sidebar field 'Tianditu key', or choose another basemap."),
+    "local_url": ("本地瓦片底图尚未配置(需要瓦片地址模板,如 /app/static/tiles/{z}/{x}/{y}.png):请联系管理员,或改选其他底图。",
+                  "The local tile basemap is not set up (it needs a tile URL template such as /app/static/tiles/{z}/{x}/{y}.png): "
+                  "ask the administrator, or choose another basemap."),
+    "unknown": ("未知底图 {id!r}:请选择 {ids} 之一。", "Unknown basemap {id!r}; use one of {ids}."),
+}
+
+
+def basemap(basemap_id: str, *, tianditu_key: str | None = None, local_url: str | None = None, lang: str = "en") -> Basemap:
+    """Basemap by id: none, osm, tianditu (needs a key), amap (GCJ-02), local (an XYZ URL template).
+    Raises ValueError in ``lang`` naming what is missing and what to do (no configuration names)."""
     if basemap_id == "none":
         return Basemap("none", ())
     if basemap_id == "osm":
         return Basemap("osm", (("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),))
     if basemap_id == "tianditu":
         if not tianditu_key:
-            raise ValueError("Tianditu tiles need a key: set ONEMAP_TIANDITU_KEY or enter it in the sidebar.")
+            raise ValueError(pick(BASEMAP_ERRORS["tianditu_key"], lang))
         tpl = "https://t{s}.tianditu.gov.cn/DataServer?T=%s_w&x={x}&y={y}&l={z}&tk=" + tianditu_key
         return Basemap("tianditu", ((tpl % "vec", "© 天地图"), (tpl % "cva", "© 天地图")))
     if basemap_id == "amap":
@@ -59,9 +71,9 @@ def basemap(basemap_id: str, *, tianditu_key: str | None = None, local_url: str 
         return Basemap("amap", ((url, "© 高德地图 (GCJ-02)"),), gcj02=True)
     if basemap_id == "local":
         if not local_url:
-            raise ValueError("A local tile basemap needs an XYZ URL template: set ONEMAP_LOCAL_TILES, e.g. /app/static/tiles/{z}/{x}/{y}.png")
+            raise ValueError(pick(BASEMAP_ERRORS["local_url"], lang))
         return Basemap("local", ((local_url, "本地瓦片 / local tiles"),))
-    raise ValueError(f"Unknown basemap {basemap_id!r}; use one of {list(BASEMAP_LABELS)}.")
+    raise ValueError(pick(BASEMAP_ERRORS["unknown"], lang).format(id=basemap_id, ids=list(BASEMAP_LABELS)))
 
 
 def js_data(obj: object) -> str:
@@ -108,105 +120,97 @@ class _DataElement(MacroElement):
         self.get_root().script.add_child(_Script(script(self, kwargs)), name=self.get_name())
 
 
-class _Refilter(_DataElement):
-    """``window.onemapRefilter(key)``, defined once per map before any layer: redraws the items of a
-    layer part (``window.onemap[key]``) that pass the sidebar filters (``allow``: a Set of item
-    positions, or null) and, for points, whose legend class is ticked in the in-map panel (``classes``:
-    a Set of labels, or null). The in-map panel and the visibility group call it."""
+JS_RUNTIME = (Path(__file__).with_name("onemap.js")).read_text(encoding="utf-8")
+NARROW_PX = 760  # below this map width the in-map panel and legend open collapsed
+TEXT = {
+    "tiles": ("底图瓦片无法加载(已失败 {n} 张,可能没有网络);矢量图层仍可正常使用。",
+              "Basemap tiles could not be loaded ({n} failed, perhaps no network); the overlays still work."),
+    "empty": ("无数据", "no data"),
+    "layers": ("图层", "Layers"),
+    "legend": ("图例", "Legend"),
+}
+
+
+class _Runtime(_DataElement):
+    """``layers/onemap.js`` (once per map, before any layer) and ``onemapInit(map, data)``: the shared
+    canvas, the draw order, escaping, picking and the state reported back to the server. (Every
+    element has a Jinja ``script`` macro: streamlit-folium calls it directly; the macro inserts the
+    JS and the data as text, it never compiles them.)"""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-          window.onemapRefilter = function (key) {
-            var P = window.onemap && window.onemap[key];
-            if (!P) return;
-            var keep = P.items.filter(function (m, i) {
-              return (!P.allow || P.allow.has(i)) && (!P.classes || P.classes.has(P.labels[m._row[2]])); });
-            P.group.clearLayers();
-            if (P.group.addLayers) { P.group.addLayers(keep); } else { keep.forEach(function (m) { P.group.addLayer(m); }); }
-            P.count = keep.length;
-          };
+        {{ this.js }}
+        window.onemapInit({{ this._parent.get_name() }}, {{ this.data }});
         {% endmacro %}
     """)
 
     def __init__(self) -> None:
-        super().__init__("null")
+        super().__init__(js_data({"order": list(DRAW_ORDER)}))
+        self.js = JS_RUNTIME
 
 
-def _register(layer: str) -> str:
-    """JS that files the enclosing feature group (``map`` in the templates) under ``layer`` in
-    ``window.onemapLayers``, where the in-map panel and the sidebar visibility group find it."""
-    return (f"window.onemapLayers = window.onemapLayers || {{}};\n"
-            f"          var _reg = window.onemapLayers[{layer}] = window.onemapLayers[{layer}] || [];\n"
-            "          if (_reg.indexOf(map) < 0) _reg.push(map);\n")
+class _Call(_DataElement):
+    """``window.<function>(map, data)``: one call into ``onemap.js`` with a JS literal; the folium
+    feature group (or map) it belongs to is ``map``."""
 
-
-class _Shapes(_DataElement):
-    """Lines and polygons of one layer as one compact GeoJSON (UTF-8, rounded, only display
-    properties) drawn on the canvas with styles read from the properties in JS."""
-
+    function = ""
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function(){
-          var map = {{ this._parent.get_name() }};
-          var d = {{ this.data }};
-          var canvas = L.canvas({padding: 0.5});
-          var layer = L.geoJSON(d.g, {renderer: canvas,
-            style: function (f) { var p = f.properties, q = p._q === 1;
-              return {color: p._c, weight: p._w, fillColor: p._c, fillOpacity: p._fo * (q ? 0.4 : 1), opacity: 0.95,
-                      dashArray: q ? '6 4' : null}; },
-            onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + ' · ' + f.properties._l, {sticky: true}); }
-          }).addTo(map);
-          window.onemap = window.onemap || {};
-          window.onemap[d.layer + ':shapes'] = {count: d.g.features.length, group: layer, items: layer.getLayers(),
-                                                allow: null, allowKey: '', classes: null};
-          """ + _register("d.layer") + """
-        })();
+        window.{{ this.function }}({{ this._parent.get_name() }}, {{ this.data }});
         {% endmacro %}
     """)
 
 
-def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
-    """JS literal drawn by ``_Shapes``: the lines/polygons of a display frame with display properties only."""
-    props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
-    geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
-    return js_json({"layer": layer_id, "g": geo})
+class _Shapes(_Call):
+    """Lines and polygons of one layer as one compact GeoJSON (UTF-8, rounded, only display
+    properties) drawn on the shared canvas with styles read from the properties in JS."""
+
+    function = "onemapShapes"
 
 
-class _Points(_DataElement):
+class _Points(_Call):
     """All points of one layer as compact arrays drawn as canvas circle markers (one element, not
     one folium object per point); clustered when there are many. Registers itself in
     ``window.onemap[layer]`` so tests and benchmarks can count what was drawn."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function(){
-          var map = {{ this._parent.get_name() }};
-          var d = {{ this.data }};
-          var canvas = L.canvas({padding: 0.5});
-          var layers = new Array(d.f.length);
-          for (var i = 0; i < d.f.length; i++) {
-            var r = d.f[i], st = d.s[r[2]];
-            var m = L.circleMarker([r[1] / 1e5, r[0] / 1e5], {renderer: canvas, radius: st[1], color: st[0], weight: 1.6,
-              fillColor: st[0], fillOpacity: st[2] ? 0.15 : 0.85, dashArray: st[2] ? '2 2' : null});
-            m.feature = {properties: {fid: r[3] || '', layer: d.layer}};
-            m._row = r;
-            layers[i] = m;
-          }
-          var group = d.cluster && L.markerClusterGroup ?
-            L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: d.cluster, spiderfyOnMaxZoom: false}) : L.featureGroup();
-          group.addLayers ? group.addLayers(layers) : layers.forEach(function (m) { group.addLayer(m); });
-          group.on('mouseover', function (e) {  // tooltips are bound on first hover, not for every point up front
-            var m = e.layer;
-            if (m._row && !m.getTooltip()) { m.bindTooltip((m._row[4] ? m._row[4] + ' · ' : '') + d.l[m._row[2]]).openTooltip(); }
-          });
-          group.addTo(map);
-          window.onemap = window.onemap || {};
-          window.onemap[d.layer] = {count: layers.length, group: group, items: layers, labels: d.l,
-                                    allow: null, allowKey: '', classes: null};
-          """ + _register("d.layer") + """
-        })();
-        {% endmacro %}
-    """)
+    function = "onemapPoints"
+
+
+class _Labels(_Call):
+    """Township names as one element (divIcons holding text nodes), hidden below LABEL_MIN_ZOOM by CSS."""
+
+    function = "onemapLabels"
+
+
+class _LayerPanel(_Call):
+    """The layer panel inside the map (collapsible): layers grouped by theme with their counts, empty
+    layers listed disabled; a click shows or hides a layer at once and reports it to the server."""
+
+    function = "onemapPanel"
+
+    def __init__(self, groups: list[dict], lang: str) -> None:
+        super().__init__(js_data({"title": pick(TEXT["layers"], lang), "narrow": NARROW_PX, "empty": pick(TEXT["empty"], lang),
+                                  "groups": groups}))
+
+
+class _Legend(_Call):
+    """Legend (collapsible; a block per layer, shown while the layer is) and label visibility by zoom."""
+
+    function = "onemapLegend"
+
+    def __init__(self, legend: str, min_zoom: int, lang: str) -> None:
+        data = json.loads(legend)
+        super().__init__(js_data({**data, "title": pick(TEXT["legend"], lang), "narrow": NARROW_PX, "minZoom": min_zoom}))
+
+
+class _Finish(_Call):
+    """Last element of a map: legend synced to the layers shown, the plain attribution prefix, a
+    message in the map when basemap tiles fail, and the bounds fitted beside the panel and legend."""
+
+    function = "onemapFinish"
+
+    def __init__(self, lang: str, fit: list | None) -> None:
+        super().__init__(js_data({"tileText": pick(TEXT["tiles"], lang), "fit": fit}))
 
 
 def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None) -> str:
@@ -232,6 +236,20 @@ def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zo
     return js_json(data)
 
 
+def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
+    """JS literal drawn by ``_Shapes``: the lines/polygons of a display frame with display properties only."""
+    props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
+    geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
+    return js_json({"layer": layer_id, "g": geo, "interactive": layer_id not in NOT_PICKED})
+
+
+def labels_data(townships: gpd.GeoDataFrame) -> str:
+    """JS literal drawn by ``_Labels``: [x, y, name] at each township's representative point (the
+    name is data: the browser puts it in a text node)."""
+    pts = townships.geometry.representative_point()
+    return js_data([[round(p.x * 1e5), round(p.y * 1e5), str(n)] for p, n in zip(pts, townships["name"], strict=True)])
+
+
 PanelGroups = tuple[tuple[str, tuple[tuple[str, str, int, tuple[str, ...]], ...]], ...]
 """(theme label, ((layer id, label, feature count, filterable classes), ...)) in theme order."""
 
@@ -251,8 +269,8 @@ class LayerParts:
 @dataclass(frozen=True)
 class MapParts:
     """Everything heavy about a map, compiled once: layers in draw order (empty ones too, with their
-    count of 0), the in-map panel's groups
-    (without on/off flags, which change with the sidebar), the legend HTML."""
+    count of 0), the in-map panel's groups (without on/off flags, which change with the sidebar), the
+    legend as data (JSON text)."""
 
     layers: tuple[LayerParts, ...]
     groups: PanelGroups
@@ -276,7 +294,7 @@ def compile_map(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str = "zh", gcj
     """The heavy half of ``build_map``: display frames -> strings, in ``DRAW_ORDER``."""
     ordered = [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
     layers = tuple(compile_layer(k, frames[k], lang) for k in ordered)
-    return MapParts(layers, panel_groups(frames, lang), legend_html({k: frames[k] for k in ordered}, lang, gcj02=gcj02), lang)
+    return MapParts(layers, panel_groups(frames, lang), legend_data({k: frames[k] for k in ordered}, lang, gcj02=gcj02), lang)
 
 
 def _layer(parts: LayerParts, *, show: bool) -> folium.FeatureGroup:
@@ -290,160 +308,58 @@ def _layer(parts: LayerParts, *, show: bool) -> folium.FeatureGroup:
     return group
 
 
-class _Labels(_DataElement):
-    """Township names as one element (divIcons created in JS), hidden below LABEL_MIN_ZOOM by CSS."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function(){
-          var map = {{ this._parent.get_name() }};
-          var d = {{ this.data }};
-          d.forEach(function (r) {
-            L.marker([r[1] / 1e5, r[0] / 1e5], {interactive: false, keyboard: false, icon: L.divIcon({className: 'twn-label-icon',
-              html: '<div class="twn-label">' + r[2] + '</div>', iconSize: [80, 16], iconAnchor: [40, 8]})}).addTo(map);
-          });
-          """ + _register("'townships'") + """
-        })();
-        {% endmacro %}
-    """)
-
-
-def labels_data(townships: gpd.GeoDataFrame) -> str:
-    """JS literal drawn by ``_Labels``: [x, y, escaped name] at each township's representative point."""
-    pts = townships.geometry.representative_point()
-    return js_data([[round(p.x * 1e5), round(p.y * 1e5), html.escape(str(n))] for p, n in zip(pts, townships["name"], strict=True)])
-
-
-class _LayerPanel(_DataElement):
-    """The layer panel inside the map: layers grouped by theme with their counts; a click shows or
-    hides a layer on the client at once (no server round trip, the view stays)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function(){
-          var map = {{ this._parent.get_name() }};
-          var d = {{ this.data }};
-          var panel = L.control({position: 'topright'});
-          panel.onAdd = function () {
-            var div = L.DomUtil.create('div', 'onemap-panel');
-            var html = '<b>' + d.title + '</b>';
-            d.groups.forEach(function (g) {
-              html += '<div class="grp">' + g.label + '</div>';
-              g.layers.forEach(function (l) {
-                html += '<label><input type="checkbox" data-layer="' + l.id + '"' + (l.show ? ' checked' : '') + '> ' +
-                        l.label + ' (' + l.count + ')</label>';
-                (l.classes || []).forEach(function (c) {
-                  html += '<label class="cls"><input type="checkbox" checked data-class-layer="' + l.id + '" data-class="' + c + '"> ' + c + '</label>';
-                });
-              });
-            });
-            div.innerHTML = html;
-            L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.disableScrollPropagation(div);
-            div.querySelectorAll('input[data-class]').forEach(function (box) {
-              box.addEventListener('change', function () {  // class filter of a point layer, on the client
-                var layer = box.dataset.classLayer, on = new Set();
-                div.querySelectorAll('input[data-class-layer="' + layer + '"]').forEach(function (b) { if (b.checked) on.add(b.dataset.class); });
-                window.onemap[layer].classes = on;
-                window.onemapRefilter(layer);
-              });
-            });
-            div.querySelectorAll('input[data-layer]').forEach(function (box) {
-              box.addEventListener('change', function () {
-                (window.onemapLayers[box.dataset.layer] || []).forEach(function (fg) {
-                  if (box.checked) { map.addLayer(fg); } else { map.removeLayer(fg); }
-                });
-              });
-            });
-            return div;
-          };
-          panel.addTo(map);
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, groups: list[dict], title: str) -> None:
-        super().__init__(js_data({"title": title, "groups": groups}))
-
-
-class _Legend(_DataElement):
-    """Legend + label visibility by zoom + background colour, as one Leaflet control."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function(){
-          var map = {{ this._parent.get_name() }};
-          var legend = L.control({position: 'bottomright'});
-          legend.onAdd = function () {
-            var div = L.DomUtil.create('div', 'onemap-legend');
-            div.innerHTML = {{ this.data }};
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-          };
-          legend.addTo(map);
-          function labels(){ map.getContainer().classList.toggle('hide-labels', map.getZoom() < {{ this.min_zoom }}); }
-          map.on('zoomend', labels); labels();
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, legend_html: str, min_zoom: int) -> None:
-        super().__init__(js_data(legend_html))
-        self.min_zoom = min_zoom
-
-
 class _Visibility(_DataElement):
-    """Shows exactly the layers in ``visible``, ticks the in-map panel to match and applies the
-    sidebar filters (``allow``: layer part -> positions of the items that pass, None = all). Sent
-    through st_folium's ``feature_group_to_add``, which runs it in the live map: a sidebar toggle or
-    filter changes what is drawn without re-creating the map (its script, and so its key, stay the same)."""
+    """Shows exactly the layers in ``visible``, ticks the in-map panel to match, applies the sidebar
+    filters (``allow``: layer part -> positions of the items that pass, None = all) and the hazard
+    classes (``classes``: layer -> ticked labels, None = all), and highlights the ``selected`` feature.
+    Sent through st_folium's ``feature_group_to_add``, which runs it in the live map: a sidebar toggle
+    or filter changes what is drawn without re-creating the map."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function(){
-          var map = window.map, d = {{ this.data }}, want = new Set(d.v);
-          if (!map || !window.onemapLayers) return;
-          Object.keys(window.onemapLayers).forEach(function (id) {
-            window.onemapLayers[id].forEach(function (fg) { if (want.has(id)) { map.addLayer(fg); } else { map.removeLayer(fg); } });
-          });
-          document.querySelectorAll('.onemap-panel input[data-layer]').forEach(function (box) { box.checked = want.has(box.dataset.layer); });
-          Object.keys(d.a).forEach(function (key) {  // redraw a part only when its filter changed
-            var P = window.onemap && window.onemap[key], allowKey = d.a[key] ? d.a[key].join(',') : '';
-            if (!P || P.allowKey === allowKey) return;
-            P.allow = d.a[key] ? new Set(d.a[key]) : null;
-            P.allowKey = allowKey;
-            window.onemapRefilter(key);
-          });
-        })();
+        if (window.onemapVisibility) { window.onemapVisibility({{ this.data }}); }
         {% endmacro %}
     """)
 
-    def __init__(self, visible: Sequence[str], allow: Mapping[str, Sequence[int] | None]) -> None:
-        super().__init__(js_data({"v": sorted(visible), "a": {k: None if v is None else list(v) for k, v in allow.items()}}))
+    def __init__(self, visible: Sequence[str], allow: Mapping[str, Sequence[int] | None],
+                 classes: Mapping[str, Sequence[str] | None], selected: Mapping[str, object] | None) -> None:
+        super().__init__(js_data({"v": sorted(visible), "a": {k: None if v is None else list(v) for k, v in allow.items()},
+                                  "c": {k: None if v is None else list(v) for k, v in classes.items()}, "s": selected}))
 
 
-def visibility_group(visible: Sequence[str], allow: Mapping[str, Sequence[int] | None] | None = None) -> folium.FeatureGroup:
+def visibility_group(visible: Sequence[str], allow: Mapping[str, Sequence[int] | None] | None = None, *,
+                     classes: Mapping[str, Sequence[str] | None] | None = None,
+                     selected: Mapping[str, object] | None = None) -> folium.FeatureGroup:
     """An empty feature group carrying ``_Visibility`` for ``st_folium(feature_group_to_add=...)``;
-    ``allow`` as returned by ``layers.view.filter_allow``."""
+    ``allow`` as returned by ``layers.view.filter_allow``, ``classes`` by ``layers.view.class_ticks``,
+    ``selected`` = {layer, fid, lat, lng} of the feature the details panel shows (highlighted)."""
     group = folium.FeatureGroup(name="visibility", control=False)
-    group.add_child(_Visibility(visible, allow or {}))
+    group.add_child(_Visibility(visible, allow or {}, classes or {}, selected))
     return group
 
 
 CSS = f"""<style>
 .leaflet-container {{ background: {BACKGROUND}; font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }}
-.onemap-legend {{ background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; font-size: 12px;
-  line-height: 17px; max-height: 240px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+.onemap-legend, .onemap-panel {{ background: rgba(255,255,255,.94); padding: 4px 8px; border-radius: 4px; font-size: 12px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 240px; }}
+.onemap-head {{ display: block; width: 100%; border: 0; background: none; padding: 2px 0; font: inherit; font-weight: bold;
+  text-align: left; cursor: pointer; }}
+.collapsed .onemap-body {{ display: none; }}
+.onemap-legend .onemap-body {{ line-height: 17px; max-height: 200px; overflow-y: auto; }}
 .onemap-legend h4 {{ margin: 4px 0 2px; font-size: 12px; }}
 .onemap-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px; border-radius: 6px; }}
 .onemap-legend i.approx {{ background: transparent !important; border: 1.5px dashed #333; }}
+.onemap-legend .note {{ margin-top: 4px; }}
+.onemap-legend .note.gcj {{ color: #b30000; }}
 .twn-label {{ font-size: 11px; color: #444; text-align: center; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
 .hide-labels .twn-label {{ display: none; }}
-.onemap-panel {{ background: rgba(255,255,255,.94); padding: 6px 9px; border-radius: 4px; font-size: 12px; line-height: 19px;
-  max-height: 300px; overflow-y: auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+.onemap-panel .onemap-body {{ line-height: 19px; max-height: 260px; overflow-y: auto; }}
 .onemap-panel .grp {{ color: #666; margin-top: 3px; font-size: 11px; }}
 .onemap-panel label {{ display: block; cursor: pointer; white-space: nowrap; }}
+.onemap-panel label.empty {{ color: #999; cursor: default; }}
 .onemap-panel label.cls {{ margin-left: 16px; font-size: 11px; line-height: 16px; }}
+.onemap-tilemsg {{ background: #fff3cd; color: #664d03; border: 1px solid #e0c36c; padding: 5px 8px; border-radius: 4px;
+  font-size: 12px; max-width: 320px; }}
 </style>"""
 
 
@@ -458,14 +374,13 @@ def point_classes(gdf: gpd.GeoDataFrame) -> list[str]:
 
 def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> PanelGroups:
     """Layers of the in-map panel by theme, in the fixed theme order: (theme label, ((id, label,
-    count, filterable classes), ...))."""
+    count, filterable classes), ...)); empty layers are listed with a count of 0."""
     from layers.specs import THEMES
 
     groups = []
     for theme, labels in THEMES.items():
-        layers = tuple((k, get_spec(k).label(lang), len(g),
-                        tuple(html.escape(c, quote=True) for c in point_classes(g)) if k in CLASS_FILTER_LAYERS else ())
-                       for k, g in frames.items() if get_spec(k).theme == theme and len(g))
+        layers = tuple((k, get_spec(k).label(lang), len(g), tuple(point_classes(g)) if k in CLASS_FILTER_LAYERS and len(g) else ())
+                       for k, g in frames.items() if get_spec(k).theme == theme)
         if layers:
             groups.append((labels[0] if lang == "zh" else labels[1], layers))
     return tuple(groups)
@@ -476,23 +391,19 @@ def _panel_data(groups: PanelGroups, visible: set[str]) -> list[dict]:
                                         for k, lab, n, cls in layers]} for label, layers in groups]
 
 
-def legend_html(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, gcj02: bool) -> str:
-    """HTML of the legend: one block per visible layer with the colours in use, plus notes."""
-    parts = []
+def legend_data(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, gcj02: bool) -> str:
+    """The legend as JSON text: a block per non-empty layer (its colours in use; the browser shows the
+    blocks of the layers shown) and notes. Labels are data: the browser puts them in text nodes."""
+    blocks = []
     any_approx = False
-    for layer_id in frames:
-        gdf = frames[layer_id]
+    for layer_id, gdf in frames.items():
         if gdf.empty:
             continue
-        parts.append(f"<h4>{html.escape(get_spec(layer_id).label(lang))}</h4>")
-        for (color, label), _ in gdf.groupby(["_c", "_l"], sort=True):
-            parts.append(f'<div><i style="background:{color}"></i>{html.escape(str(label))}</div>')
+        rows = [[str(color), str(label)] for (color, label), _ in gdf.groupby(["_c", "_l"], sort=True)]
+        blocks.append({"layer": layer_id, "title": get_spec(layer_id).label(lang), "rows": rows})
         any_approx = any_approx or bool((gdf["_q"] == 1).any())
-    if any_approx:
-        parts.append(f'<div style="margin-top:4px"><i class="approx"></i>{html.escape(t("approx", lang))}</div>')
-    if gcj02:
-        parts.append(f'<div style="margin-top:4px;color:#b30000">{html.escape(t("gcj_note", lang))}</div>')
-    return "".join(parts)
+    notes = ([["approx", t("approx", lang)]] if any_approx else []) + ([["gcj", t("gcj_note", lang)]] if gcj02 else [])
+    return json.dumps({"blocks": blocks, "notes": notes}, ensure_ascii=False)
 
 
 def build_map(
@@ -538,15 +449,15 @@ def assemble_map(
                          overlay=url.find("cva_w") >= 0, control=False).add_to(m)
     for url, (minx, miny, maxx, maxy), name in images:
         folium.raster_layers.ImageOverlay(url, bounds=[[miny, minx], [maxy, maxx]], name=name, opacity=0.75).add_to(m)
-    m.add_child(_Refilter())
+    m.add_child(_Runtime())
     visible = {p.layer_id for p in parts.layers} if shown is None else set(shown)
     for layer in parts.layers:
         if layer.count:
             _layer(layer, show=layer.layer_id in visible).add_to(m)
     m.get_root().header.add_child(Element(CSS))
     if shown is not None:
-        m.add_child(_LayerPanel(_panel_data(parts.groups, visible), "图层" if lang == "zh" else "Layers"))
-    m.add_child(_Legend(parts.legend, LABEL_MIN_ZOOM))
-    if center is None:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+        m.add_child(_LayerPanel(_panel_data(parts.groups, visible), lang))
+    m.add_child(_Legend(parts.legend, LABEL_MIN_ZOOM, lang))
+    fit = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]] if center is None else None
+    m.add_child(_Finish(lang, fit))
     return m

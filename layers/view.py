@@ -14,6 +14,7 @@ import pandas as pd
 from geo.display import display_frame, shift_to_gcj02
 from geo.pick import pick_feature
 from layers.i18n import QUALITY_LABELS, STATUS_LABELS, pick
+from layers.sourcetext import source_text
 from layers.specs import SPECS, THEMES, get_spec  # noqa: F401  (get_spec is re-exported for callers)
 from layers.store import layer_ids, load_layer
 from layers.style import style_columns
@@ -198,8 +199,9 @@ def zoom_for(minx: float, miny: float, maxx: float, maxy: float) -> int:
 
 def pick_at(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], lon: float, lat: float, *, zoom: float,
             gcj02: bool = False, filters: Filters | None = None) -> tuple[str, str] | None:
-    """(layer id, fid) of the visible feature at a click, tolerance ~8 screen pixels at ``zoom``;
-    features the ``filters`` hide are not picked (the map does not draw them)."""
+    """(layer id, fid) of the visible feature at a click, tolerance ~8 screen pixels at ``zoom``: as the
+    map's canvas decides, the topmost layer in draw order with a feature there wins; features the
+    ``filters`` hide are not picked (the map does not draw them)."""
     if filters is not None:
         frames = apply_filters(frames, filters)
     if gcj02:  # clicks arrive in the shifted frame: bring them back to WGS84
@@ -207,8 +209,11 @@ def pick_at(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], lon:
 
         lo, la = gcj02_to_wgs84(lon, lat)
         lon, lat = float(lo), float(la)
+    from layers.render import DRAW_ORDER, NOT_PICKED
+
     tol = 8 * 156543.03 * math.cos(math.radians(lat)) / (2 ** zoom)
-    sub = {lid: frames[lid] for lid in visible if lid in frames and lid != "county"}
+    order = [k for k in DRAW_ORDER if k in visible] + [k for k in visible if k not in DRAW_ORDER]
+    sub = {lid: frames[lid] for lid in order if lid in frames and lid not in NOT_PICKED}
     hit = pick_feature(sub, lon, lat, tolerance_m=max(tol, 5.0))
     return None if hit is None else (hit.layer, str(sub[hit.layer].loc[hit.index, "fid"]))
 
@@ -235,5 +240,94 @@ def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: 
             value = pick(STATUS_LABELS.get(str(value), (str(value), str(value))), lang)
         elif f.name in ("geometry_quality", "seat_quality"):
             value = pick(QUALITY_LABELS.get(str(value), (str(value), str(value))), lang)
+        elif f.name == "geometry_source":
+            value = source_text(str(value), lang)
         out.append((f.zh if lang == "zh" else f.en, str(value)))
     return out
+
+
+def map_state(tags: Sequence[str] | None) -> dict | None:
+    """The state the live map reports (``onemap.js``: streamlit-folium's ``selected_tags`` =
+    ["onemap", JSON]): ``vis`` layer -> shown, ``cls`` layer -> ticked classes, ``pick`` [layer, fid,
+    lat, lng, token]; ``vt``/``ct`` change with each user change in the map. None if there is none."""
+    import json
+
+    if not tags or len(tags) != 2 or tags[0] != "onemap":
+        return None
+    try:
+        state = json.loads(tags[1])
+    except ValueError:
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def _point_labels(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, lang: str) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    gdf = frames[layer_id]
+    pts = gdf[gdf.geometry.geom_type == "Point"]
+    return pts, style_columns(layer_id, pts, lang)["_l"].astype(str)
+
+
+def class_ticks(frames: Mapping[str, gpd.GeoDataFrame], f: Filters, lang: str) -> dict[str, list[str] | None]:
+    """The hazard classes (legend labels of the points) the sidebar hazard filter lets through, as the
+    in-map panel ticks them: {"geohazards": labels} (None = every class)."""
+    if "geohazards" not in frames or frames["geohazards"].empty or not f.hazard_types:
+        return {"geohazards": None} if "geohazards" in frames else {}
+    pts, labels = _point_labels(frames, "geohazards", lang)
+    passed = apply_filters({"geohazards": pts}, f)["geohazards"]
+    return {"geohazards": sorted(set(labels[passed.index]))}
+
+
+def hazard_types_for(frames: Mapping[str, gpd.GeoDataFrame], ticked: Sequence[str] | None, lang: str) -> tuple[str, ...]:
+    """The sidebar hazard filter equal to the classes ticked in the in-map panel (empty = all): the
+    hazard types of ticked hazard points, the kinds of other ticked points, and every kind of line
+    or polygon (the in-map classes filter points only)."""
+    gh = frames.get("geohazards")
+    if gh is None or gh.empty or ticked is None:
+        return ()
+    pts, labels = _point_labels(frames, "geohazards", lang)
+    if set(labels) <= set(ticked):
+        return ()
+    on = pts[labels.isin(list(ticked)).to_numpy()]
+    values = set(on.loc[on["kind"] == "hazard_point", "hazard_type"].dropna()) | set(on.loc[on["kind"] != "hazard_point", "kind"])
+    values |= set(gh.loc[gh.geometry.geom_type != "Point", "kind"])
+    return tuple(sorted(values)) if values else ("\u0000",)  # nothing ticked: a value no feature has
+
+
+def selection(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str, *, gcj02: bool = False) -> dict | None:
+    """{layer, fid, lat, lng} of a feature, where the map draws it (for the highlight)."""
+    gdf = frames.get(layer_id)
+    if gdf is None:
+        return None
+    row = gdf[gdf["fid"].astype(str) == str(fid)]
+    if row.empty:
+        return None
+    p = row.to_crs(4326).geometry.representative_point().iloc[0]
+    lng, lat = p.x, p.y
+    if gcj02:
+        from geo.crs import wgs84_to_gcj02
+
+        lo, la = wgs84_to_gcj02(lng, lat)
+        lng, lat = float(lo), float(la)
+    return {"layer": layer_id, "fid": str(fid), "lat": float(lat), "lng": float(lng)}
+
+
+def is_shown(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], f: Filters, layer_id: str, fid: str) -> bool:
+    """Whether the feature is drawn: its layer is visible and the filters let it through."""
+    if layer_id not in visible or layer_id not in frames:
+        return False
+    gdf = apply_filters({layer_id: frames[layer_id]}, f)[layer_id]
+    return bool((gdf["fid"].astype(str) == str(fid)).any())
+
+
+def resolve_pick(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], picked: Sequence, *, zoom: float,
+                 gcj02: bool = False, filters: Filters | None = None) -> tuple[str, str] | None:
+    """The feature a map click picked: [layer, fid, lat, lng, ...] from ``onemap.js``. The map's own id
+    when it sent one (what the user saw under the cursor); for dense layers, whose points travel
+    without ids, the nearest feature of that layer; None for a click on no feature."""
+    layer, fid, lat, lng = picked[0], str(picked[1]), float(picked[2]), float(picked[3])
+    if not layer or layer not in frames or layer not in visible:
+        return None
+    f = filters or Filters()
+    if fid:
+        return (layer, fid) if is_shown(frames, visible, f, layer, fid) else None
+    return pick_at(frames, [layer], lng, lat, zoom=zoom, gcj02=gcj02, filters=f)

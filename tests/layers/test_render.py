@@ -144,6 +144,9 @@ def test_filter_allow_lists_what_passes_per_drawn_part() -> None:
 def test_visibility_group_carries_visible_layers_and_filters() -> None:
     from layers.render import _Visibility, visibility_group
 
-    group = visibility_group(["townships", "projects"], {"projects": [1], "facilities": None})
+    sel = {"layer": "projects", "fid": "p1", "lat": 30.0, "lng": 107.0}
+    group = visibility_group(["townships", "projects"], {"projects": [1], "facilities": None},
+                             classes={"geohazards": ["滑坡"]}, selected=sel)
     (el,) = [c for c in group._children.values() if isinstance(c, _Visibility)]
-    assert parse_js_data(el.data) == {"v": ["projects", "townships"], "a": {"projects": [1], "facilities": None}}
+    assert parse_js_data(el.data) == {"v": ["projects", "townships"], "a": {"projects": [1], "facilities": None},
+                                      "c": {"geohazards": ["滑坡"]}, "s": sel}
