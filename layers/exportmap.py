@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import matplotlib.patheffects as pe
@@ -168,7 +168,7 @@ def _box(text: Text, renderer: RendererBase, pad: float) -> Bbox:
 
 
 def place_labels(ax: Axes, items: list[tuple[float, float, str]], renderer: RendererBase, *, fontsize: float, gid: str,
-                 obstacles: list[Bbox] = (), pad: float = 1.5) -> tuple[list[Text], list[str]]:  # type: ignore[assignment]
+                 obstacles: Sequence[Bbox] = (), pad: float = 1.5) -> tuple[list[Text], list[str]]:
     """Greedy collision-free labels: each item (x, y in data units, text), in the given priority order,
     tries a centred box then one box above/below/right/left of its point; the first box that lies
     inside the map frame and overlaps no earlier label or ``obstacles`` is kept, else the label is
@@ -179,7 +179,8 @@ def place_labels(ax: Axes, items: list[tuple[float, float, str]], renderer: Rend
     for x, y, name in items:
         t = ax.text(x, y, name, ha="center", va="center", fontsize=fontsize, color="#222", zorder=12, gid=gid, clip_on=True,
                     path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
-        w, h = (lambda b: (b.width, b.height))(_box(t, renderer, 0))
+        size = _box(t, renderer, 0)
+        w, h = size.width, size.height
         cx, cy = ax.transData.transform((x, y))
         for dx, dy in LABEL_OFFSETS:
             t.set_position(ax.transData.inverted().transform((cx + dx * (w + 2), cy + dy * (h + 1))))
