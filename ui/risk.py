@@ -157,8 +157,8 @@ table = riskview.township_table(risk, choice=choice, lang=lang)
 st.dataframe(table, width="stretch", hide_index=True)
 st.caption(riskview.inputs_text(data, choice, lang))
 d1, d2 = st.columns(2)
-d1.download_button("CSV", tables.csv_bytes(table), f"risk_{adcode}_{choice}_{scheme}.csv", "text/csv", key="dl_csv")
-d2.download_button("XLSX", tables.xlsx_bytes(table), f"risk_{adcode}_{choice}_{scheme}.xlsx", key="dl_xlsx")
+d1.download_button("CSV", tables.csv_bytes(table), f"risk_{adcode}_{choice}_{scheme}.csv", "text/csv", key="dl_csv", on_click="ignore")
+d2.download_button("XLSX", tables.xlsx_bytes(table), f"risk_{adcode}_{choice}_{scheme}.xlsx", key="dl_xlsx", on_click="ignore")
 if user_raster is not None:
     st.dataframe(riskview.user_raster_summary(user_raster, risk, lang=lang, name=upload.name), width="stretch", hide_index=True)
 
