@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from pyproj import CRS
 
 from layers.export import GAP_IN, MARGIN_IN, ProgressFn, Sheet, _block, _bottom, _has_approx, _map_axes, fit_legend, header, notes
@@ -145,7 +146,7 @@ def _table(fig: Figure, renderer: RendererBase, rect: tuple[float, float, float,
     n = len(cells) + 1
     frac = min(1.0, n * row_in / (ax.get_position().height * fig.get_size_inches()[1]))
     tbl = ax.table(cellText=cells, colLabels=[pick(COLUMNS[c], lang) for c in cols], colWidths=list(widths),
-                   bbox=(0, 1 - frac, 1, frac), cellLoc="left")
+                   bbox=Bbox.from_bounds(0, 1 - frac, 1, frac), cellLoc="left")
     tbl.auto_set_font_size(False)
     tbl.set_fontsize(TABLE_FONT)
     for (r, _), cell in tbl.get_celld().items():
@@ -190,7 +191,7 @@ def _risk_block(fig: Figure, renderer: RendererBase, rect: tuple[float, float, f
     ax = fig.add_axes((x, top - hf, w, hf), gid="risk")
     ax.axis("off")
     tbl = ax.table(cellText=rows, colLabels=[_t(k, lang) for k in ("hazard", "score", "level", "indicators")],
-                   colWidths=[0.12, 0.07, 0.08, 0.73], bbox=(0, 0, 1, 1), cellLoc="left")
+                   colWidths=[0.12, 0.07, 0.08, 0.73], bbox=Bbox.from_bounds(0, 0, 1, 1), cellLoc="left")
     tbl.auto_set_font_size(False)
     tbl.set_fontsize(7)
     colors = risk_config()["levels"]["colors"]
@@ -223,7 +224,7 @@ def township_page(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, name: str, c
     area = focus.geometry.iloc[0]
     w, h = Sheet("", paper=sheet.paper, orientation="portrait").size_inches()
     fig = plt.figure(figsize=(w, h), dpi=sheet.dpi)
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg
     title = f"{sheet.title or county_name} · {name}"
     top = header(fig, renderer, title, _t("subtitle", lang), scale=0.9)
     mx, my = MARGIN_IN / w, MARGIN_IN / h

@@ -167,10 +167,10 @@ def _px(fig: Figure, inches: float) -> float:
 
 
 def _block(fig: Figure, renderer: RendererBase, lines: Sequence[str], *, x: float, y: float, width: float, size: float,
-           gid: str, va: str = "top", ha: str = "left", **kw: object) -> Text:
+           gid: str, va: str = "top", ha: str = "left", color: str = "#000") -> Text:
     """A wrapped text block at figure fraction (x, y), ``width`` in figure fraction."""
     wrapped = [w for line in lines for w in wrap(line, width * fig.bbox.width, size, renderer)]
-    return fig.text(x, y, "\n".join(wrapped), fontsize=size, va=va, ha=ha, gid=gid, linespacing=1.35, **kw)
+    return fig.text(x, y, "\n".join(wrapped), fontsize=size, va=va, ha=ha, gid=gid, linespacing=1.35, color=color)
 
 
 def _bottom(t: Text | Legend, fig: Figure, renderer: RendererBase) -> float:
@@ -275,7 +275,7 @@ def map_figure(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, sheet: Sheet, *
     use_cjk_font()
     w, h = sheet.size_inches()
     fig = plt.figure(figsize=(w, h), dpi=sheet.dpi)
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg
     scale = (w * h / (11.69 * 8.27)) ** 0.25  # A3 type a little larger than A4
     top = header(fig, renderer, sheet.title, sheet.subtitle, scale=scale)
     mx, my = MARGIN_IN / w, MARGIN_IN / h

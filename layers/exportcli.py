@@ -107,9 +107,9 @@ def export(adcode: str, fmt: str, out: Path, *, layers: Sequence[str] | None = N
 
 
 def atlas(adcode: str, out: Path, *, title: str | None = None, lang: str = "zh", footer: str = "", dpi: int = 100,
-          quality: QualityOptions | None = None, progress: ProgressFn | None = None) -> Path:
-    """一乡一图 PDF of the frames the user sees; page titles "<title> · <township>"."""
-    frames = shown_frames(adcode, quality)
+          quality: QualityOptions | None = None, filters: view.Filters | None = None, progress: ProgressFn | None = None) -> Path:
+    """一乡一图 PDF of the frames the user sees (switches and map filters); page titles "<title> · <township>"."""
+    frames = shown_frames(adcode, quality, filters)
     meta = read_meta(workspace_path(adcode))
     name = meta["name"] if lang == "zh" else meta.get("name_en") or meta["name"]
     return export_atlas(frames, workspace_crs(adcode), out, county_name=name,

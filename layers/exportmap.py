@@ -183,7 +183,8 @@ def place_labels(ax: Axes, items: list[tuple[float, float, str]], renderer: Rend
         w, h = size.width, size.height
         cx, cy = ax.transData.transform((x, y))
         for dx, dy in LABEL_OFFSETS:
-            t.set_position(ax.transData.inverted().transform((cx + dx * (w + 2), cy + dy * (h + 1))))
+            px, py = ax.transData.inverted().transform((cx + dx * (w + 2), cy + dy * (h + 1)))
+            t.set_position((float(px), float(py)))
             box = _box(t, renderer, pad)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
             if inside and not any(box.overlaps(o) for o in taken):

@@ -109,7 +109,7 @@ def render(adcode: str, name: str, visible: list[str], lang: str, view_ll: tuple
 
             bar = st.progress(0.0, text=t("atlas", lang))
             made = _run(lambda tmp: exportcli.atlas(
-                adcode, tmp / f"atlas_{adcode}.pdf", title=title, lang=lang, footer=footer, quality=quality,
+                adcode, tmp / f"atlas_{adcode}.pdf", title=title, lang=lang, footer=footer, quality=quality, filters=filters,
                 progress=lambda i, n, town: bar.progress(i / n, text=f"{i}/{n} {town}")), "atlas_file", lang)
             if made:
                 ss["atlas_file"] = made

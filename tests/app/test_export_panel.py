@@ -76,7 +76,7 @@ def test_atlas_uses_the_users_title_language_and_switches(calls: list) -> None:
     at.button(key="ex_atlas").click().run()
     kind, kw = calls[-1]
     assert kind == "atlas" and kw["title"] == "Flood meeting" and kw["lang"] == "en"
-    assert kw["quality"] == QualityOptions(show_synthetic=True, show_demo=False)
+    assert kw["quality"] == QualityOptions(show_synthetic=True, show_demo=False) and kw["filters"] is None
 
 
 def test_errors_are_in_the_users_language_and_never_show_a_server_path(monkeypatch: pytest.MonkeyPatch) -> None:
