@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -149,3 +150,23 @@ def validate_frame(
     if id_field:
         problems += check_unique(gdf, id_field)
     raise_if_problems(source, problems)
+
+
+class MarkupWarning(UserWarning):
+    """A text value looks like HTML markup: it is stored as written and always shown as text."""
+
+
+_MARKUP = re.compile(r"</?[A-Za-z!][^<>]*>|&#?\w+;")
+
+
+def check_markup(df: pd.DataFrame, columns: Iterable[str] | None = None) -> list[Problem]:
+    """One problem per text value that contains markup (``<img ...>``, ``</b>``, ``&lt;``): not an
+    error, since the value is kept and shown escaped, but worth a look (a name is rarely meant so)."""
+    cols = [c for c in (columns if columns is not None else df.columns) if c in df.columns and c != "geometry"]
+    problems = []
+    for col in cols:
+        for row, value in enumerate(df[col].tolist(), start=1):
+            if isinstance(value, str) and _MARKUP.search(value):
+                problems.append(Problem(row, str(col), f"value {value!r} contains markup; it is kept as written and shown as text, "
+                                                         "never run: check that this is the intended name."))
+    return problems

@@ -231,3 +231,29 @@ def test_validation_error_is_value_error_and_geo_error() -> None:
     with pytest.raises(ValueError, match="problem"):
         raise_if_problems("bad.csv", [Problem(None, None, "broken")])
     assert issubclass(ValidationError, GeoError)
+
+
+def test_markup_in_text_is_reported_as_a_warning_naming_row_and_field() -> None:
+    from geo.validate import MarkupWarning, check_markup
+
+    gdf = _frame({"id": ["a", "b", "c"], "name": ["全胜水库", "<img src=x onerror=alert(1)>", "a < b > c"]}, [GOOD, GOOD, GOOD])
+    problems = check_markup(gdf)
+    assert [(p.row, p.field) for p in problems] == [(2, "name")]  # a lone "<" is not markup
+    assert "<img src=x onerror=alert(1)>" in problems[0].message and "shown as text" in problems[0].message
+    assert issubclass(MarkupWarning, UserWarning)
+
+
+def test_check_file_warns_about_markup_but_accepts_the_file(tmp_path) -> None:  # noqa: ANN001
+    from geo.validate import MarkupWarning
+    from layers.check import check_file
+    from layers.specs import get_spec
+
+    values = {"str": "x", "int": 1, "float": 1.0, "bool": True}
+    row = {r.name: r.choices[0] if r.choices else values[r.dtype] for r in get_spec("reservoirs").rules if r.required}
+    row["name"] = "<script>alert(1)</script>水库"
+    gdf = gpd.GeoDataFrame([row], geometry=[Point(107.35, 30.33)], crs=4490)
+    path = tmp_path / "res.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    with pytest.warns(MarkupWarning, match=r"row 1, field 'name'.*<script>alert\(1\)</script>水库.*shown as text"):
+        out = check_file(path, layer="reservoirs")
+    assert out["name"].iloc[0] == "<script>alert(1)</script>水库"  # stored as written
