@@ -54,11 +54,24 @@ def _from_url(layer_ids: list[str]) -> None:
         pass
 
 
+FILTER_KEYS = {"hazard_types": "f_hazard", "project_status": "f_status", "project_years": "f_year", "project_depts": "f_dept",
+               "facility_kinds": "f_fac"}
+
+
+def _filters_now() -> view.Filters:
+    """The filters as the sidebar holds them now: the open panel's widgets (drawn below the layer
+    list, whose counts must already follow them), else the last chosen."""
+    filters = ss.get("filters") or view.Filters()
+    if not ss.get("filters_open"):
+        return filters
+    return dataclasses.replace(filters, **{f: tuple(ss[k]) for f, k in FILTER_KEYS.items() if k in ss})
+
+
 lang, adcode, names, q, stamp, data = common.workspace()
 if ss.get("_adcode") != adcode:  # jurisdiction switched: reset view and selection
     ss["_adcode"], ss["view"], ss["goto"], ss["selected"] = adcode, None, None, None
     ss["filters"] = None  # the other workspace has other filter values
-    for k in ("_map_pick", "_map_classes", "_search_applied"):
+    for k in ("_map_pick", "_map_classes", "_search_applied", *FILTER_KEYS.values()):
         ss.pop(k, None)
 _from_url(list(data))
 
@@ -70,7 +83,7 @@ except ValueError as err:
     st.sidebar.warning(str(err))
     base = basemap("none")
 
-filters: view.Filters = ss.get("filters") or view.Filters()
+filters = _filters_now()
 if "_map_classes" in ss:  # hazard classes ticked in the map = the sidebar hazard filter
     ticked = ss.pop("_map_classes")
     if "geohazards" in ticked:

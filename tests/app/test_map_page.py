@@ -105,3 +105,52 @@ def test_export_panel_makes_a_png() -> None:
     assert not at.exception
     name, data = at.session_state["export_file"]
     assert name == "500231.png" and data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_empty_layers_are_listed_empty_disabled_and_not_drawn() -> None:
+    at = _run(adcode="510821")
+    boxes = {c.key: c for c in at.sidebar.checkbox}
+    for key, label in (("lyr_rivers", "河流水系 (无数据)"), ("lyr_rules", "空间管控规则 (无数据)")):
+        assert boxes[key].label == label and boxes[key].disabled and boxes[key].value is False
+    assert not {"rivers", "rules"} & set(at.session_state["map_spec"]["layers"])
+
+
+def test_sidebar_counts_show_what_the_filters_let_through() -> None:
+    at = _run()
+    at.sidebar.checkbox(key="lyr_projects").check().run()
+    at.session_state["filters_open"] = True
+    at.run()
+    at.sidebar.multiselect(key="f_status").set_value(["completed"]).run()
+    n = at.session_state["map_spec"]["layers"]["projects"]
+    assert next(c.label for c in at.sidebar.checkbox if c.key == "lyr_projects") == f"规划项目 ({n})"
+
+
+def test_a_selection_goes_when_its_layer_is_hidden() -> None:
+    at = _run()
+    at.text_input(key="search").input("全胜水库").run()
+    assert at.session_state["selected"][0] == "reservoirs"
+    at.sidebar.checkbox(key="lyr_reservoirs").uncheck().run()
+    assert at.session_state["selected"] is None
+    assert not at.table  # the details panel no longer shows it
+    at.sidebar.checkbox(key="lyr_reservoirs").check().run()  # the search does not come back by itself
+    assert at.session_state["selected"] is None
+
+
+def test_details_give_the_position_source_in_chinese() -> None:
+    from layers import load_layer
+    from layers.sourcetext import source_text
+
+    at = _run()
+    at.text_input(key="search").input("全胜水库").run()
+    stored = load_layer("500231", "reservoirs").set_index("name").at["全胜水库", "geometry_source"]
+    shown = at.table[0].value.to_string()
+    assert source_text(stored, "zh") in shown and stored not in shown
+
+
+def test_the_url_chooses_layers_and_view() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["layers"] = "townships,facilities"
+    at.query_params["view"] = "30.3,107.4,12"
+    at.run()
+    assert set(at.session_state["map_spec"]["layers"]) == {"townships", "facilities"}
+    assert at.session_state["goto"] == ((30.3, 107.4), 12.0)
