@@ -39,6 +39,8 @@ TEXT = {
     "shown": ("当前显示 {n} 个要素", "{n} features shown"),
     "warn": ("合成、演示和占位要素的位置不是真实位置,据此得出的数字只作示意,不是结论。",
              "Synthetic, demo and placeholder positions are not real: numbers computed from them are illustrations, not findings."),
+    "approx": ("近似位置按规划文字推定(如乡镇驻地),不是测量位置,仅作示意。",
+               "Approximate positions are inferred from plan text (e.g. a township seat), not surveyed: indicative only."),
     "all_real": ("全部要素位置来自权威数据或地名库。", "All positions come from authoritative data or a gazetteer."),
     "inputs": ("依据 {n} 个{what}", "based on {n} {what}"),
     "of_which": ("其中", "of which"),
@@ -162,7 +164,13 @@ def status_line(status: DataStatus, lang: str) -> str:
     head = text("shown", lang, n=f"{status.total:,}")
     line = f"{head}:{parts}" if lang == "zh" else f"{head}: {parts}"
     end = "。" if lang == "zh" else "."
-    return f"{line}{end} {text('warn', lang) if status.not_real else text('all_real', lang)}"
+    if status.not_real:
+        note = text("warn", lang)
+    elif status.counts.get("approximate"):
+        note = text("approx", lang)
+    else:
+        note = text("all_real", lang)
+    return f"{line}{end} {note}"
 
 
 def inputs_note(gdf: pd.DataFrame, lang: str, *, what: tuple[str, str]) -> str:

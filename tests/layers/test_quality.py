@@ -56,3 +56,10 @@ def test_inputs_note_counts_what_is_not_real() -> None:
     note = inputs_note(_frame(), "zh", what=("隐患点", "hazard points"))
     assert note == "依据 5 个隐患点,其中 1 个近似位置、1 个位置未知(县城中心占位)、1 个合成示意、1 个演示数据"
     assert inputs_note(_frame().iloc[:1], "en", what=("隐患点", "hazard points")) == "based on 1 hazard points"
+
+
+def test_status_line_never_calls_approximate_positions_real() -> None:
+    approx = _frame().iloc[1:2]
+    line = status_line(data_status({"townships": approx}), "zh")
+    assert "近似位置 100%" in line and "不是测量位置" in line and "权威数据或地名库" not in line
+    assert "All positions come from" in status_line(data_status({"county": _frame().iloc[:1]}), "en")
