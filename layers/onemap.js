@@ -303,14 +303,25 @@
       l.on('tileerror', function () {
         R.tileErrors += 1;
         if (!msg) {
-          var c = L.control({position: 'bottomleft'});
+          var c = L.control({position: 'topleft'});
           c.onAdd = function () { msg = L.DomUtil.create('div', 'onemap-tilemsg'); return msg; };
           c.addTo(map);
         }
         msg.textContent = d.tileText.replace('{n}', String(R.tileErrors));
       });
     });
-    if (d.fit) R.fit(d.fit);
+    if (!d.fit) return;
+    R.fit(d.fit);
+    // leaflet.css may still be loading (controls not yet placed): fit again once it applies, unless the view moved
+    var first = [map.getCenter(), map.getZoom()], tries = 0;
+    (function again() {
+      var corner = map.getContainer().querySelector('.leaflet-top');
+      if (corner && getComputedStyle(corner).position === 'absolute') {
+        if (map.getCenter().equals(first[0]) && map.getZoom() === first[1]) R.fit(d.fit);
+      } else if (tries++ < 50) {
+        setTimeout(again, 100);
+      }
+    })();
   };
   // the sidebar's state, run in the live map by streamlit-folium (feature_group_to_add)
   window.onemapVisibility = function (d) {  // d: {v: [ids], a: {part: [positions] | null}, c: {layer: [labels] | null}, s: selection}

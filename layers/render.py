@@ -121,7 +121,7 @@ class _DataElement(MacroElement):
 
 
 JS_RUNTIME = (Path(__file__).with_name("onemap.js")).read_text(encoding="utf-8")
-NARROW_PX = 760  # below this map width the in-map panel and legend open collapsed
+NARROW_PX = 600  # below this map width the in-map panel and legend open collapsed
 TEXT = {
     "tiles": ("底图瓦片无法加载(已失败 {n} 张,可能没有网络);矢量图层仍可正常使用。",
               "Basemap tiles could not be loaded ({n} failed, perhaps no network); the overlays still work."),

@@ -65,6 +65,14 @@ def test_search_moves_the_view_to_the_reservoir(offline_page) -> None:
         p.page.wait_for_timeout(100)
     assert moved, f"view did not move to 全胜水库 ({target.y:.4f}, {target.x:.4f}); last {view}"
     p.page.get_by_text("垫江府发〔2022〕9号").first.wait_for(timeout=20000)  # details panel with provenance
+    ring = None
+    for _ in range(100):  # and the found reservoir is ringed on the map
+        ring = p.map_frame().evaluate("() => { const h = window.onemapRT.hl; if (!h) return null;"
+                                      " const l = h.getLayers()[0]; return [l.getLatLng().lat, l.getLatLng().lng, window.onemapRT.hlLayer]; }")
+        if ring:
+            break
+        p.page.wait_for_timeout(100)
+    assert ring == [pytest.approx(target.y, abs=2e-5), pytest.approx(target.x, abs=2e-5), "reservoirs"]
     p.shot("map_search_quansheng")
 
 
