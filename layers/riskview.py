@@ -20,8 +20,9 @@ from geo.raster import NotARasterError, RasterSource, RasterTooLargeError, color
 from geo.risk import class_upper_bounds, classify
 from layers import tables, view
 from layers.i18n import pick
-from layers.quality import inputs_note
-from layers.risk import ADVICE, HAZARDS, INDICATOR_EN, INDICATOR_ZH, NO_DRIVER, kde_grid, risk_config
+from layers.quality import inputs_note, is_placeholder
+from layers.risk import ADVICE, HAZARDS, INDICATOR_EN, INDICATOR_ZH, NO_DRIVER, kde_grid, located, risk_config
+from layers.specs import get_spec
 
 CHOICES = ("composite", *HAZARDS)
 CHOICE_LABELS = {"composite": ("综合风险", "Composite"), "geological": ("地质灾害", "Geological"),
@@ -42,7 +43,8 @@ TEXT = {
     "score_plain": ("得分", "Score"),
     "range_rule": ("{score:.2f} 在 {scheme}区间 ({lo:.2f}, {hi:.2f}] 内 → {level}",
                    "{score:.2f} lies in the {scheme} class ({lo:.2f}, {hi:.2f}] → {level}"),
-    "hazard": ("灾种", "Hazard"), "count": ("数量", "Count"), "based_on": ("本结果依据(全县,各乡镇得分相互归一化):",
+    "not_drawn": ("位置未知(县城中心占位)、未上图:{items}", "Not drawn, position unknown (county-centre placeholder): {items}"),
+    "hazard": ("灾种", "Hazard"), "feature": ("要素", "Feature"), "count": ("数量", "Count"), "based_on": ("本结果依据(全县,各乡镇得分相互归一化):",
                                                                      "Based on (county-wide: township scores are normalised against each other): "),
     "unknown_left_out": ("位置未知的要素未计入。", "Features with unknown position are left out."),
     "mean": ("均值", "Mean"), "max": ("最大值", "Max"), "cells": ("读取像元数", "Cells read"),
@@ -95,21 +97,38 @@ def reclassify(risk: gpd.GeoDataFrame, *, choice: str, scheme: str, lang: str = 
     return out
 
 
+MAP_LAYERS = ("risk_townships", "county", "rivers", "reservoirs")
+
+
 def map_frames(data: Mapping[str, gpd.GeoDataFrame], risk: gpd.GeoDataFrame, *, lang: str) -> dict[str, gpd.GeoDataFrame]:
     """Display frames of the page's map: the reclassified ``risk`` (never the stored layer) under the
-    county, rivers and reservoirs."""
-    frames = {**data, "risk_townships": risk}
-    return view.display_frames(frames, ["risk_townships", "county", "rivers", "reservoirs"], lang=lang)
+    county, rivers and reservoirs; features whose position is only the county-centre placeholder are
+    not drawn (see :func:`not_drawn`)."""
+    frames = {**located(data), "risk_townships": risk}
+    return view.display_frames(frames, list(MAP_LAYERS), lang=lang)
 
 
-def class_legend(risk: gpd.GeoDataFrame, *, choice: str, scheme: str, lang: str = "zh") -> list[tuple[str, str, str]]:
-    """(colour, level name, score range) for the four levels, highest (重大) first."""
+def not_drawn(data: Mapping[str, gpd.GeoDataFrame], lang: str) -> str:
+    """"位置未知、未上图:水库 11 个" for the map's placeholder features, or "" when there is none."""
+    counts = {k: int(is_placeholder(data[k]).sum()) for k in MAP_LAYERS[1:] if k in data}
+    items = [f"{get_spec(k).label(lang)} {n}" for k, n in counts.items() if n]
+    return pick(TEXT["not_drawn"], lang).format(items=", ".join(items)) if items else ""
+
+
+def class_legend(risk: gpd.GeoDataFrame, *, choice: str, scheme: str, lang: str = "zh",
+                 drawn_only: bool = False) -> list[tuple[str, str, str]]:
+    """(colour, level name, score range) for the four levels, highest (重大) first; with ``drawn_only``
+    only the levels some township has (``risk`` as returned by :func:`reclassify`)."""
     lv = risk_config()["levels"]
     names = level_names(lang)
     bounds = class_upper_bounds(risk[score_col(choice)], scheme=scheme, thresholds=_thresholds())
     lows = [0.0, *bounds[:-1]]
-    rows = [(lv["colors"][3 - i], names[3 - i], f"{lows[i]:.2f}–{bounds[i]:.2f}") for i in range(4)]
-    return rows[::-1]
+    ranges = [f"{lows[i]:.2f}–{bounds[i]:.2f}" for i in range(4)]
+    if scheme == "fixed":
+        ranges[3] = f"≥ {lows[3]:.2f}"
+    rows = [(lv["colors"][3 - i], names[3 - i], ranges[i]) for i in range(4)][::-1]
+    used = set(risk["color"]) if drawn_only and "color" in risk else None
+    return [r for r in rows if used is None or r[0] in used]
 
 
 def legend_title(choice: str, scheme: str, lang: str) -> str:
@@ -119,8 +138,7 @@ def legend_title(choice: str, scheme: str, lang: str) -> str:
 def legend_block(risk: gpd.GeoDataFrame, *, choice: str, scheme: str, lang: str) -> dict:
     """The choropleth's legend block (``layers.render`` legend data): the chosen layer and scheme as title,
     the classes drawn (``risk`` as returned by :func:`reclassify`), 重大 → 低, with their score ranges."""
-    used = set(risk["color"])
-    rows = [[c, f"{n} {r}"] for c, n, r in class_legend(risk, choice=choice, scheme=scheme, lang=lang) if c in used]
+    rows = [[c, f"{n} {r}"] for c, n, r in class_legend(risk, choice=choice, scheme=scheme, lang=lang, drawn_only=True)]
     return {"layer": "risk_townships", "title": legend_title(choice, scheme, lang), "rows": rows}
 
 
@@ -251,13 +269,13 @@ def levels_table(risk: gpd.GeoDataFrame, name: str, lang: str) -> pd.DataFrame:
     for the hazards; the chosen scheme's level is on the card)."""
     row = risk[risk["name"] == name].iloc[0]
     names = level_names(lang)
-    hz = [(pick(CHOICE_LABELS[h], lang), float(row[f"{h}_score"]), names[int(row[f"{h}_level"]) - 1]) for h in HAZARDS]
+    hz = [(pick(CHOICE_LABELS[h], lang), round(float(row[f"{h}_score"]), 3), names[int(row[f"{h}_level"]) - 1]) for h in HAZARDS]
     return pd.DataFrame(hz, columns=[pick(TEXT["hazard"], lang), pick(TEXT["score_plain"], lang), pick(TEXT["level"], lang)])
 
 
 def counts_table(risk: gpd.GeoDataFrame, name: str, lang: str) -> pd.DataFrame:
     row = risk[risk["name"] == name].iloc[0]
-    return pd.DataFrame({pick(TEXT["part"], lang): [pick(v, lang) for v in COUNT_LABELS.values()],
+    return pd.DataFrame({pick(TEXT["feature"], lang): [pick(v, lang) for v in COUNT_LABELS.values()],
                          pick(TEXT["count"], lang): [int(row[k]) for k in COUNT_LABELS]})
 
 

@@ -18,8 +18,7 @@ from layers.riskstore import workspace_crs
 from ui import common, ui_cache
 
 UPLOAD_MB = 50  # as server.maxUploadSize; geo/raster.py also refuses rasters over 100 million cells
-MAP_LAYERS = ["risk_townships", "county", "rivers", "reservoirs"]
-INPUT_LAYERS = [*MAP_LAYERS, "geohazards", "facilities", "forest_fire", "projects"]  # what the results rest on
+INPUT_LAYERS = [*riskview.MAP_LAYERS, "geohazards", "facilities", "forest_fire", "projects"]  # what the results rest on
 PAGE = {
     "town": ("乡镇", "Township"),
     "how": ("得分如何算出", "How the score adds up"),
@@ -52,7 +51,8 @@ def _on_click(out: dict | None, risk) -> None:  # noqa: ANN001
         ss["risk_town"] = fill.town
 
 
-def _card(risk, choice: str, scheme: str, lang: str) -> None:  # noqa: ANN001
+def _card(risk, choice: str, scheme: str, lang: str) -> str:  # noqa: ANN001
+    """The township card beside the map; returns the township shown."""
     names = list(riskview.township_table(risk, choice=choice, lang=lang).iloc[:, 0])
     if ss.get("risk_town") not in names:
         ss["risk_town"] = names[0]
@@ -60,8 +60,6 @@ def _card(risk, choice: str, scheme: str, lang: str) -> None:  # noqa: ANN001
     ex = riskview.explain(risk, town, choice=choice, scheme=scheme)
     level = riskview.level_names(lang)[ex.level - 1]
     st.metric(f"{town} · {pick(riskview.CHOICE_LABELS[choice], lang)}", f"{level} {ex.score:.2f}")
-    st.caption(pick(PAGE["how"], lang))
-    st.dataframe(riskview.card_table(ex, choice=choice, lang=lang), width="stretch", hide_index=True)
     for line in riskview.card_lines(ex, choice=choice, scheme=scheme, lang=lang):
         st.text(line)
     st.caption(pick(PAGE["levels"], lang))
@@ -71,6 +69,14 @@ def _card(risk, choice: str, scheme: str, lang: str) -> None:  # noqa: ANN001
     for hz, text in riskview.advice(risk, town, lang):
         st.info(f"{hz}: {text}")
     ss["risk_card"] = {"town": town, "score": ex.score, "level": ex.level}
+    return town
+
+
+def _how(risk, town: str, choice: str, scheme: str, lang: str) -> None:  # noqa: ANN001
+    """How the card's score adds up, full width under the map (six columns do not fit beside it)."""
+    ex = riskview.explain(risk, town, choice=choice, scheme=scheme)
+    st.caption(f"{town} · {pick(riskview.CHOICE_LABELS[choice], lang)}: {pick(PAGE['how'], lang)}")
+    st.dataframe(riskview.card_table(ex, choice=choice, lang=lang), width="stretch", hide_index=True)
 
 
 def _screening(data, adcode: str, lang: str) -> None:  # noqa: ANN001
@@ -115,17 +121,18 @@ lang, adcode, names, q, stamp, data = common.workspace()
 st.title(f"{t('risk_page', lang)} · {names[adcode]}")
 common.banner(data, INPUT_LAYERS, lang)
 
-c1, c2, c3 = st.columns([2, 2, 1])
+c1, c2 = st.columns(2)
 choice = c1.radio(t("risk_layer", lang), riskview.CHOICES, format_func=lambda c: pick(riskview.CHOICE_LABELS[c], lang),
                   horizontal=True, key="risk_choice")
 scheme = c2.radio(t("scheme", lang), tuple(riskview.SCHEME_LABELS), horizontal=True, key="risk_scheme",
                   format_func=lambda s: pick(riskview.SCHEME_LABELS[s], lang))
+u1, u2 = st.columns([1, 2])
 ss.setdefault("risk_kde", False)
-show_kde = c3.checkbox(t("kde", lang), key="risk_kde")
+show_kde = u1.checkbox(t("kde", lang), key="risk_kde")
 risk = riskview.reclassify(data["risk_townships"], choice=choice, scheme=scheme, lang=lang)
 shown = riskview.map_frames(data, risk, lang=lang)
 images = []
-upload = st.file_uploader(t("user_raster", lang), type=["tif", "tiff"], key="risk_upload", max_upload_size=UPLOAD_MB)
+upload = u2.file_uploader(t("user_raster", lang), type=["tif", "tiff"], key="risk_upload", max_upload_size=UPLOAD_MB)
 user_raster = None
 if upload is not None:
     raw = upload.getvalue()  # read in memory: no temporary file another session could open by name
@@ -146,11 +153,13 @@ col_map, col_card = st.columns([3, 2])
 with col_map:
     out = st_folium(fmap, key="risk_map", height=560, use_container_width=True, returned_objects=["last_clicked"])
     _on_click(out, risk)
-    st.caption(" · ".join(f"{name} {rng}" for _, name, rng in riskview.class_legend(risk, choice=choice, scheme=scheme, lang=lang)))
-    st.caption(pick(PAGE["click"], lang))
+    legend = riskview.class_legend(risk, choice=choice, scheme=scheme, lang=lang, drawn_only=True)
+    st.caption(f"{riskview.legend_title(choice, scheme, lang)}: " + " · ".join(f"{name} {rng}" for _, name, rng in legend))
+    st.caption(" ".join(x for x in (riskview.not_drawn(data, lang), pick(PAGE["click"], lang)) if x))
 with col_card:
     st.subheader(t("card", lang))
-    _card(risk, choice, scheme, lang)
+    town = _card(risk, choice, scheme, lang)
+_how(risk, town, choice, scheme, lang)
 
 st.subheader(t("table", lang))
 table = riskview.township_table(risk, choice=choice, lang=lang)

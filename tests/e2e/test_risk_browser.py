@@ -120,6 +120,11 @@ def test_risk_page_screenshots(browser, app_url: str, width: int) -> None:
             _choose(p, "risk_choice", "洪涝")
             _wait_agree(p, "flood", "fixed")
         p.page.wait_for_timeout(1500)
+        p.page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+        p.page.wait_for_timeout(300)
         p.shot(f"risk_{name}_{width}")
+        p.page.locator(".st-key-risk_town").scroll_into_view_if_needed()
+        p.page.wait_for_timeout(300)
+        p.shot(f"risk_{name}_{width}_card")
         assert p.blocked == []
         p.page.close()

@@ -117,3 +117,18 @@ def test_inputs_text_counts_position_classes() -> None:
     text = riskview.inputs_text({"geohazards": pts}, "geological", "zh")
     assert text.startswith("本结果依据(全县,各乡镇得分相互归一化):依据 3 个隐患点,其中 1 个位置未知(县城中心占位)、2 个合成示意;依据 0 个易发区")
     assert text.endswith("位置未知的要素未计入。")
+
+
+@pytest.mark.usefixtures("built_workspaces")
+def test_the_map_draws_the_chosen_levels_and_no_placeholder() -> None:
+    from layers import view
+
+    data = apply_quality(view.load_frames("500231"), QualityOptions())
+    risk = riskview.reclassify(data["risk_townships"], choice="flood", scheme="natural_breaks")
+    shown = riskview.map_frames(data, risk, lang="zh")
+    table = riskview.township_table(risk, choice="flood", lang="zh")
+    colour = dict(zip(riskview.level_names("zh"), ["#d7191c", "#fdae61", "#ffff33", "#2c7bb6"], strict=True))
+    assert dict(zip(shown["risk_townships"]["name"], shown["risk_townships"]["_c"], strict=True)) == {
+        n: colour[lv] for n, lv in zip(table["乡镇"], table["风险等级"], strict=True)}
+    assert len(data["reservoirs"]) == 13 and len(shown["reservoirs"]) == 2  # 11 reservoirs have no known position
+    assert riskview.not_drawn(data, "zh") == "位置未知(县城中心占位)、未上图:水库 11"
