@@ -44,8 +44,8 @@ TEXT = {
     "range_rule": ("{score:.2f} 在 {scheme}区间 ({lo:.2f}, {hi:.2f}] 内 → {level}",
                    "{score:.2f} lies in the {scheme} class ({lo:.2f}, {hi:.2f}] → {level}"),
     "not_drawn": ("位置未知(县城中心占位)、未上图:{items}", "Not drawn, position unknown (county-centre placeholder): {items}"),
-    "hazard": ("灾种", "Hazard"), "feature": ("要素", "Feature"), "count": ("数量", "Count"), "based_on": ("本结果依据(全县,各乡镇得分相互归一化):",
-                                                                     "Based on (county-wide: township scores are normalised against each other): "),
+    "hazard": ("灾种", "Hazard"), "feature": ("要素", "Feature"), "count": ("数量", "Count"),
+    "based_on": ("全县输入(各乡镇得分相互归一化):", "County-wide inputs (township scores are normalised against each other): "),
     "unknown_left_out": ("位置未知的要素未计入。", "Features with unknown position are left out."),
     "mean": ("均值", "Mean"), "max": ("最大值", "Max"), "cells": ("读取像元数", "Cells read"),
     "too_large": ("{name} 有 {w} × {h} 像元,超过上限 {limit:,} 像元,未读取。请先建金字塔(gdaladdo {name} 2 4 8 16)"

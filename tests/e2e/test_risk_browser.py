@@ -123,8 +123,8 @@ def test_risk_page_screenshots(browser, app_url: str, width: int) -> None:
         p.page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
         p.page.wait_for_timeout(300)
         p.shot(f"risk_{name}_{width}")
-        p.page.locator(".st-key-risk_town").scroll_into_view_if_needed()
+        p.page.locator(".st-key-dl_csv").scroll_into_view_if_needed()
         p.page.wait_for_timeout(300)
-        p.shot(f"risk_{name}_{width}_card")
+        p.shot(f"risk_{name}_{width}_table")
         assert p.blocked == []
         p.page.close()

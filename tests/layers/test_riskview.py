@@ -115,7 +115,7 @@ def test_inputs_text_counts_position_classes() -> None:
                             "geometry_source": ["seeded", "seeded", "county centre: the plan states no location"],
                             "source_doc": "plan"}, geometry=gpd.points_from_xy([107.0] * 3, [30.0] * 3), crs=4490)
     text = riskview.inputs_text({"geohazards": pts}, "geological", "zh")
-    assert text.startswith("本结果依据(全县,各乡镇得分相互归一化):依据 3 个隐患点,其中 1 个位置未知(县城中心占位)、2 个合成示意;依据 0 个易发区")
+    assert text.startswith("全县输入(各乡镇得分相互归一化):依据 3 个隐患点,其中 1 个位置未知(县城中心占位)、2 个合成示意;依据 0 个易发区")
     assert text.endswith("位置未知的要素未计入。")
 
 
