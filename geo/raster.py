@@ -34,6 +34,7 @@ NODATA = -9999.0
 MAX_SIDE = 2048  # cells kept on the long side: about a screen's width
 MAX_PIXELS = 100_000_000  # cells decoded per read (10000 x 10000)
 MAX_DECODED_BYTES = 1 << 30  # width x height x bands x bytes per cell decoded per read (1 GiB)
+READ_CACHE_MB = 64  # GDAL block cache while decimating (its default, 5 % of RAM, would keep every block read)
 RasterSource = str | Path | bytes  # a path, or the bytes of an upload (read in memory)
 
 
@@ -160,7 +161,7 @@ def read_geotiff(src: RasterSource, *, max_side: int | None = MAX_SIDE,
     ``src`` is a path or the bytes of a file; the size is checked before any cell is read
     (``RasterTooLargeError``) and rasters longer than ``max_side`` cells are read averaged down to it."""
     label = _name(src, name)
-    with open_raster(src, name=label) as ds:
+    with rasterio.Env(GDAL_CACHEMAX=READ_CACHE_MB), open_raster(src, name=label) as ds:
         if ds.crs is None:
             raise CRSError(f"{label}: the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4545).")
         rows, cols = _decimation(ds, max_side)
