@@ -7,7 +7,7 @@ from ui.common import keep_state
 
 st.set_page_config(page_title="县域风险一张图", layout="wide")  # no material icons: Streamlit fetches their SVGs from a CDN
 keep_state()  # language, jurisdiction, layers and parameters survive a page change
-lang = st.session_state.get("lang", "zh")
+lang = st.session_state.get("lang") or ("en" if st.query_params.get("lang") == "en" else "zh")
 nav = st.navigation([
     st.Page("ui/map.py", title=t("map_page", lang), default=True),
     st.Page("ui/risk.py", title=t("risk_page", lang)),

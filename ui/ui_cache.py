@@ -78,15 +78,6 @@ def bounds(adcode: str, stamp: float) -> tuple[float, float, float, float]:
     return tuple(view.bounds_of(stored_frames(adcode, stamp)))  # type: ignore[return-value]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def kde_overlay(adcode: str, stamp: float) -> tuple[str, tuple[float, float, float, float]] | None:
-    from layers.riskview import raster_overlay
-    from layers.store import kde_path
-
-    path = kde_path(workspace_path(adcode), "geohazard")
-    return raster_overlay(path) if path.exists() else None
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def project_screening(adcode: str, stamp: float, q: QualityOptions):  # noqa: ANN201
     from layers.riskstore import workspace_crs
