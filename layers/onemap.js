@@ -27,6 +27,10 @@
     window.onemap = window.onemap || {};
     window.onemapLayers = window.onemapLayers || {};
     window.onemapCanvas = L.canvas({padding: 0.5, tolerance: 2});
+    // Leaflet focuses the map on mousedown; a plain focus() scrolls a half-visible map into view between
+    // mousedown and mouseup, so the click would land ~90 px off. Keep keyboard focus, without the scroll.
+    var box = map.getContainer();
+    box.focus = function () { HTMLElement.prototype.focus.call(box, {preventScroll: true}); };
 
     R.register = function (id, fg) {
       var reg = window.onemapLayers[id] = window.onemapLayers[id] || [];

@@ -11,7 +11,8 @@ from layers.specs import get_spec
 HAZARD_COLORS = {"滑坡": "#8c510a", "崩塌": "#d73027", "泥石流": "#542788", "不稳定斜坡": "#f46d43", "地面塌陷": "#4d4d4d"}
 HAZARD_EN = {"滑坡": "Landslide", "崩塌": "Rockfall", "泥石流": "Debris flow", "不稳定斜坡": "Unstable slope", "地面塌陷": "Subsidence"}
 RISK_RADIUS = {"高": 8, "较高": 6.5, "中": 5, "低": 3.5}
-ACTION_COLORS = {"除险加固": ("#d7301f", ("除险加固", "Reinforcement")), "建设": ("#08519c", ("在建/新建", "Construction"))}
+ACTION_COLORS = {"除险加固": ("#d7301f", ("除险加固", "Reinforcement")), "建设": ("#08519c", ("在建/新建", "Construction")),
+                 "调查评估": ("#6baed6", ("调查评估", "Survey and assessment")), "联合调度": ("#3182bd", ("联合调度", "Joint operation"))}
 STATUS_COLORS = {"planned": "#7a0177", "under_construction": "#dd3497", "completed": "#41ab5d", "ongoing": "#fe9929", "unknown": "#999999"}
 RIVER_WEIGHT = {1: 3.5, 2: 2.2, 3: 1.3}
 APPROX = ("approximate", "synthetic")
@@ -57,7 +58,11 @@ def _outline(color: str, weight: float):  # noqa: ANN202
 
 
 def _risk(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:
-    out["_c"], out["_l"], out["_fo"], out["_w"] = gdf["color"], gdf["level_name"], 0.65, 0.8
+    from layers.risk import risk_config
+
+    names = risk_config()["levels"]["names_zh" if lang == "zh" else "names_en"]
+    out["_c"], out["_fo"], out["_w"] = gdf["color"], 0.65, 0.8
+    out["_l"] = gdf["level"].map(lambda i: names[int(i) - 1]) if "level" in gdf else gdf["level_name"]
 
 
 def _translucent(out: pd.DataFrame, gdf: gpd.GeoDataFrame, lang: str) -> None:

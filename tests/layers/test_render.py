@@ -283,3 +283,18 @@ def test_details_show_the_position_source_in_the_users_language(frames: dict) ->
     assert zh["位置来源"] == "以乡镇驻地划分的泰森多边形,裁剪至县界(离线数据无乡镇界线)"
     assert en["Geometry source"].startswith("Voronoi cell of the township seat")
     assert frames["townships"]["geometry_source"].iloc[0].startswith("Voronoi")  # stored text unchanged
+
+
+def test_style_labels_risk_levels_and_reservoir_actions_in_english() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from layers.style import style_columns
+
+    risk = gpd.GeoDataFrame({"level": [1, 4], "level_name": ["重大", "低"], "color": ["#d7191c", "#2c7bb6"]},
+                            geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4490)
+    assert style_columns("risk_townships", risk, "en")["_l"].tolist() == ["Major", "Low"]
+    assert style_columns("risk_townships", risk, "zh")["_l"].tolist() == ["重大", "低"]
+    res = gpd.GeoDataFrame({"action": ["调查评估", "联合调度"], "kind": ["reservoir"] * 2, "geometry_quality": ["approximate"] * 2},
+                           geometry=[Point(0, 0)] * 2, crs=4490)
+    assert style_columns("reservoirs", res, "en")["_l"].tolist() == ["Survey and assessment", "Joint operation"]
