@@ -110,6 +110,7 @@ class Standard:
         if self.cited:
             return f"{r} m — {pick(self.basis, lang)}({self.cite})" if lang == "zh" else f"{r} m — {pick(self.basis, lang)} ({self.cite})"
         out = text("no_std", lang, r=r, why=pick(self.why, lang))
+        out = out[:1].upper() + out[1:]
         if self.cite:
             out += ("; " if lang == "en" else ";") + text("target", lang, text=pick(self.basis, lang), cite=self.cite)
         return out
