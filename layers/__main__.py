@@ -56,22 +56,43 @@ def _risk(args: argparse.Namespace) -> int:
     return 0
 
 
+def _frames(args: argparse.Namespace):  # noqa: ANN202
+    """The workspace's frames as the app shows them: demo off unless --demo, synthetic off with --no-synthetic."""
+    from layers.quality import apply_quality
+    from layers.view import load_frames
+
+    return apply_quality(load_frames(args.adcode), _quality(args))
+
+
 def _screen(args: argparse.Namespace) -> int:
     import json
 
     from geo.dms import parse_angle
     from layers.riskstore import workspace_crs
     from layers.screen import screen_point
-    from layers.view import load_frames
 
     lon, lat = parse_angle(args.lon, axis="lon"), parse_angle(args.lat, axis="lat")
-    checks = screen_point(load_frames(args.adcode), workspace_crs(args.adcode), lon, lat, datum=args.crs)
+    checks = screen_point(_frames(args), workspace_crs(args.adcode), lon, lat, datum=args.crs)
     if args.json:
         print(json.dumps([c.__dict__ for c in checks], ensure_ascii=False, indent=1))
     else:
         for c in checks:
-            print(f"{'!' if c.flag else ' '} {c.item}: {c.result}")
+            print(f"{'!' if c.flag else ' '} {c.item if args.lang == 'zh' else c.item_en}: {c.result if args.lang == 'zh' else c.result_en}")
     return 0
+
+
+def _coverage_result(r, args: argparse.Namespace) -> dict:  # noqa: ANN001
+    """One coverage result as JSON-ready data: its own radii, the figure, inputs by position class, gaps, sites."""
+    label, value = r.headline(args.lang)
+    sites = r.suggestions.to_crs(4326) if len(r.suggestions) else r.suggestions
+    return {"kind": r.kind, "demand": r.demand_kind, "radii": {k: round(v) for k, v in r.radii.items()}, "status": r.status,
+            "figure": label, "value": value, "share": None if r.share is None else round(r.share, 4),
+            "n_facilities": r.n_facilities, "n_facilities_position_unknown": r.n_unknown_facilities, "inputs": r.inputs_note(args.lang),
+            "townships": r.townships.to_dict("records"),
+            "gaps": r.gaps.drop(columns="geometry", errors="ignore").head(args.top).to_dict("records") if len(r.gaps) else [],
+            "suggestions": [{"rank": int(s.rank), "gain": float(s.gain), "lon": s.geometry.x, "lat": s.geometry.y}
+                            for s in sites.itertuples()] if len(sites) else [],
+            "optimality_gap": r.optimality_gap}
 
 
 def _coverage(args: argparse.Namespace) -> int:
@@ -79,33 +100,36 @@ def _coverage(args: argparse.Namespace) -> int:
 
     from layers import coverage as cv
     from layers.riskstore import workspace_crs
-    from layers.view import load_frames
 
     if args.list:
         print(json.dumps(cv.kinds(), ensure_ascii=False) if args.json else cv.kinds())
         return 0
     if not (args.adcode and args.facilities and args.demand):
-        raise ValueError("coverage needs ADCODE --facilities KIND[,KIND] --demand KIND (or --list); see --help.")
-    frames, crs = load_frames(args.adcode), workspace_crs(args.adcode)
-    r = cv.analyse(frames, crs, facilities=args.facilities.split(","), demand=args.demand, radius_m=args.radius)
+        raise ValueError("coverage 需要 ADCODE --facilities 类别[,类别] --demand 类别(或 --list 查看类别)"
+                         if args.lang == "zh" else "coverage needs ADCODE --facilities KIND[,KIND] --demand KIND (or --list); see --help.")
+    if args.radius is not None and args.minutes is not None:
+        raise ValueError("服务半径(--radius)与通行时间(--minutes)只能给一个" if args.lang == "zh" else
+                         "Give a radius (--radius) or a travel time (--minutes), not both.")
+    mode, value = ("radius", args.radius) if args.radius is not None else ("minutes", args.minutes) if args.minutes is not None else ("standard", None)
+    frames, crs, kinds = _frames(args), workspace_crs(args.adcode), args.facilities.split(",")
+    results = [cv.analyse_kind(frames, crs, args.adcode, kind=k, demand=args.demand, mode=mode, value=value) for k in kinds]
+    if args.union and len(kinds) > 1:
+        results.append(cv.analyse_union(frames, crs, args.adcode, kinds=kinds, demand=args.demand, mode=mode, value=value))
     if args.suggest:
-        r = cv.suggest(r, frames, crs, k=args.suggest)
-    gaps = r.gaps[["fid", "name", "township", "distance_m"]].head(args.top)
-    out = {"adcode": args.adcode, "facilities": args.facilities.split(","), "demand": args.demand, "radius_m": r.radius_m,
-           "n_facilities": len(r.facilities), "county_share": round(r.county_share, 4),
-           "townships": r.townships.to_dict("records"), "gaps": gaps.to_dict("records"),
-           "suggestions": [{"rank": int(s.rank), "gain": s.gain, "lon": p.x, "lat": p.y} for s, p in
-                           zip(r.suggestions.itertuples(), r.suggestions.to_crs(4326).geometry if len(r.suggestions) else [], strict=False)],
-           "optimality_gap": r.optimality_gap}
+        results = [cv.suggest(r, frames, crs, k=args.suggest) if r.status == "ok" else r for r in results]
+    out = {"adcode": args.adcode, "demand": args.demand, "results": [_coverage_result(r, args) for r in results]}
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1, default=float))
         return 0
-    print(f"{args.adcode}: {out['n_facilities']} facilities, radius {r.radius_m:.0f} m -> county coverage {r.county_share:.1%}")
-    print(r.townships.to_string(index=False))
-    print(f"largest gaps (of {len(r.gaps)}):")
-    print(gaps.to_string(index=False))
-    for s in out["suggestions"]:
-        print(f"suggest #{s['rank']}: lon {s['lon']:.5f} lat {s['lat']:.5f} covers {s['gain']:.0f} more")
+    for r, row in zip(results, out["results"], strict=True):
+        print(f"{r.title(args.lang)} ({r.radius_text(args.lang)}): {row['figure']} {row['value']}")
+        print(f"  {row['inputs']}")
+        for g in row["gaps"]:
+            share = g.get("uncovered_share")
+            where = f"{share:.0%} uncovered" if r.is_area and share is not None else f"{g.get('distance_m', float('nan')):.0f} m to the nearest"
+            print(f"  gap: {g.get('name')} ({g.get('township')}), {where}")
+        for site in row["suggestions"]:
+            print(f"  site {site['rank']}: {site['lon']:.5f}, {site['lat']:.5f} (+{site['gain']:.2f})")
     return 0
 
 
@@ -176,16 +200,20 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--lat", required=True, help="decimal degrees or 度分秒")
     sc.add_argument("--crs", default="wgs84", choices=("wgs84", "gcj02", "cgcs2000"), help="datum of the coordinates")
     sc.add_argument("--json", action="store_true")
+    _data_status_options(sc)
     sc.set_defaults(func=_screen)
     cv = sub.add_parser("coverage", help="facility coverage, gaps and suggested sites")
     cv.add_argument("adcode", nargs="?")
     cv.add_argument("--facilities", help="facility kinds, comma-separated (see --list)")
     cv.add_argument("--demand", help="demand kind (see --list)")
-    cv.add_argument("--radius", type=float, help="service radius in metres (default: the kind's standard)")
+    cv.add_argument("--radius", type=float, help="service radius in metres for every kind (default: each kind's own standard)")
+    cv.add_argument("--minutes", type=float, help="or a travel time in minutes (not with --radius)")
+    cv.add_argument("--union", action="store_true", help="also the coverage of the kinds together, each with its own radius")
     cv.add_argument("--suggest", type=int, default=0, metavar="K", help="suggest K new sites (greedy maximal covering)")
     cv.add_argument("--top", type=int, default=20, help="gaps to print")
     cv.add_argument("--list", action="store_true", help="list facility and demand kinds")
     cv.add_argument("--json", action="store_true")
+    _data_status_options(cv)
     cv.set_defaults(func=_coverage)
     e = sub.add_parser("export", help="map sheet (png/pdf/html) or layer data (gpkg/geojson/shp/csv/xlsx)")
     e.add_argument("adcode")

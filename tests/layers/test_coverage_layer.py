@@ -54,9 +54,27 @@ def test_cli_list_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["coverage", "--list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert "water_tank" in listed["facilities"] and "hazard_points" in listed["demand"]
-    assert main(["coverage", "500231", "--facilities", "water_tank,checkpoint", "--demand", "forest_areas", "--suggest", "2", "--json"]) == 0
+    assert main(["coverage", "500231", "--facilities", "water_tank,camera", "--demand", "forest_areas", "--suggest", "2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["radius_m"] == 2000 and len(out["suggestions"]) == 2 and 0 <= out["county_share"] <= 1
+    by_kind = {r["kind"]: r for r in out["results"]}
+    assert set(by_kind) == {"water_tank", "camera"}  # one result per kind, each with its own standard
+    assert by_kind["water_tank"]["radii"] == {"water_tank": 2000} and by_kind["camera"]["radii"] == {"camera": 3000}
+    assert by_kind["water_tank"]["share"] == pytest.approx(0.671, abs=0.001)  # as the page shows it (demo off)
+    assert len(by_kind["water_tank"]["suggestions"]) == 2
+    assert "合成示意" in by_kind["water_tank"]["inputs"]
+    assert main(["coverage", "500231", "--facilities", "water_tank,camera", "--demand", "forest_areas", "--union", "--json"]) == 0
+    union = json.loads(capsys.readouterr().out)["results"][-1]
+    assert union["kind"] == "union" and union["radii"] == {"water_tank": 2000, "camera": 3000}
+
+
+def test_cli_radius_and_minutes_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["coverage", "500231", "--facilities", "water_tank", "--demand", "forest_areas", "--radius", "500", "--minutes", "5"]) == 2
+    assert "半径" in capsys.readouterr().err
+
+
+def test_cli_screen_never_names_a_demo_point_unless_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "500231", "--lon", "107.35", "--lat", "30.33"]) == 0
+    assert "演示" not in capsys.readouterr().out
 
 
 def test_water_bureau_views() -> None:
