@@ -31,6 +31,8 @@ TX = {
     "minutes": ("通行时间(分钟)", "Travel time (min)"),
     "union": ("另算所选设施合计覆盖(各用自己的半径)", "Also compute the chosen kinds together (each with its own radius)"),
     "pick_kind": ("请选择至少一类设施。", "Choose at least one facility kind."),
+    "demo_hidden": ("演示数据已隐藏,可在侧栏打开“显示演示数据(非真实)”查看示意结果。",
+                    "Demo data are hidden; switch on 'Show demo data (not real)' in the sidebar to see an illustration."),
     "failed": ("覆盖分析无法完成,请检查所选设施类别、需求对象和半径。", "Coverage could not be computed; check the facility kinds, demand and radius."),
     "n_fac": ("已定位设施", "Located facilities"),
     "n_gaps": ("未完全覆盖的对象", "Objects not fully covered"),
@@ -100,6 +102,14 @@ except (GeoError, ValueError) as err:
     st.error(pick(TX["failed"], lang))
     st.stop()
 
+def _hidden_inputs(r: cv.KindResult) -> bool:
+    """True when the data-status switches hid the features this result lacks (say so, not just "none")."""
+    stored = ui_cache.stored_frames(adcode, stamp)
+    if r.status == "no_demand":
+        return len(cv.demand_features(stored, r.demand_kind, crs)) > len(r.demand)
+    return len(cv.facility_points(stored, list(r.radii), crs)) > len(r.facilities)
+
+
 for r in results:
     st.subheader(r.title(lang))
     notes = [cv.radius_note(f, adcode, lang, mode=mode, value=value) for f in r.radii] if r.kind != "union" else [r.radius_text(lang)]
@@ -111,7 +121,8 @@ for r in results:
         m2.metric(pick(TX["n_fac"], lang), r.n_facilities)
         m3.metric(pick(TX["n_gaps"], lang), len(r.gaps))
     else:
-        st.info(f"{name}:{figure}" if lang == "zh" else f"{name}: {figure}")
+        hidden = (("。" if lang == "zh" else ". ") + pick(TX["demo_hidden"], lang)) if q.hides_any and _hidden_inputs(r) else ""
+        st.info((f"{name}:{figure}" if lang == "zh" else f"{name}: {figure}") + hidden)
     st.caption(r.inputs_note(lang))
 
 ok = [r for r in results if r.status == "ok"]

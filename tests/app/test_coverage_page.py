@@ -103,3 +103,11 @@ def test_each_result_says_how_many_inputs_are_not_real() -> None:
     at = _page(cov_fac=["water_tank"], cov_dem="forest_areas")
     assert any("依据 44 个森林消防蓄水池/取水点,其中 1 个位置未知(县城中心占位)、43 个合成示意" in c.value for c in at.caption)
     assert at.warning and "合成" in at.warning[0].value  # the data-status banner under the title
+
+
+def test_a_figure_missing_because_demo_data_is_hidden_says_so() -> None:
+    at = _page(cov_fac=["water_tank"], cov_dem="hazard_points")  # every 垫江 hazard point is a 演示 point
+    info = " ".join(i.value for i in at.info)
+    assert "本辖区无该类需求对象" in info and "演示数据已隐藏" in info
+    at = _page(cov_fac=["water_tank"], cov_dem="hazard_points", q_demo=True)
+    assert not any("演示数据已隐藏" in i.value for i in at.info)
