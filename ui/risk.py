@@ -40,6 +40,12 @@ def _kde(adcode: str, stamp: float, q: QualityOptions) -> tuple[str, tuple[float
     return riskview.kde_overlay(ui_cache.frames(adcode, stamp, q), workspace_crs(adcode))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _upload_overlay(raw: bytes, name: str) -> tuple[str, tuple[float, float, float, float]]:
+    """The uploaded raster warped once per file, not again on every rerun (a 6000² file takes seconds)."""
+    return riskview.raster_overlay(raw, cmap="viridis", name=name)
+
+
 def _on_click(out: dict | None, risk) -> None:  # noqa: ANN001
     """A new click on the map fills the screening point and switches the card (before those widgets exist)."""
     fill = riskview.click_fill((out or {}).get("last_clicked"), risk)
@@ -51,8 +57,8 @@ def _on_click(out: dict | None, risk) -> None:  # noqa: ANN001
         ss["risk_town"] = fill.town
 
 
-def _card(risk, choice: str, scheme: str, lang: str) -> str:  # noqa: ANN001
-    """The township card beside the map; returns the township shown."""
+def _card(risk, choice: str, scheme: str, lang: str):  # noqa: ANN001, ANN202
+    """The township card beside the map; returns the township shown and how its score adds up."""
     names = list(riskview.township_table(risk, choice=choice, lang=lang).iloc[:, 0])
     if ss.get("risk_town") not in names:
         ss["risk_town"] = names[0]
@@ -69,12 +75,11 @@ def _card(risk, choice: str, scheme: str, lang: str) -> str:  # noqa: ANN001
     for hz, text in riskview.advice(risk, town, lang):
         st.info(f"{hz}: {text}")
     ss["risk_card"] = {"town": town, "score": ex.score, "level": ex.level}
-    return town
+    return town, ex
 
 
-def _how(risk, town: str, choice: str, scheme: str, lang: str) -> None:  # noqa: ANN001
+def _how(ex, town: str, choice: str, lang: str) -> None:  # noqa: ANN001
     """How the card's score adds up, full width under the map (six columns do not fit beside it)."""
-    ex = riskview.explain(risk, town, choice=choice, scheme=scheme)
     st.caption(f"{town} · {pick(riskview.CHOICE_LABELS[choice], lang)}: {pick(PAGE['how'], lang)}")
     st.dataframe(riskview.card_table(ex, choice=choice, lang=lang), width="stretch", hide_index=True)
 
@@ -137,7 +142,7 @@ user_raster = None
 if upload is not None:
     raw = upload.getvalue()  # read in memory: no temporary file another session could open by name
     try:
-        images.append((*riskview.raster_overlay(raw, cmap="viridis", name=upload.name), upload.name))
+        images.append((*_upload_overlay(raw, upload.name), upload.name))
         user_raster = raw
     except GeoError as err:
         st.error(riskview.raster_error_text(err, upload.name, lang))
@@ -158,8 +163,8 @@ with col_map:
     st.caption(" ".join(x for x in (riskview.not_drawn(data, lang), pick(PAGE["click"], lang)) if x))
 with col_card:
     st.subheader(t("card", lang))
-    town = _card(risk, choice, scheme, lang)
-_how(risk, town, choice, scheme, lang)
+    town, explained = _card(risk, choice, scheme, lang)
+_how(explained, town, choice, lang)
 
 st.subheader(t("table", lang))
 table = riskview.township_table(risk, choice=choice, lang=lang)
