@@ -20,7 +20,7 @@ from pyproj import CRS
 from layers.export import GAP_IN, MARGIN_IN, ProgressFn, Sheet, _block, _bottom, _has_approx, _map_axes, fit_legend, header, notes
 from layers.export import text as sheet_text
 from layers.exportmap import draw_labels, legend_handles
-from layers.i18n import STATUS_LABELS, pick
+from layers.i18n import STATUS_LABELS, pick, say
 from layers.quality import class_label, data_status, inputs_note, is_placeholder, position_class, status_line
 from layers.risk import HAZARD_ZH, HAZARDS, INDICATOR_ZH, risk_config
 from layers.style import ACTION_COLORS, HAZARD_EN
@@ -66,7 +66,7 @@ TABLE_FONT = 6.0
 
 
 def _t(key: str, lang: str, **values: object) -> str:
-    return pick(TEXT[key], lang).format(**values)
+    return say(TEXT, key, lang, **values)
 
 
 def level_name(level: int, lang: str) -> str:

@@ -22,7 +22,7 @@ from pyproj import CRS
 
 from geo.coverage import greedy_max_cover, grid_candidates, nearest
 from geo.errors import UnknownNameError
-from layers.i18n import pick
+from layers.i18n import pick, say
 from layers.quality import class_counts, class_label, inputs_note, is_placeholder, position_class
 from layers.registry import DATA_DIR
 
@@ -66,7 +66,7 @@ COLUMNS: dict[str, Pair] = {
 
 
 def text(key: str, lang: str, **values: object) -> str:
-    return pick(TEXT[key], lang).format(**values)
+    return say(TEXT, key, lang, **values)
 
 
 def coverage_config() -> dict:

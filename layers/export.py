@@ -31,7 +31,7 @@ from matplotlib.text import Text  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
 from layers.exportmap import draw_labels, draw_layers, draw_north_arrow, draw_scale_bar, legend_handles  # noqa: E402
-from layers.i18n import pick  # noqa: E402
+from layers.i18n import say  # noqa: E402
 from layers.quality import data_status, status_line  # noqa: E402
 from layers.specs import get_spec  # noqa: E402
 
@@ -77,7 +77,7 @@ def use_cjk_font() -> str:
 
 
 def text(key: str, lang: str, **values: object) -> str:
-    return pick(TEXT[key], lang).format(**values)
+    return say(TEXT, key, lang, **values)
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,8 @@ def t(key: str, lang: str) -> str:
 
 def pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
+
+
+def say(table: dict[str, tuple[str, str]], key: str, lang: str, **values: object) -> str:
+    """The sentence ``key`` of a module's (zh, en) ``table`` in ``lang``, with ``values`` filled in."""
+    return pick(table[key], lang).format(**values)

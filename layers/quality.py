@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layers.demo import SOURCE_DOC as DEMO_SOURCE_DOC
-from layers.i18n import pick
+from layers.i18n import pick, say
 
 POSITION_CLASSES = ("authoritative", "gazetteer", "approximate", "placeholder", "synthetic", "demo")
 NOT_REAL = ("placeholder", "synthetic", "demo")  # positions that must never be read as findings
@@ -52,7 +52,7 @@ TEXT = {
 
 def text(key: str, lang: str, **values: object) -> str:
     """A data-status sentence in ``lang`` with ``values`` filled in."""
-    return pick(TEXT[key], lang).format(**values)
+    return say(TEXT, key, lang, **values)
 
 
 def class_label(cls: str, lang: str) -> str:
