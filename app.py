@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from layers.i18n import t
+from layers.catalog.i18n import t
 from ui.common import keep_state
 
 st.set_page_config(page_title="县域风险一张图", layout="wide")  # no material icons: Streamlit fetches their SVGs from a CDN

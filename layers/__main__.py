@@ -15,7 +15,7 @@ DEFAULT_BUILD = (*PLAN_ADCODES, "500000")
 
 
 def _build(args: argparse.Namespace) -> int:
-    from layers.build import build_workspace
+    from layers.plans.build import build_workspace
 
     for adcode in args.adcodes or DEFAULT_BUILD:
         result = build_workspace(adcode)
@@ -31,7 +31,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _dump(args: argparse.Namespace) -> int:
-    from layers.dump import dump_workspace
+    from layers.store.dump import dump_workspace
 
     for path in dump_workspace(args.adcode, Path(args.out)):
         print(path)
@@ -39,7 +39,7 @@ def _dump(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from layers.check import check_file
+    from layers.imports.check import check_file
 
     gdf = check_file(args.file, layer=args.layer, adcode=args.adcode, crs=args.crs, datum=args.datum)
     print(f"{args.file}: OK, {len(gdf)} features valid for layer {args.layer}")
@@ -47,7 +47,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _risk(args: argparse.Namespace) -> int:
-    from layers.riskstore import recompute_risk
+    from layers.analysis.riskstore import recompute_risk
 
     risk = recompute_risk(args.adcode, scheme=args.scheme)
     print(f"{args.adcode}: risk_townships recomputed with scheme={args.scheme}")
@@ -58,8 +58,8 @@ def _risk(args: argparse.Namespace) -> int:
 
 def _frames(args: argparse.Namespace):  # noqa: ANN202
     """The workspace's frames as the app shows them: demo off unless --demo, synthetic off with --no-synthetic."""
-    from layers.quality import apply_quality
-    from layers.view import load_frames
+    from layers.catalog.quality import apply_quality
+    from layers.views.mapview import load_frames
 
     return apply_quality(load_frames(args.adcode), _quality(args))
 
@@ -68,8 +68,8 @@ def _screen(args: argparse.Namespace) -> int:
     import json
 
     from geo.dms import parse_angle
-    from layers.riskstore import workspace_crs
-    from layers.screen import screen_point
+    from layers.analysis.riskstore import workspace_crs
+    from layers.analysis.screen import screen_point
 
     lon, lat = parse_angle(args.lon, axis="lon"), parse_angle(args.lat, axis="lat")
     checks = screen_point(_frames(args), workspace_crs(args.adcode), lon, lat, datum=args.crs)
@@ -98,8 +98,8 @@ def _coverage_result(r, args: argparse.Namespace) -> dict:  # noqa: ANN001
 def _coverage(args: argparse.Namespace) -> int:
     import json
 
-    from layers import coverage as cv
-    from layers.riskstore import workspace_crs
+    from layers.analysis import coverage as cv
+    from layers.analysis.riskstore import workspace_crs
 
     if args.list:
         print(json.dumps(cv.kinds(), ensure_ascii=False) if args.json else cv.kinds())
@@ -134,13 +134,13 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _quality(args: argparse.Namespace):  # noqa: ANN202
-    from layers.quality import QualityOptions
+    from layers.catalog.quality import QualityOptions
 
     return QualityOptions(show_synthetic=not args.no_synthetic, show_demo=args.demo and not args.no_synthetic)
 
 
 def _export(args: argparse.Namespace) -> int:
-    from layers.exportcli import export
+    from layers.exports.service import export
 
     layers = args.layers.split(",") if args.layers else None
     path = export(args.adcode, args.format, Path(args.out), layers=layers, title=args.title, subtitle=args.subtitle,
@@ -151,7 +151,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _atlas(args: argparse.Namespace) -> int:
-    from layers.exportcli import atlas
+    from layers.exports.service import atlas
 
     path = atlas(args.adcode, Path(args.out), title=args.title, lang=args.lang, footer=args.footer or "", dpi=args.dpi,
                  quality=_quality(args), progress=lambda i, n, name: log.info("atlas page %d/%d: %s", i, n, name))
@@ -166,7 +166,7 @@ def _data_status_options(p: argparse.ArgumentParser) -> None:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    from layers.sources import prepare_all
+    from layers.catalog.sources import prepare_all
 
     prepare_all()
     return 0

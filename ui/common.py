@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 import geopandas as gpd
 import streamlit as st
 
-from layers.i18n import t
-from layers.quality import QualityOptions, data_status, status_line
-from layers.quality import text as qtext
+from layers.catalog.i18n import t
+from layers.catalog.quality import QualityOptions, data_status, status_line
+from layers.catalog.quality import text as qtext
 from ui import ui_cache
 
 ss = st.session_state

@@ -13,12 +13,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import GeoError
-from layers import coverage as cv
-from layers import view
-from layers.i18n import pick, t
-from layers.render import build_map
-from layers.riskstore import workspace_crs
-from layers.tables import csv_bytes, xlsx_bytes
+from layers.analysis import coverage as cv
+from layers.analysis.riskstore import workspace_crs
+from layers.catalog.i18n import pick, t
+from layers.exports.tables import csv_bytes, xlsx_bytes
+from layers.render.webmap import build_map
+from layers.views import mapview as view
 from ui import common, ui_cache
 
 log = logging.getLogger(__name__)

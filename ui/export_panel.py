@@ -11,9 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from geo.errors import GeoError
-from layers.dataexport import DATA_FORMATS
-from layers.i18n import pick, t
-from layers.quality import QualityOptions
+from layers.catalog.i18n import pick, t
+from layers.catalog.quality import QualityOptions
+from layers.exports.data import DATA_FORMATS
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -58,7 +58,7 @@ def user_choices() -> tuple[QualityOptions, object]:
 
 def _run(make, what: str, lang: str) -> tuple[str, bytes] | None:  # noqa: ANN001
     """Call ``make(tmpdir) -> Path``; errors become a message in the user's language (no path, no traceback)."""
-    from layers.exportcli import ExportError
+    from layers.exports.service import ExportError
 
     try:
         with st.spinner(pick(TEXT["working"], lang)), tempfile.TemporaryDirectory() as tmp:
@@ -92,7 +92,7 @@ def render(adcode: str, name: str, visible: list[str], lang: str, view_ll: tuple
                        format_func=lambda f: pick(FORMATS[f], lang))
         quality, filters = user_choices()
         if st.button(t("make_export", lang), key="ex_go"):
-            from layers import exportcli  # matplotlib is imported only when an export is asked for
+            from layers.exports import service as exportcli  # matplotlib is imported only when an export is asked for
 
             suffix = "zip" if fmt == "shp" or (fmt in ("geojson", "csv") and len(visible) > 1) else fmt
             made = _run(lambda tmp: exportcli.export(
@@ -105,7 +105,7 @@ def render(adcode: str, name: str, visible: list[str], lang: str, view_ll: tuple
             fname, data = ss["export_file"]
             st.download_button(f"⬇ {fname}", data, fname, key="ex_dl")
         if st.button(t("atlas", lang), key="ex_atlas"):
-            from layers import exportcli
+            from layers.exports import service as exportcli
 
             bar = st.progress(0.0, text=t("atlas", lang))
             made = _run(lambda tmp: exportcli.atlas(

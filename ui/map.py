@@ -12,9 +12,9 @@ import os
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers import view
-from layers.i18n import BASEMAP_LABELS, STATUS_LABELS, pick, t
-from layers.render import assemble_map, basemap, visibility_group
+from layers.catalog.i18n import BASEMAP_LABELS, STATUS_LABELS, pick, t
+from layers.render.webmap import assemble_map, basemap, visibility_group
+from layers.views import mapview as view
 from ui import common, export_panel, ui_cache
 
 ss = st.session_state

@@ -10,11 +10,13 @@ from streamlit_folium import st_folium
 
 from geo.dms import parse_angle
 from geo.errors import CoordinateError, GeoError
-from layers import riskview, screen, tables
-from layers.i18n import pick, t
-from layers.quality import QualityOptions
-from layers.render import assemble_map, compile_map
-from layers.riskstore import workspace_crs
+from layers.analysis import screen
+from layers.analysis.riskstore import workspace_crs
+from layers.catalog.i18n import pick, t
+from layers.catalog.quality import QualityOptions
+from layers.exports import tables
+from layers.render.webmap import assemble_map, compile_map
+from layers.views import riskview
 from ui import common, ui_cache
 
 UPLOAD_MB = 50  # as server.maxUploadSize; geo/raster.py also refuses rasters over 100 million cells

@@ -9,10 +9,10 @@ from types import MappingProxyType
 import geopandas as gpd
 import streamlit as st
 
-from layers import view
-from layers.quality import QualityOptions, apply_quality
-from layers.render import MapParts, compile_map
-from layers.store import list_workspaces, workspace_path
+from layers.catalog.quality import QualityOptions, apply_quality
+from layers.render.webmap import MapParts, compile_map
+from layers.store.workspace import list_workspaces, workspace_path
+from layers.views import mapview as view
 
 
 def workspace_stamp(adcode: str) -> float:
@@ -41,8 +41,8 @@ def frames(adcode: str, stamp: float, q: QualityOptions) -> Mapping[str, gpd.Geo
         return stored
     shown = apply_quality(stored, q)
     if "risk_townships" in shown and "townships" in shown:
-        from layers.risk import compute_risk
-        from layers.riskstore import workspace_crs
+        from layers.analysis.risk import compute_risk
+        from layers.analysis.riskstore import workspace_crs
 
         risk = compute_risk(shown, workspace_crs(adcode)).townships
         shown["risk_townships"] = risk[[c for c in stored["risk_townships"].columns if c in risk.columns]]
@@ -80,7 +80,7 @@ def bounds(adcode: str, stamp: float) -> tuple[float, float, float, float]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def project_screening(adcode: str, stamp: float, q: QualityOptions):  # noqa: ANN201
-    from layers.riskstore import workspace_crs
-    from layers.screen import screen_projects
+    from layers.analysis.riskstore import workspace_crs
+    from layers.analysis.screen import screen_projects
 
     return screen_projects(frames(adcode, stamp, q), workspace_crs(adcode))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers import exportcli
-from layers.quality import QualityOptions
-from layers.view import Filters
+from layers.catalog.quality import QualityOptions
+from layers.exports import service as exportcli
+from layers.views.mapview import Filters
 
 SCRIPT = """
 import streamlit as st

@@ -138,7 +138,7 @@ def test_a_selection_goes_when_its_layer_is_hidden() -> None:
 
 def test_details_give_the_position_source_in_chinese() -> None:
     from layers import load_layer
-    from layers.sourcetext import source_text
+    from layers.catalog.sourcetext import source_text
 
     at = _run()
     at.text_input(key="search").input("全胜水库").run()

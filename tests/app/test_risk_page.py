@@ -14,7 +14,7 @@ import rasterio
 from affine import Affine
 from streamlit.testing.v1 import AppTest
 
-from layers.risk import risk_config
+from layers.analysis.risk import risk_config
 
 pytestmark = pytest.mark.usefixtures("built_workspaces")
 PAGE = str(Path(__file__).resolve().parents[2] / "ui" / "risk.py")

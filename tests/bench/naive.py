@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import folium
 
-from layers.render import LOCAL_CSS, LOCAL_JS
-from layers.store import load_layer
+from layers.render.webmap import LOCAL_CSS, LOCAL_JS
+from layers.store.workspace import load_layer
 
 DEFAULT = ("county", "townships", "rivers", "geohazards", "reservoirs")
 

@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
 from naive import DEFAULT, naive_map  # noqa: E402
 
-from layers.store import layer_ids  # noqa: E402
+from layers.store.workspace import layer_ids  # noqa: E402
 
 adcode = st.query_params.get("adcode", "500000")
 shown = [lid for lid in layer_ids(adcode) if st.sidebar.checkbox(f"naive {lid}", value=lid in DEFAULT, key=f"n_{lid}")]

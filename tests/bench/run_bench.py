@@ -31,7 +31,7 @@ def record(measure: str, scale: str, value: float, unit: str, baseline: float | 
 
 def bench_build(folder: Path) -> None:
     os.environ["ONEMAP_WORKSPACES"] = str(folder)
-    from layers.build import build_workspace
+    from layers.plans.build import build_workspace
 
     for adcode in ("500231", "500110", "510821", "500000"):
         t0 = time.perf_counter()
@@ -66,7 +66,7 @@ def bench_coverage() -> None:
 
 
 def bench_exports(folder: Path) -> None:
-    from layers.exportcli import atlas, export
+    from layers.exports.service import atlas, export
 
     t = _best_of(lambda: export("500231", "png", folder / "a4.png", dpi=300), 2)
     record("A4 300-dpi PNG export", "county", t, "s")
@@ -264,8 +264,8 @@ def bench_browser(folder: Path, runs: int) -> None:
     from naive import DEFAULT, naive_map
     from playwright.sync_api import sync_playwright
 
-    from layers import view
-    from layers.render import build_map
+    from layers.render.webmap import build_map
+    from layers.views import mapview as view
 
     app, url = start_app(folder)
     static_link = ROOT / "tests" / "bench" / "static"  # Streamlit serves static/ beside the main script

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from layers.exportcli import export
+from layers.exports.service import export
 
 pytestmark = pytest.mark.e2e
 

@@ -180,7 +180,7 @@ def _lonely_hazard_point() -> tuple[str, str, float, float]:
     import geopandas as gpd
     import numpy as np
 
-    from layers import view
+    from layers.views import mapview as view
 
     frames = {k: g.to_crs(3857) for k, g in view.load_frames("500231").items() if len(g)}
     gh = frames["geohazards"]
@@ -331,9 +331,9 @@ def test_a_name_with_markup_is_shown_as_text_in_the_html_export(browser, tmp_pat
     import geopandas as gpd
     from shapely.geometry import Point, box
 
-    from layers import view
-    from layers.dataexport import standalone_html
-    from layers.render import build_map
+    from layers.exports.data import standalone_html
+    from layers.render.webmap import build_map
+    from layers.views import mapview as view
 
     evil = "<img src=x onerror=window.__xss=1>"
     res = gpd.GeoDataFrame({"fid": ["r1"], "name": [evil], "action": ["建设"], "geometry_quality": ["approximate"]},

@@ -13,8 +13,8 @@ from harness import OfflinePage
 from playwright.sync_api import Error as PlaywrightError
 from shapely.ops import polylabel
 
-from layers import view
-from layers.risk import risk_config
+from layers.analysis.risk import risk_config
+from layers.views import mapview as view
 
 pytestmark = pytest.mark.e2e
 LV = risk_config()["levels"]

@@ -245,8 +245,8 @@ def test_markup_in_text_is_reported_as_a_warning_naming_row_and_field() -> None:
 
 def test_check_file_warns_about_markup_but_accepts_the_file(tmp_path) -> None:  # noqa: ANN001
     from geo.validate import MarkupWarning
-    from layers.check import check_file
-    from layers.specs import get_spec
+    from layers.catalog.specs import get_spec
+    from layers.imports.check import check_file
 
     values = {"str": "x", "int": 1, "float": 1.0, "bool": True}
     row = {r.name: r.choices[0] if r.choices else values[r.dtype] for r in get_spec("reservoirs").rules if r.required}

@@ -1,0 +1,116 @@
+"""The one entry point behind `python -m layers export|atlas` and the page buttons.
+
+Exports use the data the user sees: the data-status switches (``QualityOptions``, demo data off by
+default as in the app) and the map filters are applied, and when the switches hide anything the
+township risk is recomputed from the shown features, as the risk page does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from layers.analysis.riskstore import workspace_crs
+from layers.catalog.quality import QualityOptions, apply_quality
+from layers.catalog.specs import SPECS
+from layers.exports.atlas import export_atlas
+from layers.exports.data import DATA_FORMATS, export_data, standalone_html
+from layers.exports.sheet import ProgressFn, Sheet, default_title, export_sheet
+from layers.render.webmap import build_map
+from layers.store.workspace import read_meta, workspace_path
+from layers.views import mapview as view
+
+MAP_FORMATS = ("png", "pdf", "html")
+
+
+class ExportError(ValueError):
+    """An export request that cannot be met; the message exists in Chinese and English, ``str()``
+    gives it in the language of the request."""
+
+    def __init__(self, zh: str, en: str, lang: str = "en") -> None:
+        super().__init__(zh if lang == "zh" else en)
+        self.zh, self.en = zh, en
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def default_layers(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    return [k for k in frames if SPECS[k].default_visible]
+
+
+def shown_frames(adcode: str, quality: QualityOptions | None = None, filters: view.Filters | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """The frames the app shows for these switches and filters (risk recomputed when anything is hidden)."""
+    quality = quality or QualityOptions()
+    frames = view.load_frames(adcode)
+    if quality.hides_any:
+        stored_cols = list(frames["risk_townships"].columns) if "risk_townships" in frames else []
+        frames = apply_quality(frames, quality)
+        if stored_cols and "townships" in frames:
+            from layers.analysis.risk import compute_risk
+
+            risk = compute_risk(frames, workspace_crs(adcode)).townships
+            frames["risk_townships"] = risk[[c for c in stored_cols if c in risk.columns]]
+    return view.apply_filters(frames, filters) if filters is not None else frames
+
+
+def _chosen(frames: Mapping[str, gpd.GeoDataFrame], layers: Sequence[str] | None, adcode: str, lang: str) -> list[str]:
+    if layers is None:
+        return default_layers(frames)
+    chosen = list(layers)
+    if not chosen:
+        raise ExportError("没有可导出的图层:请先在图层列表中勾选至少一个图层。", "No layer to export: tick at least one layer first.", lang)
+    unknown = [k for k in chosen if k not in frames]
+    if unknown:
+        raise ExportError(f"工作空间 {adcode} 中没有图层 {unknown};可用图层:{list(frames)}。",
+                          f"Layers {unknown} are not in workspace {adcode}; available: {list(frames)}.", lang)
+    return chosen
+
+
+def map_html(frames: Mapping[str, gpd.GeoDataFrame], chosen: Sequence[str], lang: str) -> str:
+    """The single-file interactive map of ``chosen`` layers (the web renderer, Leaflet inlined)."""
+    shown = view.display_frames(frames, chosen, lang=lang)
+    return standalone_html(build_map(shown, bounds=view.bounds_of(frames), lang=lang))
+
+
+def export(adcode: str, fmt: str, out: Path, *, layers: Sequence[str] | None = None, title: str | None = None,
+           subtitle: str | None = None, paper: str = "A4", orientation: str = "landscape", dpi: int = 300,
+           footer: str = "", lang: str = "zh", view_ll: tuple[float, float, float, float] | None = None,
+           quality: QualityOptions | None = None, filters: view.Filters | None = None) -> Path:
+    """Export the jurisdiction's map (png/pdf/html) or layer data (gpkg/geojson/shp/csv/xlsx).
+
+    ``layers`` are exactly the layers drawn (None: the map's default layers; an empty list is an
+    error). ``view_ll`` = (minx, miny, maxx, maxy) in lon/lat limits a map sheet to the user's view."""
+    if fmt not in MAP_FORMATS + DATA_FORMATS:
+        raise ExportError(f"不支持的格式 {fmt!r};可选:{list(MAP_FORMATS + DATA_FORMATS)}。",
+                          f"Unknown format {fmt!r}; use one of {list(MAP_FORMATS + DATA_FORMATS)}.", lang)
+    frames = shown_frames(adcode, quality, filters)
+    chosen = _chosen(frames, layers, adcode, lang)
+    if fmt in DATA_FORMATS:
+        return export_data({k: frames[k] for k in chosen}, fmt, out)
+    meta = read_meta(workspace_path(adcode))
+    name = meta["name"] if lang == "zh" else meta.get("name_en") or meta["name"]
+    t, s = default_title(name, chosen, lang)
+    if fmt == "html":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(map_html(frames, chosen, lang), encoding="utf-8")
+        return out
+    sheet = Sheet(title or t, subtitle if subtitle is not None else s, paper, orientation, dpi, footer, lang)
+    crs = workspace_crs(adcode)
+    extent = None
+    if view_ll is not None:
+        box = gpd.GeoSeries([shapely.box(*view_ll)], crs=4326).to_crs(crs)
+        extent = tuple(float(v) for v in box.total_bounds)
+    return export_sheet(frames, chosen, crs, sheet, out, fmt, extent=extent)
+
+
+def atlas(adcode: str, out: Path, *, title: str | None = None, lang: str = "zh", footer: str = "", dpi: int = 100,
+          quality: QualityOptions | None = None, filters: view.Filters | None = None, progress: ProgressFn | None = None) -> Path:
+    """一乡一图 PDF of the frames the user sees (switches and map filters); page titles "<title> · <township>"."""
+    frames = shown_frames(adcode, quality, filters)
+    meta = read_meta(workspace_path(adcode))
+    name = meta["name"] if lang == "zh" else meta.get("name_en") or meta["name"]
+    return export_atlas(frames, workspace_crs(adcode), out, county_name=name,
+                        sheet=Sheet(title or name, dpi=dpi, footer=footer, lang=lang), progress=progress)

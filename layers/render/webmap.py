@@ -1,0 +1,463 @@
+"""The one renderer: layer specs + display GeoDataFrames -> a folium map that works offline.
+
+Leaflet is served by the app itself (``static/vendor``, installed from npm by ``make``); folium's
+CDN links are replaced. Tiles are optional: with ``basemap="none"`` the map is fully offline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from layers.catalog.i18n import BASEMAP_LABELS, pick, t
+from layers.catalog.specs import get_spec
+
+VENDOR_URL = os.environ.get("ONEMAP_VENDOR_URL", "/app/static/vendor")
+LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js"), ("markercluster", f"{VENDOR_URL}/markercluster/leaflet.markercluster.js")]
+LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css"), ("markercluster_css", f"{VENDOR_URL}/markercluster/MarkerCluster.css"),
+             ("markercluster_default_css", f"{VENDOR_URL}/markercluster/MarkerCluster.Default.css")]
+BACKGROUND = "#eef1f2"
+LABEL_MIN_ZOOM = 10
+NOT_PICKED = ("county",)  # outlines drawn above the townships that must not catch their clicks
+MANY_POINTS = 2000  # above this a point layer is clustered at overview zooms and its tooltips show the kind only
+CLUSTER_UNTIL_ZOOM = 11
+DRAW_ORDER = ("risk_townships", "coverage_service", "townships", "rules", "county", "forest_fire", "geohazards", "rivers",
+              "projects", "facilities", "reservoirs", "township_seats", "coverage_gaps", "coverage_sites")
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile basemap; ``gcj02`` means overlays must be shifted to GCJ-02 to sit on it."""
+
+    id: str
+    tiles: tuple[tuple[str, str], ...]  # (url template, attribution)
+    gcj02: bool = False
+    max_zoom: int = 18
+
+
+BASEMAP_ERRORS = {
+    "tianditu_key": ("天地图底图需要密钥:请在侧栏“天地图密钥”中填写,或改选其他底图。",
+                     "Tianditu tiles need a key: enter it in the sidebar field 'Tianditu key', or choose another basemap."),
+    "local_url": ("本地瓦片底图尚未配置(需要瓦片地址模板,如 /app/static/tiles/{z}/{x}/{y}.png):请联系管理员,或改选其他底图。",
+                  "The local tile basemap is not set up (it needs a tile URL template such as /app/static/tiles/{z}/{x}/{y}.png): "
+                  "ask the administrator, or choose another basemap."),
+    "unknown": ("未知底图 {id!r}:请选择 {ids} 之一。", "Unknown basemap {id!r}; use one of {ids}."),
+}
+
+
+def basemap(basemap_id: str, *, tianditu_key: str | None = None, local_url: str | None = None, lang: str = "en") -> Basemap:
+    """Basemap by id: none, osm, tianditu (needs a key), amap (GCJ-02), local (an XYZ URL template).
+    Raises ValueError in ``lang`` naming what is missing and what to do (no configuration names)."""
+    if basemap_id == "none":
+        return Basemap("none", ())
+    if basemap_id == "osm":
+        return Basemap("osm", (("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),))
+    if basemap_id == "tianditu":
+        if not tianditu_key:
+            raise ValueError(pick(BASEMAP_ERRORS["tianditu_key"], lang))
+        tpl = "https://t{s}.tianditu.gov.cn/DataServer?T=%s_w&x={x}&y={y}&l={z}&tk=" + tianditu_key
+        return Basemap("tianditu", ((tpl % "vec", "© 天地图"), (tpl % "cva", "© 天地图")))
+    if basemap_id == "amap":
+        url = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+        return Basemap("amap", ((url, "© 高德地图 (GCJ-02)"),), gcj02=True)
+    if basemap_id == "local":
+        if not local_url:
+            raise ValueError(pick(BASEMAP_ERRORS["local_url"], lang))
+        return Basemap("local", ((local_url, "本地瓦片 / local tiles"),))
+    raise ValueError(pick(BASEMAP_ERRORS["unknown"], lang).format(id=basemap_id, ids=list(BASEMAP_LABELS)))
+
+
+def js_data(obj: object) -> str:
+    """``obj`` as a JavaScript literal: compact UTF-8 JSON that cannot close the <script> tag."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def js_json(obj: object) -> str:
+    """``obj`` as ``JSON.parse('...')``: V8 parses JSON text faster than the same object literal."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return "JSON.parse(" + json.dumps(text, ensure_ascii=False).replace("</", "<\\/") + ")"
+
+
+def parse_js_data(js: str) -> object:
+    """The object behind a ``js_data`` or ``js_json`` literal (to check what a map carries)."""
+    if js.startswith("JSON.parse(") and js.endswith(")"):
+        return json.loads(json.loads(js[len("JSON.parse("):-1]))
+    return json.loads(js)
+
+
+class _Script(Element):
+    """JavaScript that is already rendered. branca wraps every rendered script in ``Element(text)``,
+    which compiles the text as a Jinja template: 0.25 s for a 1.4 MB province data literal."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
+
+class _DataElement(MacroElement):
+    """A MacroElement whose template has only a script part using ``this.data`` (a JS literal); it is
+    added to the figure without re-compiling it. Named after its class (``_Shapes`` -> ``Shapes``)."""
+
+    def __init__(self, data: str) -> None:
+        super().__init__()
+        self._name = type(self).__name__.lstrip("_")
+        self.data = data
+
+    def render(self, **kwargs: object) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Script(script(self, kwargs)), name=self.get_name())
+
+
+JS_RUNTIME = (Path(__file__).with_name("onemap.js")).read_text(encoding="utf-8")
+NARROW_PX = 600  # below this map width the in-map panel and legend open collapsed
+TEXT = {
+    "tiles": ("底图瓦片无法加载(已失败 {n} 张,可能没有网络);矢量图层仍可正常使用。",
+              "Basemap tiles could not be loaded ({n} failed, perhaps no network); the overlays still work."),
+    "empty": ("无数据", "no data"),
+    "layers": ("图层", "Layers"),
+    "legend": ("图例", "Legend"),
+}
+
+
+class _Runtime(_DataElement):
+    """``layers/onemap.js`` (once per map, before any layer) and ``onemapInit(map, data)``: the shared
+    canvas, the draw order, escaping, picking and the state reported back to the server. (Every
+    element has a Jinja ``script`` macro: streamlit-folium calls it directly; the macro inserts the
+    JS and the data as text, it never compiles them.)"""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.js }}
+        window.onemapInit({{ this._parent.get_name() }}, {{ this.data }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__(js_data({"order": list(DRAW_ORDER)}))
+        self.js = JS_RUNTIME
+
+
+class _Call(_DataElement):
+    """``window.<function>(map, data)``: one call into ``onemap.js`` with a JS literal; the folium
+    feature group (or map) it belongs to is ``map``."""
+
+    function = ""
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.{{ this.function }}({{ this._parent.get_name() }}, {{ this.data }});
+        {% endmacro %}
+    """)
+
+
+class _Shapes(_Call):
+    """Lines and polygons of one layer as one compact GeoJSON (UTF-8, rounded, only display
+    properties) drawn on the shared canvas with styles read from the properties in JS."""
+
+    function = "onemapShapes"
+
+
+class _Points(_Call):
+    """All points of one layer as compact arrays drawn as canvas circle markers (one element, not
+    one folium object per point); clustered when there are many. Registers itself in
+    ``window.onemap[layer]`` so tests and benchmarks can count what was drawn."""
+
+    function = "onemapPoints"
+
+
+class _Labels(_Call):
+    """Township names as one element (divIcons holding text nodes), hidden below LABEL_MIN_ZOOM by CSS."""
+
+    function = "onemapLabels"
+
+
+class _LayerPanel(_Call):
+    """The layer panel inside the map (collapsible): layers grouped by theme with their counts, empty
+    layers listed disabled; a click shows or hides a layer at once and reports it to the server."""
+
+    function = "onemapPanel"
+
+    def __init__(self, groups: list[dict], lang: str) -> None:
+        super().__init__(js_data({"title": pick(TEXT["layers"], lang), "narrow": NARROW_PX, "empty": pick(TEXT["empty"], lang),
+                                  "groups": groups}))
+
+
+class _Legend(_Call):
+    """Legend (collapsible; a block per layer, shown while the layer is) and label visibility by zoom."""
+
+    function = "onemapLegend"
+
+    def __init__(self, legend: str, min_zoom: int, lang: str) -> None:
+        data = json.loads(legend)
+        super().__init__(js_data({**data, "title": pick(TEXT["legend"], lang), "narrow": NARROW_PX, "minZoom": min_zoom}))
+
+
+class _Finish(_Call):
+    """Last element of a map: legend synced to the layers shown, the plain attribution prefix, a
+    message in the map when basemap tiles fail, and the bounds fitted beside the panel and legend."""
+
+    function = "onemapFinish"
+
+    def __init__(self, lang: str, fit: list | None) -> None:
+        super().__init__(js_data({"tileText": pick(TEXT["tiles"], lang), "fit": fit}))
+
+
+def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None) -> str:
+    """JS literal drawn by ``_Points``: positions as integer 1e-5 degrees, one style table, and id/name
+    only when ``names`` (dense layers get their details from the server on click)."""
+    keys = list(zip(gdf["_c"], gdf["_r"].astype(float), gdf["_q"].astype(int), strict=True))
+    key: dict[tuple, int] = {}
+    labels: list[str] = []
+    for k, label in zip(keys, gdf["_l"].astype(str), strict=True):
+        if k not in key:
+            key[k] = len(key)
+            labels.append(label)
+    idx = [key[k] for k in keys]
+    xs = np.round(gdf.geometry.x.to_numpy() * 1e5).astype(int)
+    ys = np.round(gdf.geometry.y.to_numpy() * 1e5).astype(int)
+    if names:  # small layers carry id and name; dense ones only position and style (details come from the server on click)
+        feats = [[int(x), int(y), i, f, n] for x, y, i, f, n in
+                 zip(xs, ys, idx, gdf["fid"].astype(str), gdf["name"].astype(str), strict=True)]
+    else:
+        feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
+    data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
+            "cluster": cluster_zoom}
+    return js_json(data)
+
+
+def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
+    """JS literal drawn by ``_Shapes``: the lines/polygons of a display frame with display properties only."""
+    props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
+    geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
+    return js_json({"layer": layer_id, "g": geo, "interactive": layer_id not in NOT_PICKED})
+
+
+def labels_data(townships: gpd.GeoDataFrame) -> str:
+    """JS literal drawn by ``_Labels``: [x, y, name] at each township's representative point (the
+    name is data: the browser puts it in a text node)."""
+    pts = townships.geometry.representative_point()
+    return js_data([[round(p.x * 1e5), round(p.y * 1e5), str(n)] for p, n in zip(pts, townships["name"], strict=True)])
+
+
+PanelGroups = tuple[tuple[str, tuple[tuple[str, str, int, tuple[str, ...]], ...]], ...]
+"""(theme label, ((layer id, label, feature count, filterable classes), ...)) in theme order."""
+
+
+@dataclass(frozen=True)
+class LayerParts:
+    """One layer compiled for the browser: JS literals ready to embed (strings, so cheap to cache)."""
+
+    layer_id: str
+    label: str
+    count: int
+    shapes: str | None
+    points: str | None
+    labels: str | None
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """Everything heavy about a map, compiled once: layers in draw order (empty ones too, with their
+    count of 0), the in-map panel's groups (without on/off flags, which change with the sidebar), the
+    legend as data (JSON text)."""
+
+    layers: tuple[LayerParts, ...]
+    groups: PanelGroups
+    legend: str
+    lang: str
+
+
+def compile_layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> LayerParts:
+    points = gdf[gdf.geometry.geom_type == "Point"]
+    shapes = gdf[gdf.geometry.geom_type != "Point"]
+    many = len(points) > MANY_POINTS
+    return LayerParts(
+        layer_id, get_spec(layer_id).label(lang), len(gdf),
+        shapes_data(layer_id, shapes) if len(shapes) else None,
+        points_data(layer_id, points, names=not many, cluster_zoom=CLUSTER_UNTIL_ZOOM if many else None) if len(points) else None,
+        labels_data(gdf) if layer_id == "townships" else None,
+    )
+
+
+def compile_map(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str = "zh", gcj02: bool = False) -> MapParts:
+    """The heavy half of ``build_map``: display frames -> strings, in ``DRAW_ORDER``."""
+    ordered = [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
+    layers = tuple(compile_layer(k, frames[k], lang) for k in ordered)
+    return MapParts(layers, panel_groups(frames, lang), legend_data({k: frames[k] for k in ordered}, lang, gcj02=gcj02), lang)
+
+
+def _layer(parts: LayerParts, *, show: bool) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=parts.label, show=show)
+    if parts.shapes is not None:
+        group.add_child(_Shapes(parts.shapes))
+    if parts.points is not None:
+        group.add_child(_Points(parts.points))
+    if parts.labels is not None:
+        group.add_child(_Labels(parts.labels))
+    return group
+
+
+class _Visibility(_DataElement):
+    """Shows exactly the layers in ``visible``, ticks the in-map panel to match, applies the sidebar
+    filters (``allow``: layer part -> positions of the items that pass, None = all) and the hazard
+    classes (``classes``: layer -> ticked labels, None = all), and highlights the ``selected`` feature.
+    Sent through st_folium's ``feature_group_to_add``, which runs it in the live map: a sidebar toggle
+    or filter changes what is drawn without re-creating the map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        if (window.onemapVisibility) { window.onemapVisibility({{ this.data }}); }
+        {% endmacro %}
+    """)
+
+    def __init__(self, visible: Sequence[str], allow: Mapping[str, Sequence[int] | None],
+                 classes: Mapping[str, Sequence[str] | None], selected: Mapping[str, object] | None) -> None:
+        super().__init__(js_data({"v": sorted(visible), "a": {k: None if v is None else list(v) for k, v in allow.items()},
+                                  "c": {k: None if v is None else list(v) for k, v in classes.items()}, "s": selected}))
+
+
+def visibility_group(visible: Sequence[str], allow: Mapping[str, Sequence[int] | None] | None = None, *,
+                     classes: Mapping[str, Sequence[str] | None] | None = None,
+                     selected: Mapping[str, object] | None = None) -> folium.FeatureGroup:
+    """An empty feature group carrying ``_Visibility`` for ``st_folium(feature_group_to_add=...)``;
+    ``allow`` as returned by ``layers.view.filter_allow``, ``classes`` by ``layers.view.class_ticks``,
+    ``selected`` = {layer, fid, lat, lng} of the feature the details panel shows (highlighted)."""
+    group = folium.FeatureGroup(name="visibility", control=False)
+    group.add_child(_Visibility(visible, allow or {}, classes or {}, selected))
+    return group
+
+
+CSS = f"""<style>
+.leaflet-container {{ background: {BACKGROUND}; font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }}
+.onemap-legend, .onemap-panel {{ background: rgba(255,255,255,.94); padding: 4px 8px; border-radius: 4px; font-size: 12px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 240px; }}
+.onemap-head {{ display: block; width: 100%; border: 0; background: none; padding: 2px 0; font: inherit; font-weight: bold;
+  text-align: left; cursor: pointer; }}
+.collapsed .onemap-body {{ display: none; }}
+.onemap-legend .onemap-body {{ line-height: 17px; max-height: 200px; overflow-y: auto; }}
+.onemap-legend h4 {{ margin: 4px 0 2px; font-size: 12px; }}
+.onemap-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px; border-radius: 6px; }}
+.onemap-legend i.approx {{ background: transparent !important; border: 1.5px dashed #333; }}
+.onemap-legend .note {{ margin-top: 4px; }}
+.onemap-legend .note.gcj {{ color: #b30000; }}
+.twn-label {{ font-size: 11px; color: #444; text-align: center; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
+.hide-labels .twn-label {{ display: none; }}
+.onemap-panel .onemap-body {{ line-height: 19px; max-height: 260px; overflow-y: auto; }}
+.onemap-panel .grp {{ color: #666; margin-top: 3px; font-size: 11px; }}
+.onemap-panel label {{ display: block; cursor: pointer; white-space: nowrap; }}
+.onemap-panel label.empty {{ color: #999; cursor: default; }}
+.onemap-panel label.cls {{ margin-left: 16px; font-size: 11px; line-height: 16px; }}
+.onemap-tilemsg {{ background: #fff3cd; color: #664d03; border: 1px solid #e0c36c; padding: 5px 8px; border-radius: 4px;
+  font-size: 12px; max-width: 320px; }}
+</style>"""
+
+
+CLASS_FILTER_LAYERS = ("geohazards",)  # point layers whose legend classes can be filtered in the map (灾种)
+
+
+def point_classes(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Legend classes of a layer's points, in first-seen order (the same order _Points uses)."""
+    pts = gdf[gdf.geometry.geom_type == "Point"]
+    return list(dict.fromkeys(pts["_l"].astype(str)))
+
+
+def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> PanelGroups:
+    """Layers of the in-map panel by theme, in the fixed theme order: (theme label, ((id, label,
+    count, filterable classes), ...)); empty layers are listed with a count of 0."""
+    from layers.catalog.specs import THEMES
+
+    groups = []
+    for theme, labels in THEMES.items():
+        layers = tuple((k, get_spec(k).label(lang), len(g), tuple(point_classes(g)) if k in CLASS_FILTER_LAYERS and len(g) else ())
+                       for k, g in frames.items() if get_spec(k).theme == theme)
+        if layers:
+            groups.append((labels[0] if lang == "zh" else labels[1], layers))
+    return tuple(groups)
+
+
+def _panel_data(groups: PanelGroups, visible: set[str]) -> list[dict]:
+    return [{"label": label, "layers": [{"id": k, "label": lab, "count": n, "show": k in visible, "classes": list(cls)}
+                                        for k, lab, n, cls in layers]} for label, layers in groups]
+
+
+def legend_data(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, gcj02: bool) -> str:
+    """The legend as JSON text: a block per non-empty layer (its colours in use; the browser shows the
+    blocks of the layers shown) and notes. Labels are data: the browser puts them in text nodes."""
+    blocks = []
+    any_approx = False
+    for layer_id, gdf in frames.items():
+        if gdf.empty:
+            continue
+        rows = [[str(color), str(label)] for (color, label), _ in gdf.groupby(["_c", "_l"], sort=True)]
+        blocks.append({"layer": layer_id, "title": get_spec(layer_id).label(lang), "rows": rows})
+        any_approx = any_approx or bool((gdf["_q"] == 1).any())
+    notes = ([["approx", t("approx", lang)]] if any_approx else []) + ([["gcj", t("gcj_note", lang)]] if gcj02 else [])
+    return json.dumps({"blocks": blocks, "notes": notes}, ensure_ascii=False)
+
+
+def build_map(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    *,
+    bounds: Sequence[float],
+    lang: str = "zh",
+    base: Basemap | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    shown: Sequence[str] | None = None,
+    images: Sequence[tuple[str, tuple[float, float, float, float], str]] = (),
+) -> folium.Map:
+    """A folium map of ``frames`` (layer id -> display frame with style columns), drawn in
+    ``DRAW_ORDER``. ``bounds`` = (minx, miny, maxx, maxy) in lon/lat, passed explicitly so folium
+    never walks the coordinates; ``center``/``zoom`` keep the user's current view. ``images`` =
+    (PNG data URL, lon/lat bounds, name) raster overlays drawn under the vector layers."""
+    base = base or Basemap("none", ())
+    return assemble_map(compile_map(frames, lang=lang, gcj02=base.gcj02), bounds=bounds, base=base, center=center,
+                        zoom=zoom, shown=shown, images=images)
+
+
+def assemble_map(
+    parts: MapParts,
+    *,
+    bounds: Sequence[float],
+    base: Basemap | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    shown: Sequence[str] | None = None,
+    images: Sequence[tuple[str, tuple[float, float, float, float], str]] = (),
+) -> folium.Map:
+    """The cheap half of ``build_map``: compiled parts -> a fresh folium map (never reuse a map
+    object across reruns; cache the parts instead)."""
+    base = base or Basemap("none", ())
+    lang = parts.lang
+    m = folium.Map(location=center or [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+                   zoom_start=zoom or 10, tiles=None, prefer_canvas=True, control_scale=True,
+                   maxZoom=base.max_zoom, minZoom=5, zoom_snap=0.5)
+    m.default_js, m.default_css = LOCAL_JS, LOCAL_CSS
+    for url, attr in base.tiles:
+        folium.TileLayer(url, attr=attr, name=pick(BASEMAP_LABELS[base.id], lang), subdomains="1234" if "{s}" in url else "abc",
+                         overlay=url.find("cva_w") >= 0, control=False).add_to(m)
+    for url, (minx, miny, maxx, maxy), name in images:
+        folium.raster_layers.ImageOverlay(url, bounds=[[miny, minx], [maxy, maxx]], name=name, opacity=0.75).add_to(m)
+    m.add_child(_Runtime())
+    visible = {p.layer_id for p in parts.layers} if shown is None else set(shown)
+    for layer in parts.layers:
+        if layer.count:
+            _layer(layer, show=layer.layer_id in visible).add_to(m)
+    m.get_root().header.add_child(Element(CSS))
+    if shown is not None:
+        m.add_child(_LayerPanel(_panel_data(parts.groups, visible), lang))
+    m.add_child(_Legend(parts.legend, LABEL_MIN_ZOOM, lang))
+    fit = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]] if center is None else None
+    m.add_child(_Finish(lang, fit))
+    return m

@@ -1,0 +1,26 @@
+"""The township risk model on a built workspace: placeholders are not counted in any township."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+
+from layers.analysis.risk import compute_risk
+from layers.analysis.riskstore import workspace_crs
+from layers.catalog.quality import is_placeholder
+from layers.views import mapview as view
+
+pytestmark = pytest.mark.usefixtures("built_workspaces")
+
+
+def test_county_centre_placeholders_drive_no_township() -> None:
+    frames = view.load_frames("500231")
+    res, fac = frames["reservoirs"], frames["facilities"]
+    assert is_placeholder(res).sum() == 11 and len(res) == 13  # 垫江: 11 of 13 reservoirs have no location in the plans
+    risk = compute_risk(frames, workspace_crs("500231")).townships
+    located = res[~is_placeholder(res)]
+    inside = gpd.sjoin(located[["geometry"]], frames["townships"][["geometry"]], predicate="intersects")
+    assert risk["n_reservoirs"].sum() == inside.index.nunique() <= 2
+    keys = fac[(fac["kind"] == "flood_key_area") & ~is_placeholder(fac)]
+    assert risk["flood_key_areas"].sum() == gpd.sjoin(keys[["geometry"]], frames["townships"][["geometry"]]).index.nunique()
+    assert risk["n_facilities"].sum() <= (~is_placeholder(fac)).sum()
