@@ -21,6 +21,15 @@ class SourceReadError(GeoError, OSError):
     """A source file is missing or cannot be read."""
 
 
+class ConflictError(GeoError, RuntimeError):
+    """A write started from an older revision than the store holds and overlaps a change made since;
+    the message names that change (who, when, what). Nothing was written."""
+
+
+class NotPermittedError(GeoError, PermissionError):
+    """The user (or the path asked for) may not be written; nothing was changed."""
+
+
 class UnknownNameError(GeoError, KeyError):
     """A name (layer, workspace, dataset) is not known; the message lists known names."""
 
