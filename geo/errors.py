@@ -1,4 +1,9 @@
-"""Error hierarchy: one root, subclasses that also inherit the matching built-in."""
+"""Error hierarchy: one root, subclasses that also inherit the matching built-in.
+
+Every error that :mod:`geo` or :mod:`layers` raises on bad input is a :class:`GeoError`, so a page or
+command catches that one class and shows ``str(err)``: messages name the file, field or value and say
+how to fix it, and name an uploaded file by its name, never by a server path. ``assert`` and
+built-in errors are left for programming mistakes only."""
 
 from __future__ import annotations
 
@@ -19,6 +24,35 @@ class CoordinateError(GeoError, ValueError):
 
 class SourceReadError(GeoError, OSError):
     """A source file is missing or cannot be read."""
+
+
+class NotARasterError(SourceReadError):
+    """A file is not a GeoTIFF raster that can be read."""
+
+
+class RasterTooLargeError(GeoError, ValueError):
+    """A raster needs more cells or memory to decode than the reader allows; carries the sizes (and the
+    limits) so that a page can translate the message."""
+
+    def __init__(self, name: str, width: int, height: int, bands: int, decoded_bytes: int, *,
+                 limit: int, limit_bytes: int) -> None:
+        self.name, self.width, self.height, self.bands, self.decoded_bytes = name, width, height, bands, decoded_bytes
+        self.limit, self.limit_bytes = limit, limit_bytes
+        super().__init__(
+            f"{name} is {width} x {height} pixels ({bands} band(s), {decoded_bytes / 2**30:.1f} GiB to decode); "
+            f"the limit is {limit:,} pixels and {limit_bytes / 2**30:.0f} GiB. Add overviews "
+            f"(gdaladdo {name} 2 4 8 16) or make a smaller copy (gdal_translate -outsize 25% 25% {name} small.tif) and upload that."
+        )
+
+
+class OptionError(GeoError, ValueError):
+    """An option or form value the function cannot use (an unknown choice, a number out of range,
+    two options that exclude each other); the message names the option, the value and what is allowed."""
+
+
+class GeometryError(GeoError, ValueError):
+    """A geometry is empty or too small for the operation asked (no area to place points in, a line
+    of one point); the message says which geometry and what it needs."""
 
 
 class ConflictError(GeoError, RuntimeError):

@@ -28,7 +28,7 @@ from rasterio.io import DatasetReader, MemoryFile
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 from scipy.ndimage import gaussian_filter
 
-from geo.errors import CRSError, GeoError, SourceReadError
+from geo.errors import CRSError, NotARasterError, RasterTooLargeError
 
 NODATA = -9999.0
 MAX_SIDE = 2048  # cells kept on the long side: about a screen's width
@@ -36,23 +36,6 @@ MAX_PIXELS = 100_000_000  # cells decoded per read (10000 x 10000)
 MAX_DECODED_BYTES = 1 << 30  # width x height x bands x bytes per cell decoded per read (1 GiB)
 READ_CACHE_MB = 64  # GDAL block cache while decimating (its default, 5 % of RAM, would keep every block read)
 RasterSource = str | Path | bytes  # a path, or the bytes of an upload (read in memory)
-
-
-class RasterTooLargeError(GeoError, ValueError):
-    """A raster needs more cells or memory than this module reads; carries the sizes for a translated message."""
-
-    def __init__(self, name: str, width: int, height: int, bands: int, decoded_bytes: int) -> None:
-        self.name, self.width, self.height, self.bands, self.decoded_bytes = name, width, height, bands, decoded_bytes
-        self.limit = MAX_PIXELS
-        super().__init__(
-            f"{name} is {width} x {height} pixels ({bands} band(s), {decoded_bytes / 2**30:.1f} GiB to decode); "
-            f"the limit is {MAX_PIXELS:,} pixels and {MAX_DECODED_BYTES / 2**30:.0f} GiB. Add overviews "
-            f"(gdaladdo {name} 2 4 8 16) or make a smaller copy (gdal_translate -outsize 25% 25% {name} small.tif) and upload that."
-        )
-
-
-class NotARasterError(SourceReadError):
-    """A file is not a GeoTIFF raster."""
 
 
 def _name(src: RasterSource, name: str | None) -> str:
@@ -93,7 +76,7 @@ def check_size(ds: DatasetReader, out_shape: tuple[int, int], name: str) -> None
     pixels = -(-w // f) * -(-h // f)
     decoded = pixels * ds.count * np.dtype(ds.dtypes[0]).itemsize
     if pixels > MAX_PIXELS or decoded > MAX_DECODED_BYTES:
-        raise RasterTooLargeError(name, w, h, ds.count, decoded)
+        raise RasterTooLargeError(name, w, h, ds.count, decoded, limit=MAX_PIXELS, limit_bytes=MAX_DECODED_BYTES)
 
 
 @dataclass(frozen=True)
@@ -154,6 +137,17 @@ def write_geotiff(path: str | Path, grid: Grid, *, mask: npt.NDArray[np.bool_] |
     return p
 
 
+def _earth_crs(ds: DatasetReader, label: str) -> CRS:
+    """The raster's CRS, refused (``CRSError``) when missing or not tied to the earth (a local engineering CRS)."""
+    if ds.crs is None:
+        raise CRSError(f"{label}: the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4545 {label}).")
+    crs = CRS.from_user_input(ds.crs.to_wkt())
+    if not (crs.is_geographic or crs.is_projected):
+        raise CRSError(f"{label}: the raster's CRS {crs.name!r} is a local one that cannot be placed on the earth; "
+                       f"assign a real CRS (e.g. gdal_edit.py -a_srs EPSG:4545 {label}).")
+    return crs
+
+
 def read_geotiff(src: RasterSource, *, max_side: int | None = MAX_SIDE,
                  name: str | None = None) -> tuple[npt.NDArray[np.float64], Affine, CRS, float | None]:
     """Band 1 as float with nodata as NaN, plus transform, CRS and the nodata value.
@@ -162,14 +156,13 @@ def read_geotiff(src: RasterSource, *, max_side: int | None = MAX_SIDE,
     (``RasterTooLargeError``) and rasters longer than ``max_side`` cells are read averaged down to it."""
     label = _name(src, name)
     with rasterio.Env(GDAL_CACHEMAX=READ_CACHE_MB), open_raster(src, name=label) as ds:
-        if ds.crs is None:
-            raise CRSError(f"{label}: the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs EPSG:4545).")
+        crs = _earth_crs(ds, label)
         rows, cols = _decimation(ds, max_side)
         check_size(ds, (rows, cols), label)
         band = ds.read(1, out_shape=(rows, cols), masked=True, resampling=Resampling.average)
         data = np.ma.filled(band.astype(float), np.nan)
         transform = ds.transform * Affine.scale(ds.width / cols, ds.height / rows)
-        return data, transform, CRS.from_user_input(ds.crs.to_wkt()), ds.nodata
+        return data, transform, crs, ds.nodata
 
 
 def area_mask(area: gpd.GeoSeries, grid: Grid) -> npt.NDArray[np.bool_]:

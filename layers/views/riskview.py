@@ -16,7 +16,8 @@ import pandas as pd
 from pyproj import CRS
 from shapely.geometry import Point
 
-from geo.raster import NotARasterError, RasterSource, RasterTooLargeError, colorize, warp_grid_to_wgs84, warp_to_wgs84, zonal_stats
+from geo.errors import CRSError, GeoError, NotARasterError, OptionError, RasterTooLargeError
+from geo.raster import RasterSource, colorize, warp_grid_to_wgs84, warp_to_wgs84, zonal_stats
 from geo.risk import class_upper_bounds, classify
 from layers.analysis.risk import ADVICE, HAZARDS, INDICATOR_EN, INDICATOR_ZH, NO_DRIVER, kde_grid, located, risk_config
 from layers.catalog.i18n import pick
@@ -54,8 +55,9 @@ TEXT = {
                   "{name} is {w} x {h} pixels, over the limit of {limit:,} pixels, and was not read. Add overviews "
                   "(gdaladdo {name} 2 4 8 16) or upload a smaller copy (gdal_translate -outsize 25% 25% {name} small.tif)."),
     "not_tiff": ("{name} 不是可读取的 GeoTIFF 文件,请上传 .tif 栅格。", "{name} is not a readable GeoTIFF; upload a .tif raster."),
-    "no_crs": ("{name} 没有坐标系,请先指定(如 gdal_edit.py -a_srs EPSG:4545 {name})。",
-               "{name} has no CRS; assign one first (e.g. gdal_edit.py -a_srs EPSG:4545 {name})."),
+    "no_crs": ("{name} 没有可用的坐标系(缺失或为无法定位到地球上的本地坐标系),请先指定(如 gdal_edit.py -a_srs EPSG:4545 {name})。",
+               "{name} has no usable CRS (none, or a local one that cannot be placed on the earth); assign one first "
+               "(e.g. gdal_edit.py -a_srs EPSG:4545 {name})."),
 }
 COUNT_LABELS = {"n_hazard_points": ("隐患点", "Hazard points"), "n_reservoirs": ("水库", "Reservoirs"),
                 "n_facilities": ("设施", "Facilities"), "n_projects": ("项目", "Projects")}
@@ -86,7 +88,7 @@ def _thresholds() -> tuple[float, float, float]:
 def reclassify(risk: gpd.GeoDataFrame, *, choice: str, scheme: str, lang: str = "zh") -> gpd.GeoDataFrame:
     """``risk`` with ``score``, ``level``, ``level_name`` and ``color`` for one hazard (or the composite) and scheme."""
     if choice not in CHOICES:
-        raise ValueError(f"Unknown risk layer {choice!r}; use one of {list(CHOICES)}.")
+        raise OptionError(f"Unknown risk layer {choice!r}; use one of {list(CHOICES)}.")
     lv = risk_config()["levels"]
     names = level_names(lang)
     out = risk.copy()
@@ -342,13 +344,16 @@ def user_raster_summary(src: RasterSource, risk: gpd.GeoDataFrame, *, lang: str 
     return out.sort_values(pick(TEXT["mean"], lang), ascending=False, na_position="last").reset_index(drop=True)
 
 
-def raster_error_text(err: Exception, name: str, lang: str) -> str:
-    """A raster error in ``lang``, naming the file (never a server path) and the fix."""
+def raster_error_text(err: GeoError, name: str, lang: str) -> str:
+    """A raster error in ``lang``, naming the file (never a server path) and the fix; an error without a
+    translation here keeps the message :mod:`geo.raster` gave (which names the file the same way)."""
     if isinstance(err, RasterTooLargeError):
         return pick(TEXT["too_large"], lang).format(name=name, w=err.width, h=err.height, limit=err.limit)
     if isinstance(err, NotARasterError):
         return pick(TEXT["not_tiff"], lang).format(name=name)
-    return pick(TEXT["no_crs"], lang).format(name=name)
+    if isinstance(err, CRSError):
+        return pick(TEXT["no_crs"], lang).format(name=name)
+    return str(err)
 
 
 def to_xlsx(df: pd.DataFrame) -> bytes:

@@ -12,14 +12,12 @@ from affine import Affine
 from pyproj import CRS
 from shapely.geometry import Point, box
 
-from geo.errors import CRSError
+from geo.errors import CRSError, NotARasterError, RasterTooLargeError
 from geo.raster import (
     MAX_PIXELS,
     MAX_SIDE,
     NODATA,
     Grid,
-    NotARasterError,
-    RasterTooLargeError,
     colorize,
     kernel_density,
     read_geotiff,
@@ -128,3 +126,19 @@ def test_rasters_are_read_from_memory_and_non_tiffs_refused(tmp_path: Path) -> N
     assert np.nanmax(values) == pytest.approx(1.0)
     with pytest.raises(NotARasterError, match=r"notes\.txt is not a GeoTIFF"):
         warp_to_wgs84(b"plain text, not an image", name="notes.txt")
+
+
+
+def _tiny_tiff(path: Path, crs: str | None) -> bytes:
+    with rasterio.open(path, "w", driver="GTiff", width=5, height=5, count=1, dtype="float32", crs=crs,
+                       transform=Affine(1, 0, 0, 0, -1, 5)) as dst:
+        dst.write(np.ones((1, 5, 5), dtype="float32"))
+    return path.read_bytes()
+
+
+def test_a_raster_without_a_crs_on_the_earth_is_refused_with_the_fix(tmp_path: Path) -> None:
+    local = _tiny_tiff(tmp_path / "local.tif", 'LOCAL_CS["arbitrary",UNIT["metre",1]]')
+    with pytest.raises(CRSError, match=r"^local\.tif: the raster's CRS 'arbitrary' is a local one .*gdal_edit\.py -a_srs EPSG:4545 local\.tif"):
+        warp_to_wgs84(local, name="local.tif")
+    with pytest.raises(CRSError, match=r"^up\.tif: the raster has no CRS; assign one .*EPSG:4545 up\.tif"):
+        read_geotiff(_tiny_tiff(tmp_path / "none.tif", None), name="up.tif")

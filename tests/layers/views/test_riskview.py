@@ -9,7 +9,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from geo.raster import NotARasterError, RasterTooLargeError
+from geo.errors import CRSError, GeoError, NotARasterError, OptionError, RasterTooLargeError
+from geo.raster import MAX_DECODED_BYTES, MAX_PIXELS
 from layers.analysis.riskstore import workspace_crs
 from layers.catalog.quality import QualityOptions, apply_quality
 from layers.views import riskview
@@ -93,10 +94,17 @@ def test_a_click_fills_the_screening_point_and_picks_the_township() -> None:
 
 
 def test_raster_messages_name_the_file_and_the_fix() -> None:
-    err = RasterTooLargeError("dem.tif", 20_000, 20_000, 1, 1_600_000_000)
+    err = RasterTooLargeError("dem.tif", 20_000, 20_000, 1, 1_600_000_000, limit=MAX_PIXELS, limit_bytes=MAX_DECODED_BYTES)
     assert riskview.raster_error_text(err, "dem.tif", "zh").startswith("dem.tif 有 20000 × 20000 像元,超过上限 100,000,000 像元")
     assert "gdal_translate" in riskview.raster_error_text(err, "dem.tif", "en")
     assert riskview.raster_error_text(NotARasterError("x"), "a.tif", "zh") == "a.tif 不是可读取的 GeoTIFF 文件,请上传 .tif 栅格。"
+    assert riskview.raster_error_text(CRSError("x"), "b.tif", "en").startswith("b.tif has no usable CRS (none, or a local one")
+    assert riskview.raster_error_text(GeoError("c.tif: something else; fix it."), "c.tif", "zh") == "c.tif: something else; fix it."
+
+
+def test_an_unknown_risk_layer_is_an_option_error_naming_the_choices() -> None:
+    with pytest.raises(OptionError, match=r"Unknown risk layer 'wind'; use one of \['composite', 'geological'"):
+        riskview.reclassify(_risk(), choice="wind", scheme="fixed")
 
 
 @pytest.mark.usefixtures("built_workspaces")
