@@ -13,6 +13,8 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
 
+from geo.errors import GeometryError
+
 
 def stable_seed(*parts: object) -> int:
     """A 32-bit seed derived from ``parts`` that is identical across runs and machines."""
@@ -29,7 +31,8 @@ def seeded_points_in(area: BaseGeometry, n: int, *, seed: int, min_spacing: floa
     if n <= 0:
         return []
     if area.is_empty or area.area <= 0:
-        raise ValueError("Cannot place points in an empty area; give a polygon with positive area.")
+        raise GeometryError(f"Cannot place {n} point(s) in an empty area ({area.geom_type}, area {area.area:g}); "
+                            "give a polygon with positive area.")
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = area.bounds
     prepared = prep(area)
@@ -110,5 +113,5 @@ def schematic_line(center: Point, *, length: float, seed: int) -> LineString:
 def line_through(points: list[Point]) -> LineString:
     """A polyline through ``points`` in the given order."""
     if len(points) < 2:
-        raise ValueError("A line needs at least two points.")
+        raise GeometryError(f"A line needs at least two points, got {len(points)}; add a point or draw a point feature instead.")
     return LineString([(p.x, p.y) for p in points])

@@ -8,6 +8,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from geo.errors import OptionError, UnknownNameError
+
 SCHEMES = ("fixed", "natural_breaks", "quantiles")
 N_LEVELS = 4
 
@@ -23,10 +25,11 @@ def weighted_score(indicators: pd.DataFrame, weights: Mapping[str, float]) -> pd
     """Weighted mean of normalised indicator columns; weights are renormalised to sum to 1."""
     missing = [k for k in weights if k not in indicators.columns]
     if missing:
-        raise KeyError(f"Indicators {missing} have weights but no values; columns are {list(indicators.columns)}.")
+        raise UnknownNameError(f"Indicators {missing} have weights but no values; columns are {list(indicators.columns)}. "
+                               "Remove those weights or add the columns.")
     total = float(sum(weights.values()))
     if total <= 0:
-        raise ValueError(f"Weights {dict(weights)} sum to {total}; give at least one positive weight.")
+        raise OptionError(f"Weights {dict(weights)} sum to {total}; give at least one positive weight.")
     return sum((normalise(indicators[k]) * (w / total) for k, w in weights.items()), start=pd.Series(0.0, index=indicators.index))
 
 
@@ -38,7 +41,7 @@ def class_upper_bounds(values: pd.Series, *, scheme: str, thresholds: tuple[floa
         l1, l2, l3 = thresholds
         return [l3, l2, l1, max(vmax, l1)]
     if scheme not in SCHEMES:
-        raise ValueError(f"Unknown classification scheme {scheme!r}; use one of {list(SCHEMES)}.")
+        raise OptionError(f"Unknown classification scheme {scheme!r}; use one of {list(SCHEMES)}.")
     k = min(N_LEVELS, len(np.unique(v)))
     if k < 2:
         return [vmax] * N_LEVELS

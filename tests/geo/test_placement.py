@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, Polygon, box
 
+from geo.errors import GeometryError
 from geo.placement import (
     largest_gap_point,
     line_through,
@@ -78,7 +79,7 @@ def test_zero_points() -> None:
 
 @pytest.mark.parametrize("area", [Polygon(), LineString([(0, 0), (1, 1)])])
 def test_points_in_empty_area_raise(area: object) -> None:
-    with pytest.raises(ValueError, match="Cannot place points in an empty area"):
+    with pytest.raises(GeometryError, match=r"Cannot place 3 point\(s\) in an empty area \(\w+, area 0\); give a polygon"):
         seeded_points_in(area, 3, seed=1)  # type: ignore[arg-type]
 
 
@@ -184,7 +185,7 @@ def test_line_through_points_in_order() -> None:
 
 @pytest.mark.parametrize("points", [[], [Point(1, 1)]])
 def test_line_through_needs_two_points(points: list[Point]) -> None:
-    with pytest.raises(ValueError, match="A line needs at least two points"):
+    with pytest.raises(GeometryError, match=rf"A line needs at least two points, got {len(points)}; add a point"):
         line_through(points)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geo.errors import OptionError, UnknownNameError
 from geo.risk import class_upper_bounds, classify, normalise, weighted_score
 
 V = pd.Series([0.1, 0.2, 0.3, 0.5, 0.6, 0.8, 0.9, 0.95])
@@ -22,9 +23,9 @@ def test_weighted_score_and_weight_change() -> None:
     assert weighted_score(ind, {"a": 3, "b": 1}).tolist() == [0.25, 0.75]
     # changing the weights to 1:3 swaps the result, as documented in data/risk.toml
     assert weighted_score(ind, {"a": 1, "b": 3}).tolist() == [0.75, 0.25]
-    with pytest.raises(KeyError, match=r"Indicators \['c'\] have weights but no values"):
+    with pytest.raises(UnknownNameError, match=r"Indicators \['c'\] have weights but no values; columns are \['a', 'b'\]\. Remove"):
         weighted_score(ind, {"c": 1})
-    with pytest.raises(ValueError, match="sum to 0"):
+    with pytest.raises(OptionError, match=r"Weights \{'a': 0\} sum to 0\.0; give at least one positive weight"):
         weighted_score(ind, {"a": 0})
 
 
@@ -46,5 +47,5 @@ def test_natural_breaks_separate_clear_groups() -> None:
 
 
 def test_unknown_scheme() -> None:
-    with pytest.raises(ValueError, match="Unknown classification scheme 'jenks'"):
+    with pytest.raises(OptionError, match=r"Unknown classification scheme 'jenks'; use one of \['fixed', 'natural_breaks', 'quantiles'\]"):
         classify(V, scheme="jenks", thresholds=T)
