@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyproj
 from pyproj import CRS
 
 from geo.crs import Datum, to_wgs84
@@ -70,7 +71,11 @@ def _read_ogr(
                 f"{label or path}: the file declares no CRS and none was given; pass crs= (for example "
                 "EPSG:4490 for CGCS2000 lon/lat, or EPSG:4545 for Gauss-Krüger 108E)."
             )
-        gdf = gdf.set_crs(crs)
+        try:
+            gdf = gdf.set_crs(crs)
+        except pyproj.exceptions.CRSError as err:
+            raise CRSError(f"{label or path}: crs={crs!r} is not a CRS that can be used ({err}); pass an EPSG code "
+                           "such as EPSG:4490 (CGCS2000 lon/lat) or EPSG:4545 (Gauss-Krüger 108E).") from err
     return gdf
 
 
@@ -80,7 +85,11 @@ def _read_shapefile(path: Path, *, crs: str | int | CRS | None, label: Path | No
 
 
 def _read_zipped_shapefile(path: Path, *, crs: str | int | CRS | None) -> gpd.GeoDataFrame:
-    with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        raise SourceReadError(f"{path}: not a zip archive that can be read ({err}); zip the shapefile again.") from err
+    with archive as zf, tempfile.TemporaryDirectory() as tmp:
         shps = [n for n in zf.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
         if len(shps) != 1:
             raise SourceReadError(
@@ -111,15 +120,24 @@ def shapefile_encoding(shp: Path) -> str:
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in {".xlsx", ".xls"}:
-        df = pd.read_excel(path, dtype=str)
-        df.index = df.index + 2
-        return df
+    """The table with its index = line number in the file (line 1 is the header); reader errors become
+    a ``SourceReadError`` naming the file and the fix."""
+    try:
+        df = pd.read_excel(path, dtype=str) if path.suffix.lower() in {".xlsx", ".xls"} else _read_csv(path)
+    except ImportError as err:  # .xls needs xlrd
+        raise SourceReadError(f"{path}: reading {path.suffix} files needs {err.name or 'a reader'}, which is not installed; "
+                              "save the sheet as .xlsx or CSV.") from err
+    except (ValueError, KeyError, zipfile.BadZipFile) as err:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise SourceReadError(f"{path}: cannot read as a table ({err}); save it again as CSV (UTF-8) or .xlsx "
+                              "with one header row.") from err
+    df.index = df.index + 2
+    return df
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
     for enc in ("utf-8-sig", "gbk"):
         try:
-            df = pd.read_csv(path, dtype=str, encoding=enc, skip_blank_lines=False)
-            df.index = df.index + 2  # index = line number in the file (line 1 is the header)
-            return df.dropna(how="all")
+            return pd.read_csv(path, dtype=str, encoding=enc, skip_blank_lines=False).dropna(how="all")
         except UnicodeDecodeError:
             continue
     raise SourceReadError(f"{path}: text is neither UTF-8 nor GBK; save the CSV as UTF-8.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -306,3 +307,41 @@ def test_empty_coordinate_cell_message(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match=r"row 2, field '经度'") as info:
         read_vector(path)
     assert "outside" not in str(info.value)
+
+
+# --- reader errors translated at the edge ---------------------------------------------------------
+def test_an_unusable_crs_argument_is_a_crs_error_naming_the_value(tmp_path: Path) -> None:
+    path = tmp_path / "nocrs.gpkg"
+    _write_no_crs(_points(None), path, driver="GPKG")
+    with pytest.raises(CRSError, match=r"nocrs\.gpkg: crs='EPSG:4490x' is not a CRS that can be used \(.*\); pass an EPSG code"):
+        read_vector(path, crs="EPSG:4490x")
+
+
+def test_a_broken_zip_is_a_source_read_error(tmp_path: Path) -> None:
+    path = tmp_path / "upload.zip"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(SourceReadError, match=r"upload\.zip: not a zip archive that can be read \(.*\); zip the shapefile again"):
+        read_vector(path)
+
+
+@pytest.mark.parametrize(("name", "content", "why"), [
+    ("empty.csv", b"", "No columns to parse"),
+    ("quote.csv", b'lon,lat\n107.3,"30.3\n', "EOF inside string"),
+    ("fake.xlsx", b"plain text saved as .xlsx", "Excel file format cannot be determined"),
+])
+def test_a_table_that_cannot_be_parsed_is_a_source_read_error(tmp_path: Path, name: str, content: bytes, why: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(SourceReadError, match=rf"{re.escape(name)}: cannot read as a table \(.*{why}.*\); save it again as CSV"):
+        read_vector(path)
+
+
+def test_an_xls_without_its_reader_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_xlrd(*_args: object, **_kwargs: object) -> None:
+        raise ImportError("Missing optional dependency 'xlrd'.", name="xlrd")
+
+    monkeypatch.setattr(pd, "read_excel", no_xlrd)
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(SourceReadError, match=r"old\.xls: reading \.xls files needs xlrd, which is not installed; save the sheet as \.xlsx or CSV"):
+        read_vector(path)
