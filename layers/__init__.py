@@ -1,9 +1,9 @@
-"""Layer specs, the workspace store and the renderer of the county risk one-map.
+"""County risk one-map: layer catalogue, plans, the workspace store, analysis, views, rendering and exports.
 
-Public API used by the app: :func:`list_workspaces`, :func:`load_layer`, :data:`SPECS`.
+The one funnel to a jurisdiction's data is :func:`open_workspace`; :func:`load_layer` is a shortcut.
 """
 
 from layers.catalog.specs import SPECS, get_spec
-from layers.store.workspace import list_workspaces, load_layer, load_unmapped, workspace_path
+from layers.store.workspace import list_workspaces, load_layer, load_unmapped, open_workspace, workspace_path
 
-__all__ = ["SPECS", "get_spec", "list_workspaces", "load_layer", "load_unmapped", "workspace_path"]
+__all__ = ["SPECS", "get_spec", "list_workspaces", "load_layer", "load_unmapped", "open_workspace", "workspace_path"]

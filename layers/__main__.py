@@ -57,22 +57,25 @@ def _risk(args: argparse.Namespace) -> int:
 
 
 def _frames(args: argparse.Namespace):  # noqa: ANN202
-    """The workspace's frames as the app shows them: demo off unless --demo, synthetic off with --no-synthetic."""
+    """The workspace's frames as the app shows them (demo off unless --demo, synthetic off with
+    --no-synthetic, risk recomputed from what is shown) and its metric CRS."""
+    from layers.analysis.riskstore import analysed_frames
     from layers.catalog.quality import apply_quality
-    from layers.views.mapview import load_frames
+    from layers.store.workspace import open_workspace
 
-    return apply_quality(load_frames(args.adcode), _quality(args))
+    ws = open_workspace(args.adcode)
+    return apply_quality(analysed_frames(ws, _quality(args)), _quality(args)), ws.metric_crs
 
 
 def _screen(args: argparse.Namespace) -> int:
     import json
 
     from geo.dms import parse_angle
-    from layers.analysis.riskstore import workspace_crs
     from layers.analysis.screen import screen_point
 
     lon, lat = parse_angle(args.lon, axis="lon"), parse_angle(args.lat, axis="lat")
-    checks = screen_point(_frames(args), workspace_crs(args.adcode), lon, lat, datum=args.crs)
+    frames, crs = _frames(args)
+    checks = screen_point(frames, crs, lon, lat, datum=args.crs)
     if args.json:
         print(json.dumps([c.__dict__ for c in checks], ensure_ascii=False, indent=1))
     else:
@@ -99,7 +102,6 @@ def _coverage(args: argparse.Namespace) -> int:
     import json
 
     from layers.analysis import coverage as cv
-    from layers.analysis.riskstore import workspace_crs
 
     if args.list:
         print(json.dumps(cv.kinds(), ensure_ascii=False) if args.json else cv.kinds())
@@ -111,7 +113,7 @@ def _coverage(args: argparse.Namespace) -> int:
         raise ValueError("服务半径(--radius)与通行时间(--minutes)只能给一个" if args.lang == "zh" else
                          "Give a radius (--radius) or a travel time (--minutes), not both.")
     mode, value = ("radius", args.radius) if args.radius is not None else ("minutes", args.minutes) if args.minutes is not None else ("standard", None)
-    frames, crs, kinds = _frames(args), workspace_crs(args.adcode), args.facilities.split(",")
+    (frames, crs), kinds = _frames(args), args.facilities.split(",")
     results = [cv.analyse_kind(frames, crs, args.adcode, kind=k, demand=args.demand, mode=mode, value=value) for k in kinds]
     if args.union and len(kinds) > 1:
         results.append(cv.analyse_union(frames, crs, args.adcode, kinds=kinds, demand=args.demand, mode=mode, value=value))
@@ -163,6 +165,22 @@ def _data_status_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", default="zh", choices=("zh", "en"), help="language of the sheet or atlas (default zh)")
     p.add_argument("--demo", action="store_true", help="include the 演示 demo inventory (off by default, as in the app)")
     p.add_argument("--no-synthetic", action="store_true", help="leave out synthetic (seeded) features and recompute the risk")
+
+
+def _history(args: argparse.Namespace) -> int:
+    import json
+
+    from layers.store.workspace import open_workspace
+
+    rows = [c.__dict__ for c in open_workspace(args.adcode).changesets()
+            if (not args.layer or args.layer in (c.layer or "").split(",")) and (not args.fid or args.fid in (c.fids or []))]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for r in rows:
+        n = f" {len(r['fids'])} feature(s)" if r["fids"] else ""
+        print(f"#{r['id']} rev {r['revision']} {r['time']} {r['user']} {r['action']} {r['layer'] or ''}{n} {r['reason'] or ''}".rstrip())
+    return 0
 
 
 def _sources(args: argparse.Namespace) -> int:
@@ -236,6 +254,12 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--dpi", type=int, default=100)
     _data_status_options(a)
     a.set_defaults(func=_atlas)
+    h = sub.add_parser("history", help="the change log of a workspace (one row per revision)")
+    h.add_argument("adcode")
+    h.add_argument("--layer")
+    h.add_argument("--fid")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=_history)
     s = sub.add_parser("sources", help="regenerate data/sources from installed data packages")
     s.set_defaults(func=_sources)
     return p

@@ -42,6 +42,8 @@ def _from_url(names: Mapping[str, str]) -> None:
         ss.setdefault("lang", q["lang"])
     if q.get("adcode") in names:
         ss.setdefault("adcode", q["adcode"])
+    elif q.get("adcode"):
+        ss["_bad_adcode"] = str(q["adcode"])[:40]  # shown as an error until the user picks one
     if q.get("demo") in ("0", "1"):
         ss.setdefault("q_demo", q["demo"] == "1")
     if q.get("synthetic") in ("0", "1"):
@@ -61,7 +63,12 @@ def sidebar() -> tuple[str, str, dict[str, str]]:
     names = {a: (zh if lang == "zh" else en) for a, zh, en in spaces}
     if ss.get("adcode") not in names:
         ss["adcode"] = "500231" if "500231" in names else next(iter(names))
-    adcode = st.sidebar.selectbox(t("jurisdiction", lang), list(names), format_func=lambda a: f"{names[a]} ({a})", key="adcode")
+    adcode = st.sidebar.selectbox(t("jurisdiction", lang), list(names), format_func=lambda a: f"{names[a]} ({a})", key="adcode",
+                                  on_change=lambda: ss.pop("_bad_adcode", None))
+    if "_bad_adcode" in ss:
+        known = "、".join(f"{names[a]}({a})" for a in names)
+        st.error(t("unknown_adcode", lang).format(code=ss["_bad_adcode"], known=known))
+        st.stop()
     st.query_params["adcode"] = adcode
     st.query_params["lang"] = lang
     return lang, adcode, names
@@ -77,7 +84,7 @@ def quality_options(lang: str) -> QualityOptions:
     return QualityOptions(show_synthetic=synth, show_demo=demo and synth)
 
 
-def workspace() -> tuple[str, str, dict[str, str], QualityOptions, float, Mapping[str, gpd.GeoDataFrame]]:
+def workspace() -> tuple[str, str, dict[str, str], QualityOptions, ui_cache.Stamp, Mapping[str, gpd.GeoDataFrame]]:
     """Sidebar + the frames the user sees: (lang, adcode, names, switches, stamp, frames)."""
     lang, adcode, names = sidebar()
     q = quality_options(lang)

@@ -1,5 +1,5 @@
 """Cached loaders for the pages (the only place with st.cache_data / st.cache_resource), keyed by
-workspace file, the data-status switches and options."""
+(store, adcode, revision), the data-status switches and options."""
 
 from __future__ import annotations
 
@@ -9,53 +9,55 @@ from types import MappingProxyType
 import geopandas as gpd
 import streamlit as st
 
-from layers.catalog.quality import QualityOptions, apply_quality
+from layers.analysis.riskstore import analysed_frames
+from layers.catalog.quality import QualityOptions
 from layers.render.webmap import MapParts, compile_map
-from layers.store.workspace import list_workspaces, workspace_path
+from layers.store.workspace import Workspace, list_workspaces, open_workspace, store
 from layers.views import mapview as view
 
-
-def workspace_stamp(adcode: str) -> float:
-    """Modification time of the workspace file: part of every cache key, so rebuilds show up."""
-    return workspace_path(adcode).stat().st_mtime
+Stamp = tuple[str, int]
 
 
-@st.cache_data(show_spinner=False)
+def workspace_stamp(adcode: str) -> Stamp:
+    """(store, revision) of a workspace: part of every cache key, so every committed write shows up
+    on the next rerun (one small query; never a file time, which a database has not and two quick
+    writes would share)."""
+    st_ = store()
+    return (st_.key, st_.revision(adcode))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def handle(adcode: str, stamp: Stamp) -> Workspace:
+    """The workspace handle at one revision, shared by every session and rerun."""
+    return open_workspace(adcode)
+
+
+@st.cache_data(show_spinner=False, ttl=30)  # a workspace built meanwhile shows up
 def workspaces() -> list[tuple[str, str, str]]:
     return [(w.adcode, w.name, w.name_en) for w in list_workspaces()]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def stored_frames(adcode: str, stamp: float) -> Mapping[str, gpd.GeoDataFrame]:
-    """Every stored layer, loaded once per file and shared read-only by every session and rerun
+def stored_frames(adcode: str, stamp: Stamp) -> Mapping[str, gpd.GeoDataFrame]:
+    """Every stored layer, loaded once per revision and shared read-only by every session and rerun
     (st.cache_data would unpickle a copy each rerun: 0.1 s for the province's 20,000 points)."""
-    return MappingProxyType(view.load_frames(adcode))
+    return handle(adcode, stamp).frames()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def frames(adcode: str, stamp: float, q: QualityOptions) -> Mapping[str, gpd.GeoDataFrame]:
-    """The frames a user sees and analyses: without what the data-status switches hide, and with the
-    township risk recomputed from exactly those features (a hidden demo point never drives a level)."""
-    stored = stored_frames(adcode, stamp)
-    if not q.hides_any:
-        return stored
-    shown = apply_quality(stored, q)
-    if "risk_townships" in shown and "townships" in shown:
-        from layers.analysis.risk import compute_risk
-        from layers.analysis.riskstore import workspace_crs
-
-        risk = compute_risk(shown, workspace_crs(adcode)).townships
-        shown["risk_townships"] = risk[[c for c in stored["risk_townships"].columns if c in risk.columns]]
-    return MappingProxyType(shown)
+def frames(adcode: str, stamp: Stamp, q: QualityOptions) -> Mapping[str, gpd.GeoDataFrame]:
+    """The frames a user sees and analyses (``analysed_frames``: what the switches hide left out, the
+    township risk recomputed from exactly what is shown)."""
+    return MappingProxyType(dict(analysed_frames(handle(adcode, stamp), q)))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def filter_options(adcode: str, stamp: float, q: QualityOptions) -> dict[str, list]:
+def filter_options(adcode: str, stamp: Stamp, q: QualityOptions) -> dict[str, list]:
     return view.filter_options(frames(adcode, stamp, q))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def map_parts(adcode: str, stamp: float, q: QualityOptions, visible: tuple[str, ...], lang: str, gcj02: bool) -> MapParts:
+def map_parts(adcode: str, stamp: Stamp, q: QualityOptions, visible: tuple[str, ...], lang: str, gcj02: bool) -> MapParts:
     """The map's layers compiled to strings, unfiltered (filters apply in the live map): a rerun only
     assembles a fresh folium map around them. The display frames in between are not cached themselves."""
     data = frames(adcode, stamp, q)
@@ -64,23 +66,22 @@ def map_parts(adcode: str, stamp: float, q: QualityOptions, visible: tuple[str, 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def filter_allow(adcode: str, stamp: float, q: QualityOptions, filters: view.Filters) -> dict[str, list[int] | None]:
+def filter_allow(adcode: str, stamp: Stamp, q: QualityOptions, filters: view.Filters) -> dict[str, list[int] | None]:
     return view.filter_allow(frames(adcode, stamp, q), filters)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def filtered_counts(adcode: str, stamp: float, q: QualityOptions, filters: view.Filters) -> dict[str, int]:
+def filtered_counts(adcode: str, stamp: Stamp, q: QualityOptions, filters: view.Filters) -> dict[str, int]:
     return {k: len(v) for k, v in view.apply_filters(frames(adcode, stamp, q), filters).items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def bounds(adcode: str, stamp: float) -> tuple[float, float, float, float]:
+def bounds(adcode: str, stamp: Stamp) -> tuple[float, float, float, float]:
     return tuple(view.bounds_of(stored_frames(adcode, stamp)))  # type: ignore[return-value]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def project_screening(adcode: str, stamp: float, q: QualityOptions):  # noqa: ANN201
-    from layers.analysis.riskstore import workspace_crs
+def project_screening(adcode: str, stamp: Stamp, q: QualityOptions):  # noqa: ANN201
     from layers.analysis.screen import screen_projects
 
-    return screen_projects(frames(adcode, stamp, q), workspace_crs(adcode))
+    return screen_projects(frames(adcode, stamp, q), handle(adcode, stamp).metric_crs)

@@ -59,6 +59,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "approx": ("位置示意(近似/合成)", "approximate position (approximate/synthetic)"),
     "gcj_note": ("要素已转换为GCJ-02以匹配高德底图", "Overlays shifted to GCJ-02 to match AMap tiles"),
     "county": ("县界", "County boundary"),
+    "unknown_adcode": ("链接中的行政区划代码 {code} 没有对应的工作区(已有:{known})。请在左侧选择辖区。",
+                       "The link asks for jurisdiction code {code}, which has no workspace (available: {known}). Choose one in the sidebar."),
     "no_workspace": ("尚未构建工作空间:请运行 make run 或 python -m layers build",
                      "No workspace built yet: run make run or python -m layers build"),
     "features": ("个要素", "features"),

@@ -12,14 +12,15 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from layers.analysis.riskstore import workspace_crs
-from layers.catalog.quality import QualityOptions, apply_quality
+from layers.analysis.riskstore import analysed_frames
+from layers.catalog.quality import QualityOptions
 from layers.catalog.specs import SPECS
 from layers.exports.atlas import export_atlas
 from layers.exports.data import DATA_FORMATS, export_data, standalone_html
+from layers.exports.output import atomic_write, safe_target
 from layers.exports.sheet import ProgressFn, Sheet, default_title, export_sheet
 from layers.render.webmap import build_map
-from layers.store.workspace import read_meta, workspace_path
+from layers.store.workspace import Workspace, open_workspace
 from layers.views import mapview as view
 
 MAP_FORMATS = ("png", "pdf", "html")
@@ -41,19 +42,15 @@ def default_layers(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
     return [k for k in frames if SPECS[k].default_visible]
 
 
-def shown_frames(adcode: str, quality: QualityOptions | None = None, filters: view.Filters | None = None) -> dict[str, gpd.GeoDataFrame]:
+def shown_frames(ws: Workspace | str, quality: QualityOptions | None = None, filters: view.Filters | None = None) -> dict[str, gpd.GeoDataFrame]:
     """The frames the app shows for these switches and filters (risk recomputed when anything is hidden)."""
-    quality = quality or QualityOptions()
-    frames = view.load_frames(adcode)
-    if quality.hides_any:
-        stored_cols = list(frames["risk_townships"].columns) if "risk_townships" in frames else []
-        frames = apply_quality(frames, quality)
-        if stored_cols and "townships" in frames:
-            from layers.analysis.risk import compute_risk
-
-            risk = compute_risk(frames, workspace_crs(adcode)).townships
-            frames["risk_townships"] = risk[[c for c in stored_cols if c in risk.columns]]
+    ws = ws if isinstance(ws, Workspace) else open_workspace(ws)
+    frames = dict(analysed_frames(ws, quality or QualityOptions()))
     return view.apply_filters(frames, filters) if filters is not None else frames
+
+
+def _name(ws: Workspace, lang: str) -> str:
+    return ws.name if lang == "zh" else ws.name_en or ws.name
 
 
 def _chosen(frames: Mapping[str, gpd.GeoDataFrame], layers: Sequence[str] | None, adcode: str, lang: str) -> list[str]:
@@ -78,39 +75,47 @@ def map_html(frames: Mapping[str, gpd.GeoDataFrame], chosen: Sequence[str], lang
 def export(adcode: str, fmt: str, out: Path, *, layers: Sequence[str] | None = None, title: str | None = None,
            subtitle: str | None = None, paper: str = "A4", orientation: str = "landscape", dpi: int = 300,
            footer: str = "", lang: str = "zh", view_ll: tuple[float, float, float, float] | None = None,
-           quality: QualityOptions | None = None, filters: view.Filters | None = None) -> Path:
+           quality: QualityOptions | None = None, filters: view.Filters | None = None, overwrite: bool = False) -> Path:
     """Export the jurisdiction's map (png/pdf/html) or layer data (gpkg/geojson/shp/csv/xlsx).
 
     ``layers`` are exactly the layers drawn (None: the map's default layers; an empty list is an
-    error). ``view_ll`` = (minx, miny, maxx, maxy) in lon/lat limits a map sheet to the user's view."""
+    error). ``view_ll`` = (minx, miny, maxx, maxy) in lon/lat limits a map sheet to the user's view.
+    ``out`` may not lead into the workspace folder nor be a folder or a device, and an existing file
+    is replaced only with ``overwrite`` (``layers.exports.output``); a refusal comes before any work."""
     if fmt not in MAP_FORMATS + DATA_FORMATS:
         raise ExportError(f"不支持的格式 {fmt!r};可选:{list(MAP_FORMATS + DATA_FORMATS)}。",
                           f"Unknown format {fmt!r}; use one of {list(MAP_FORMATS + DATA_FORMATS)}.", lang)
-    frames = shown_frames(adcode, quality, filters)
-    chosen = _chosen(frames, layers, adcode, lang)
+    safe_target(out, overwrite=overwrite, lang=lang)
+    ws = open_workspace(adcode)
+    frames = shown_frames(ws, quality, filters)
+    chosen = _chosen(frames, layers, ws.adcode, lang)
     if fmt in DATA_FORMATS:
-        return export_data({k: frames[k] for k in chosen}, fmt, out)
-    meta = read_meta(workspace_path(adcode))
-    name = meta["name"] if lang == "zh" else meta.get("name_en") or meta["name"]
-    t, s = default_title(name, chosen, lang)
+        return export_data({k: frames[k] for k in chosen}, fmt, out, overwrite=overwrite, lang=lang)
+    t, s = default_title(_name(ws, lang), chosen, lang)
     if fmt == "html":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(map_html(frames, chosen, lang), encoding="utf-8")
+        html = map_html(frames, chosen, lang)
+        with atomic_write(out, overwrite=overwrite, lang=lang) as tmp:
+            tmp.write_text(html, encoding="utf-8")
         return out
     sheet = Sheet(title or t, subtitle if subtitle is not None else s, paper, orientation, dpi, footer, lang)
-    crs = workspace_crs(adcode)
+    crs = ws.metric_crs
     extent = None
     if view_ll is not None:
         box = gpd.GeoSeries([shapely.box(*view_ll)], crs=4326).to_crs(crs)
         extent = tuple(float(v) for v in box.total_bounds)
-    return export_sheet(frames, chosen, crs, sheet, out, fmt, extent=extent)
+    return export_sheet(frames, chosen, crs, sheet, out, fmt, extent=extent, overwrite=overwrite)
 
 
 def atlas(adcode: str, out: Path, *, title: str | None = None, lang: str = "zh", footer: str = "", dpi: int = 100,
-          quality: QualityOptions | None = None, filters: view.Filters | None = None, progress: ProgressFn | None = None) -> Path:
-    """一乡一图 PDF of the frames the user sees (switches and map filters); page titles "<title> · <township>"."""
-    frames = shown_frames(adcode, quality, filters)
-    meta = read_meta(workspace_path(adcode))
-    name = meta["name"] if lang == "zh" else meta.get("name_en") or meta["name"]
-    return export_atlas(frames, workspace_crs(adcode), out, county_name=name,
-                        sheet=Sheet(title or name, dpi=dpi, footer=footer, lang=lang), progress=progress)
+          quality: QualityOptions | None = None, filters: view.Filters | None = None, progress: ProgressFn | None = None,
+          overwrite: bool = False) -> Path:
+    """一乡一图 PDF of the frames the user sees (switches and map filters); page titles "<title> · <township>".
+    ``out`` is checked before the first page is drawn and written whole or not at all, as in :func:`export`."""
+    safe_target(out, overwrite=overwrite, lang=lang)
+    ws = open_workspace(adcode)
+    frames = shown_frames(ws, quality, filters)
+    name = _name(ws, lang)
+    with atomic_write(out, overwrite=overwrite, lang=lang) as tmp:
+        export_atlas(frames, ws.metric_crs, tmp, county_name=name,
+                     sheet=Sheet(title or name, dpi=dpi, footer=footer, lang=lang), progress=progress)
+    return out

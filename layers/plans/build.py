@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ import pandas as pd
 import shapely
 
 from geo.crs import CGCS2000
-from geo.gpkg import write_gpkg_atomic
+from geo.errors import SourceReadError
 from geo.validate import validate_frame
 from layers.analysis.risk import compute_risk
 from layers.catalog.jurisdiction import Jurisdiction, jurisdiction_config
@@ -22,7 +21,10 @@ from layers.catalog.specs import PLAN_LAYERS, SPECS, get_spec
 from layers.plans import demo
 from layers.plans.inventory import INVENTORY_COLUMNS, RIVER_ORDER, Placer, documents, read_inventory
 from layers.plans.rules import buffer_metres, rule_zone
-from layers.store.workspace import META_TABLE, UNMAPPED_TABLE, conform, kde_path, workspace_path
+from layers.store.gpkg import GeoPackageStore
+from layers.store.kde import kde_output
+from layers.store.schema import conform, merge
+from layers.store.workspace import store, validate_adcode
 
 log = logging.getLogger(__name__)
 # rows that shape areas other rows are placed into go first; rules last (they buffer rivers)
@@ -162,9 +164,8 @@ def _to_frame(layer_id: str, feats: list[dict], j: Jurisdiction) -> gpd.GeoDataF
     return conform(layer_id, gdf.to_crs(CGCS2000))
 
 
-def assemble_layers(adcode: str, j: Jurisdiction, kde: Path) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
-    """Every layer of a workspace in memory (validated), plus the unmapped plan items;
-    writes the density surface to ``kde``."""
+def assemble_layers(adcode: str, j: Jurisdiction) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
+    """Every plan-derived layer of a workspace in memory (validated), plus the unmapped plan items."""
     cfg = jurisdiction_config()[adcode]
     layers = _base_layers(j)
     feats, unmapped = _plan_features(j, plan_rows(adcode))
@@ -176,35 +177,51 @@ def assemble_layers(adcode: str, j: Jurisdiction, kde: Path) -> tuple[dict[str, 
         feats["rivers"] += wdb_rivers(j)
     for layer_id in PLAN_LAYERS:
         layers[layer_id] = _to_frame(layer_id, feats[layer_id], j)
-    layers["risk_townships"] = conform("risk_townships", compute_risk(layers, j.metric_crs, kde_path=kde).townships)
+    _validate(adcode, j, layers)
+    return layers, pd.DataFrame(unmapped, columns=["fid", "layer", "name", "reason", "source_doc", "source_section"])
+
+
+def _validate(adcode: str, j: Jurisdiction, layers: dict[str, gpd.GeoDataFrame]) -> None:
     extent = j.boundary.to_crs(j.metric_crs).buffer(EXTENT_TOLERANCE_M).to_crs(CGCS2000).iloc[0]
     for layer_id, gdf in layers.items():
         spec = SPECS[layer_id]
         validate_frame(gdf, source=f"workspace {adcode} layer {layer_id}", rules=spec.rules,
                        geom_types=spec.geom_types, id_field=spec.id_field, extent=extent)
-    return layers, pd.DataFrame(unmapped, columns=["fid", "layer", "name", "reason", "source_doc", "source_section"])
 
 
-def _meta(j: Jurisdiction, counts: dict[str, int]) -> pd.DataFrame:
-    keys = ["adcode", "name", "name_en", "metric_epsg", "unconfirmed_townships", *[f"count_{k}" for k in counts]]
-    values = [j.adcode, j.name, j.config.get("name_en", j.name), str(j.metric_crs.to_epsg()), ";".join(j.unconfirmed),
-              *map(str, counts.values())]
-    return pd.DataFrame({"key": keys, "value": values})
+def _meta(j: Jurisdiction, counts: dict[str, int]) -> dict[str, str]:
+    return {"adcode": j.adcode, "name": j.name, "name_en": j.config.get("name_en", j.name),
+            "metric_epsg": str(j.metric_crs.to_epsg()), "unconfirmed_townships": ";".join(j.unconfirmed),
+            **{f"count_{k}": str(v) for k, v in counts.items()}}
 
 
-def build_workspace(adcode: str, *, out: Path | None = None) -> BuildResult:
-    """Build (or rebuild) the workspace of ``adcode``; the old files survive any failure."""
+def build_workspace(adcode: str, *, user: str = "build") -> BuildResult:
+    """Build (or rebuild) the plan-derived layers of ``adcode`` and its township risk, as one new
+    revision. User content and layers other tools added to the workspace are kept as they are, and
+    the risk is computed from the plan layers merged with that user content."""
+    adcode = validate_adcode(adcode, for_build=True)
     j = Jurisdiction.load(adcode)
     log.info("%s %s: building", adcode, j.name)
-    path = out or workspace_path(adcode)
-    kde_final = kde_path(path, "geohazard")
-    kde_tmp = kde_final.with_name(f".{kde_final.stem}.tmp.tif")  # replaces the old surface only after the GeoPackage
-    try:
-        layers, unmapped = assemble_layers(adcode, j, kde_tmp)
-        counts = {k: len(v) for k, v in layers.items()}
-        write_gpkg_atomic(path, layers, tables={META_TABLE: _meta(j, counts), UNMAPPED_TABLE: unmapped})
-        os.replace(kde_tmp, kde_final)
-    finally:
-        kde_tmp.unlink(missing_ok=True)
+    st = store()
+    plan, unmapped = assemble_layers(adcode, j)
+    base = st.read(adcode) if st.exists(adcode) and _current_format(st, adcode) else None
+    merged = {lid: merge(lid, gdf, base.user.get(lid) if base else None)[0] for lid, gdf in plan.items()}
+    with kde_output(st.path(adcode), "geohazard") as kde:
+        risk = conform("risk_townships", compute_risk(merged, j.metric_crs, kde_path=kde.tmp).townships)
+        _validate(adcode, j, {"risk_townships": risk})
+        counts = {k: len(v) for k, v in {**plan, "risk_townships": risk}.items()}
+        st.commit(adcode, user=user, action="build", reason="plan layers derived from data/", plan=plan,
+                  derived={"risk_townships": risk}, derived_base=base.revision if base else 0, unmapped=unmapped,
+                  meta=_meta(j, counts), source_name=", ".join(sorted(set(plan_rows(adcode)["source_doc"]))) or None,
+                  create=True)
+        kde.publish()
     log.info("%s: %s", adcode, ", ".join(f"{k}={v}" for k, v in counts.items()))
-    return BuildResult(adcode, path, counts, unmapped, j.unconfirmed)
+    return BuildResult(adcode, st.path(adcode), counts, unmapped, j.unconfirmed)
+
+
+def _current_format(st: GeoPackageStore, adcode: str) -> bool:
+    try:
+        st.revision(adcode)
+    except SourceReadError:  # an old-format file: its layers were all plan-derived and are replaced
+        return False
+    return True

@@ -1,22 +1,30 @@
-"""The workspace store: one GeoPackage per jurisdiction (``workspaces/<adcode>.gpkg``)."""
+"""The one funnel to a jurisdiction's data: ``open_workspace(adcode)`` returns a :class:`Workspace`
+handle with its names, metric CRS, revision and merged layers. Pages, CLI commands, analysis and
+exports all go through it; the store behind it is a folder of GeoPackages (``$ONEMAP_WORKSPACES``)."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import geopandas as gpd
 import pandas as pd
+from pyproj import CRS
 
-from geo.errors import SourceReadError, UnknownNameError
-from geo.gpkg import list_gpkg_layers
+from geo.errors import UnknownNameError
 from layers.catalog.registry import PROJECT_DIR
-from layers.catalog.specs import get_spec
+from layers.catalog.specs import SPECS, get_spec
+from layers.store import schema
+from layers.store.gpkg import Changeset, GeoPackageStore, Snapshot, UserChange
 
-META_TABLE = "workspace_meta"
-UNMAPPED_TABLE = "plan_items_unmapped"
+__all__ = ["Changeset", "UserChange", "Workspace", "WorkspaceInfo", "conform", "layer_ids", "list_workspaces", "open_workspace",
+           "store", "validate_adcode", "workspace_dir", "workspace_path"]
+conform = schema.conform
+ADCODE = re.compile(r"^\d{6}$")
 
 
 def workspace_dir() -> Path:
@@ -24,13 +32,39 @@ def workspace_dir() -> Path:
     return Path(os.environ.get("ONEMAP_WORKSPACES", PROJECT_DIR / "workspaces"))
 
 
+def store() -> GeoPackageStore:
+    """The configured store (today the embedded GeoPackage folder)."""
+    return GeoPackageStore(workspace_dir())
+
+
 def workspace_path(adcode: str) -> Path:
-    return workspace_dir() / f"{adcode}.gpkg"
+    return store().path(validate_adcode(adcode))
 
 
-def kde_path(gpkg: Path, hazard: str) -> Path:
-    """GeoTIFF of a density surface stored beside a workspace GeoPackage."""
-    return gpkg.with_name(f"{gpkg.stem}_kde_{hazard}.tif")
+def buildable() -> dict[str, dict]:
+    from layers.catalog.jurisdiction import jurisdiction_config
+
+    return jurisdiction_config()
+
+
+def validate_adcode(adcode: object, *, for_build: bool = False) -> str:
+    """``adcode`` as a six-digit jurisdiction code that is built (or, ``for_build``, buildable);
+    otherwise :class:`UnknownNameError` saying which codes exist and how to build one."""
+    text = str(adcode).strip()
+    if not ADCODE.match(text):
+        raise UnknownNameError(f"行政区划代码应为6位数字，收到 {text[:40]!r} / a jurisdiction code is six digits (e.g. 500231), got {text[:40]!r}")
+    known = store().adcodes()
+    if for_build:
+        if text not in buildable():
+            raise UnknownNameError(f"没有 {text} 的配置，可建立的区县：{', '.join(sorted(buildable()))} / "
+                                   f"no configuration for {text}; buildable: {', '.join(sorted(buildable()))}")
+    elif text not in known:
+        configured = ", ".join(sorted(buildable()))
+        hint = (f"建立：python -m layers build {text} / build it: python -m layers build {text}" if text in buildable() else
+                f"可建立的辖区：{configured} / configured jurisdictions: {configured}")
+        raise UnknownNameError(f"没有工作区 {text}（已有：{', '.join(known) or '无'}）/ no workspace {text} "
+                               f"(built: {', '.join(known) or 'none'}). {hint}")
+    return text
 
 
 @dataclass(frozen=True)
@@ -38,69 +72,146 @@ class WorkspaceInfo:
     adcode: str
     name: str
     name_en: str
-    path: Path
 
 
 def list_workspaces() -> list[WorkspaceInfo]:
-    """Every built workspace, sorted by adcode."""
+    """Every built workspace, sorted by adcode (temporary or foreign files are never listed)."""
+    st = store()
     out = []
-    for path in sorted(workspace_dir().glob("*.gpkg")):
-        meta = read_meta(path)
-        out.append(WorkspaceInfo(path.stem, meta.get("name", path.stem), meta.get("name_en", path.stem), path))
+    for a in st.adcodes():
+        try:
+            meta = st.meta(a)
+        except Exception:  # noqa: BLE001  (an old-format file is listed by its code until rebuilt)
+            meta = {}
+        out.append(WorkspaceInfo(a, meta.get("name", a), meta.get("name_en", a)))
     return out
 
 
-def _require(adcode: str) -> Path:
-    path = workspace_path(adcode)
-    if not path.exists():
-        known = [w.adcode for w in list_workspaces()]
-        raise UnknownNameError(
-            f"No workspace {adcode!r} in {workspace_dir()}; built workspaces: {known}. "
-            f"Build it with: python -m layers build {adcode}"
-        )
-    return path
+@dataclass
+class Workspace:
+    """One jurisdiction's data at one revision. Layers are the merge of plan-derived and user
+    features (EPSG:4490), loaded once; ``metric(layer)`` is a cached copy in the metric CRS."""
+
+    adcode: str
+    name: str
+    name_en: str
+    metric_crs: CRS
+    revision: int
+    store: GeoPackageStore
+    meta: dict[str, str]
+    at_revision: int | None = None
+    _snap: Snapshot | None = field(default=None, repr=False)
+    _frames: Mapping[str, gpd.GeoDataFrame] | None = field(default=None, repr=False)
+    _superseded: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
+    _metric: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """(store, adcode, revision): what caches of this workspace's data are keyed on."""
+        return (self.store.key, self.adcode, self.revision)
+
+    def _snapshot(self) -> Snapshot:
+        if self._snap is None:
+            self._snap = self.store.read(self.adcode, revision=self.at_revision)
+            self.revision = self._snap.revision
+        return self._snap
+
+    def frames(self) -> Mapping[str, gpd.GeoDataFrame]:
+        """Every layer as read by the map, analysis and exports (plan merged with user content;
+        ``risk_townships`` as last stored; see :attr:`risk_stale`). Read-only mapping."""
+        if self._frames is None:
+            snap = self._snapshot()
+            out: dict[str, gpd.GeoDataFrame] = {}
+            for lid in SPECS:
+                if lid in snap.plan or lid in snap.user:
+                    plan = snap.plan.get(lid)
+                    if plan is None:
+                        plan = schema.conform(lid, gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4490), crs=4490))
+                    out[lid], self._superseded[lid] = schema.merge(lid, plan, snap.user.get(lid))
+                elif lid in snap.derived:
+                    out[lid] = snap.derived[lid]
+            self._frames = MappingProxyType(out)
+        return self._frames
+
+    def layer(self, layer_id: str) -> gpd.GeoDataFrame:
+        frames = self.frames()
+        if layer_id not in frames:
+            get_spec(layer_id)
+            raise UnknownNameError(f"工作区 {self.adcode} 没有图层 {layer_id} / workspace {self.adcode} has no layer {layer_id!r}; "
+                                   f"rebuild it: python -m layers build {self.adcode}")
+        return frames[layer_id]
+
+    def layer_ids(self) -> list[str]:
+        return list(self.frames())
+
+    def metric(self, layer_id: str) -> gpd.GeoDataFrame:
+        """``layer_id`` in the workspace's metric CRS (measure here, never in degrees); cached."""
+        if layer_id not in self._metric:
+            self._metric[layer_id] = self.layer(layer_id).to_crs(self.metric_crs)
+        return self._metric[layer_id]
+
+    def superseded(self, layer_id: str) -> gpd.GeoDataFrame:
+        """Plan features that a user feature stands for (kept with their citation, ``superseded_by``)."""
+        self.frames()
+        return self._superseded.get(layer_id, gpd.GeoDataFrame())
+
+    def user_features(self, layer_id: str) -> gpd.GeoDataFrame:
+        """Current versions of the user features of ``layer_id`` (with supersedes/rev_from/changeset/deleted)."""
+        return self._snapshot().user.get(layer_id, gpd.GeoDataFrame())
+
+    def unmapped(self) -> pd.DataFrame:
+        """Plan items that carry no drawable geometry, with reasons."""
+        return self._snapshot().unmapped
+
+    @property
+    def extra_layers(self) -> list[str]:
+        """Tables another tool added to the workspace file; kept as they are, never written."""
+        return self._snapshot().extra_layers
+
+    @property
+    def risk_stale(self) -> bool:
+        """Whether content changed after the stored township risk was computed."""
+        snap = self._snapshot()
+        return int(snap.meta.get("derived_revision", "0")) < snap.data_revision
+
+    @property
+    def data_revision(self) -> int:
+        return self._snapshot().data_revision
+
+    def changesets(self) -> list[Changeset]:
+        return self.store.changesets(self.adcode)
+
+    def commit(self, changes: Sequence[UserChange], *, user: str, action: str, reason: str | None = None,
+               source_name: str | None = None, source_sha256: str | None = None,
+               base_revision: int | None = -1) -> Changeset:
+        """Write user content as one new revision, refused with a conflict error if a change made
+        after this handle's revision touched the same features (``base_revision=None`` skips the check)."""
+        base = self.revision if base_revision == -1 else base_revision
+        return self.store.commit(self.adcode, user=user, action=action, reason=reason, base_revision=base,
+                                 changes=changes, source_name=source_name, source_sha256=source_sha256)
 
 
-def read_meta(path: Path) -> dict[str, str]:
-    """Key/value metadata stored in the workspace (name, build inputs, counts)."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-        rows = con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
-    return {str(k): str(v) for k, v in rows}
+def open_workspace(adcode: object, *, revision: int | None = None) -> Workspace:
+    """The workspace of ``adcode`` (validated: six digits, built) at its current revision, or its
+    user content as it was at ``revision``. Layers load on first use, in one read."""
+    code = validate_adcode(adcode)
+    st = store()
+    meta = st.meta(code)
+    rev = st.revision(code) if revision is None else revision
+    return Workspace(code, meta.get("name", code), meta.get("name_en", code), CRS.from_epsg(int(meta["metric_epsg"])),
+                     rev, st, meta, at_revision=revision)
 
 
-def layer_ids(adcode: str) -> list[str]:
-    """Spatial layers stored in a workspace."""
-    return list_gpkg_layers(_require(adcode))
-
-
+# --- conveniences over the handle (tests, scripts) ---------------------------------------------------
 def load_layer(adcode: str, layer_id: str) -> gpd.GeoDataFrame:
-    """One layer of a workspace as a GeoDataFrame in EPSG:4490."""
-    get_spec(layer_id)
-    path = _require(adcode)
-    if layer_id not in list_gpkg_layers(path):
-        raise UnknownNameError(f"Workspace {adcode} has no layer {layer_id!r}; rebuild it with: python -m layers build {adcode}")
-    return gpd.read_file(path, layer=layer_id, engine="pyogrio")
+    """One merged layer of a workspace (EPSG:4490)."""
+    return open_workspace(adcode).layer(layer_id)
 
 
 def load_unmapped(adcode: str) -> pd.DataFrame:
-    """Plan items that carry no drawable geometry (rules without a river, etc.), with reasons."""
-    path = _require(adcode)
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-            return pd.read_sql(f"SELECT * FROM {UNMAPPED_TABLE}", con)
-    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as err:
-        raise SourceReadError(f"{path}: table {UNMAPPED_TABLE} is missing ({err}); rebuild the workspace.") from err
+    return open_workspace(adcode).unmapped()
 
 
-def conform(layer_id: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Columns of ``gdf`` in spec order with spec types (missing optional columns added empty)."""
-    spec = get_spec(layer_id)
-    out = gdf.copy()
-    for f in spec.fields:
-        if f.name not in out:
-            out[f.name] = None
-        if f.dtype == "int":
-            out[f.name] = out[f.name].astype("Int64")
-        elif f.dtype == "float":
-            out[f.name] = out[f.name].astype("float64")
-    return out[[f.name for f in spec.fields] + [out.geometry.name]]
+def layer_ids(adcode: str) -> list[str]:
+    """The layers of a workspace (merged plan and user layers, then derived ones)."""
+    return open_workspace(adcode).layer_ids()

@@ -13,19 +13,19 @@ import pandas as pd
 
 from geo.display import display_frame, shift_to_gcj02
 from geo.pick import pick_feature
-from layers.catalog.i18n import QUALITY_LABELS, STATUS_LABELS, pick
-from layers.catalog.sourcetext import source_text
-from layers.catalog.specs import SPECS, THEMES, get_spec  # noqa: F401  (get_spec is re-exported for callers)
-from layers.catalog.style import style_columns
-from layers.store.workspace import layer_ids, load_layer
+from layers.catalog.i18n import pick
+from layers.catalog.specs import SPECS, THEMES, TITLE, LayerFilter, LayerSpec, get_spec, in_draw_order
+from layers.catalog.style import style_columns, value_text
+from layers.store.workspace import open_workspace
 
-DISPLAY_FIELDS = ("fid", "name")
-TOLERANCE_DEG = {"townships": 0.0008, "county": 0.0005, "rules": 0.0005, "geohazards": 0.0003, "forest_fire": 0.0003}
+__all__ = ["get_spec"]  # re-exported for the pages
+DISPLAY_FIELDS = ("fid", "name")  # every display copy has these; the layer's tooltip fields come with them
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Attribute filters; an empty tuple means "everything"."""
+    """The sidebar's attribute filters, one field per ``LayerFilter.key`` of the layer specs (the
+    values chosen); an empty tuple means "everything"."""
 
     hazard_types: tuple[str, ...] = ()
     project_status: tuple[str, ...] = ()
@@ -49,7 +49,7 @@ class Panel:
 
 def load_frames(adcode: str) -> dict[str, gpd.GeoDataFrame]:
     """Every stored layer of a workspace (EPSG:4490)."""
-    return {lid: load_layer(adcode, lid) for lid in layer_ids(adcode) if lid in SPECS}
+    return dict(open_workspace(adcode).frames())
 
 
 def layer_panel(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> Panel:
@@ -63,49 +63,49 @@ def layer_panel(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> Panel:
     return panel
 
 
-def _split(values: pd.Series) -> list[str]:
-    return sorted({v.strip() for s in values.dropna() for v in str(s).split(";") if v.strip()})
+FILTERED: tuple[LayerSpec, ...] = tuple(s for s in SPECS.values() if s.filters)
+FILTERED_LAYERS = tuple(s.id for s in FILTERED)  # the layers the sidebar filters act on
 
 
-def filter_options(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, list[str]]:
-    """Values users can filter by, taken from the data."""
-    gh = frames.get("geohazards", gpd.GeoDataFrame())
-    pr = frames.get("projects", gpd.GeoDataFrame())
-    fa = frames.get("facilities", gpd.GeoDataFrame())
-    return {
-        "hazard_types": sorted(set(gh["hazard_type"].dropna()) | set(gh["kind"])) if len(gh) else [],
-        "project_status": sorted(pr["status"].dropna().unique()) if len(pr) else [],
-        "project_years": sorted(pr["year"].dropna().unique()) if len(pr) else [],
-        "project_depts": _split(pr["lead_dept"]) if len(pr) else [],
-        "facility_kinds": sorted(fa["kind"].dropna().unique()) if len(fa) else [],
-    }
+def _options(gdf: gpd.GeoDataFrame, flt: LayerFilter) -> list:
+    columns = [gdf[c].dropna() for c in flt.fields if c in gdf]
+    if flt.split:
+        return sorted({v.strip() for col in columns for s in col for v in str(s).split(";") if v.strip()})
+    return sorted({v for col in columns for v in col})
+
+
+def filter_options(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, list]:
+    """Values users can filter by, taken from the data: ``Filters`` field -> sorted values."""
+    out: dict[str, list] = {}
+    for spec in FILTERED:
+        gdf = frames.get(spec.id)
+        for flt in spec.filters:
+            out[flt.key] = _options(gdf, flt) if gdf is not None and len(gdf) else []
+    return out
 
 
 def _contains_any(values: pd.Series, wanted: Sequence[str]) -> pd.Series:
     return values.fillna("").map(lambda s: any(w in str(s).split(";") for w in wanted))
 
 
+def _passes(gdf: gpd.GeoDataFrame, flt: LayerFilter, chosen: Sequence[str]) -> pd.Series:
+    mask = pd.Series(False, index=gdf.index)
+    for c in (c for c in flt.fields if c in gdf):
+        mask |= _contains_any(gdf[c], chosen) if flt.split else gdf[c].isin(chosen)
+    return mask
+
+
 def apply_filters(frames: Mapping[str, gpd.GeoDataFrame], f: Filters) -> dict[str, gpd.GeoDataFrame]:
     """Frames with the filters applied (layers without a matching filter are unchanged)."""
     out = dict(frames)
-    if f.hazard_types and "geohazards" in out:
-        gh = out["geohazards"]
-        out["geohazards"] = gh[gh["hazard_type"].isin(f.hazard_types) | gh["kind"].isin(f.hazard_types)]
-    if "projects" in out:
-        pr = out["projects"]
-        if f.project_status:
-            pr = pr[pr["status"].isin(f.project_status)]
-        if f.project_years:
-            pr = pr[pr["year"].isin(f.project_years)]
-        if f.project_depts:
-            pr = pr[_contains_any(pr["lead_dept"], f.project_depts)]
-        out["projects"] = pr
-    if f.facility_kinds and "facilities" in out:
-        out["facilities"] = out["facilities"][out["facilities"]["kind"].isin(f.facility_kinds)]
+    for spec in FILTERED:
+        if spec.id not in out:
+            continue
+        for flt in spec.filters:
+            chosen = getattr(f, flt.key)
+            if chosen:
+                out[spec.id] = out[spec.id][_passes(out[spec.id], flt, chosen)]
     return out
-
-
-FILTERED_LAYERS = ("geohazards", "projects", "facilities")  # the layers the sidebar filters act on
 
 
 def filter_allow(frames: Mapping[str, gpd.GeoDataFrame], f: Filters) -> dict[str, list[int] | None]:
@@ -139,7 +139,8 @@ BAND = {"county": (1.0, 1e-5), "province": (3.0, 1e-4)}  # (tolerance multiplier
 def display_frames(
     frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], *, lang: str, gcj02: bool = False, band: str = "county"
 ) -> dict[str, gpd.GeoDataFrame]:
-    """Light, styled WGS84 copies of the visible layers (optionally shifted to GCJ-02).
+    """Light, styled WGS84 copies of the visible layers (optionally shifted to GCJ-02): id, name and
+    the fields of the layer's tooltip, with the style columns of ``layers.catalog.style``.
 
     ``band`` picks the display copy: at province scale lines and polygons are simplified 3x more
     (townships as a coverage, so neighbours keep shared edges) and snapped to a 1e-4 degree grid."""
@@ -148,9 +149,9 @@ def display_frames(
     for lid in visible:
         if lid not in frames:
             continue
-        gdf = frames[lid]
-        disp = display_frame(gdf, keep=DISPLAY_FIELDS, tolerance_deg=TOLERANCE_DEG.get(lid, 0.0) * factor,
-                             coverage=lid in ("townships", "risk_townships"), precision_deg=grid)
+        gdf, spec = frames[lid], get_spec(lid)
+        keep = list(dict.fromkeys((*DISPLAY_FIELDS, *(e for e in spec.tooltip if e != TITLE))))
+        disp = display_frame(gdf, keep=keep, tolerance_deg=spec.simplify_deg * factor, coverage=spec.partition, precision_deg=grid)
         disp = pd.concat([disp, style_columns(lid, gdf, lang)], axis=1)
         out[lid] = shift_to_gcj02(disp) if gcj02 else disp
     return out
@@ -209,11 +210,8 @@ def pick_at(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], lon:
 
         lo, la = gcj02_to_wgs84(lon, lat)
         lon, lat = float(lo), float(la)
-    from layers.render.webmap import DRAW_ORDER, NOT_PICKED
-
     tol = 8 * 156543.03 * math.cos(math.radians(lat)) / (2 ** zoom)
-    order = [k for k in DRAW_ORDER if k in visible] + [k for k in visible if k not in DRAW_ORDER]
-    sub = {lid: frames[lid] for lid in order if lid in frames and lid not in NOT_PICKED}
+    sub = {lid: frames[lid] for lid in in_draw_order(visible) if lid in frames and get_spec(lid).pickable}
     hit = pick_feature(sub, lon, lat, tolerance_m=max(tol, 5.0))
     return None if hit is None else (hit.layer, str(sub[hit.layer].loc[hit.index, "fid"]))
 
@@ -225,24 +223,17 @@ def kind_label(layer_id: str, kind: str, lang: str) -> str:
 
 
 def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str, lang: str) -> list[tuple[str, str]]:
-    """(label, value) pairs of every attribute of one feature, labelled from the spec."""
+    """(label, value) pairs of the details panel for one feature: its layer, then the spec's ``popup``
+    fields it has a value for, labelled from the spec, values as people read them (``value_text``)."""
     spec = get_spec(layer_id)
     gdf = frames[layer_id]
     row = gdf[gdf["fid"] == fid].iloc[0]
     out = [("图层" if lang == "zh" else "Layer", spec.label(lang))]
-    for f in spec.fields:
-        value = row.get(f.name)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-            continue
-        if f.name == "kind":
-            value = kind_label(layer_id, str(value), lang)
-        elif f.name == "status":
-            value = pick(STATUS_LABELS.get(str(value), (str(value), str(value))), lang)
-        elif f.name in ("geometry_quality", "seat_quality"):
-            value = pick(QUALITY_LABELS.get(str(value), (str(value), str(value))), lang)
-        elif f.name == "geometry_source":
-            value = source_text(str(value), lang)
-        out.append((f.zh if lang == "zh" else f.en, str(value)))
+    for name in spec.popup:
+        text = value_text(layer_id, name, row.get(name), lang)
+        if text is not None:
+            f = spec.field(name)
+            out.append((f.zh if lang == "zh" else f.en, text))
     return out
 
 

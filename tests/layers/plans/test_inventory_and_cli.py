@@ -75,7 +75,8 @@ def test_cli_dump_writes_geojson_in_wgs84(tmp_path: Path, capsys: pytest.Capture
 @pytest.mark.usefixtures("built_workspaces")
 def test_cli_unknown_workspace_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dump", "999999", "--out", str(tmp_path)]) == 2
-    assert "No workspace '999999'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "没有工作区 999999" in err and "no workspace 999999" in err and "Traceback" not in err
 
 
 def _reservoir_file(tmp_path: Path, lon: float, lat: float, *, status: str = "planned") -> Path:
