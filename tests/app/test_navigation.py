@@ -48,3 +48,15 @@ def test_unknown_adcode_in_the_url_falls_back_with_the_default_jurisdiction() ->
     at.run()
     assert not at.exception
     assert at.session_state["adcode"] == "500231"
+
+
+@pytest.mark.parametrize("code", ["500232", "../x/500231"])
+def test_an_unknown_code_in_the_link_is_an_error_not_another_map(code: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["adcode"] = code
+    at.run()
+    assert not at.exception
+    assert any(code in e.value and "没有对应的工作区" in e.value for e in at.error)
+    assert not at.title  # no map of another jurisdiction is drawn under the error
+    at.sidebar.selectbox(key="adcode").set_value("500110").run()  # choosing one clears the error
+    assert not at.error and at.session_state["adcode"] == "500110"
