@@ -200,6 +200,22 @@ class GeoPackageStore:
         if not create and self._format(path) is None:
             raise UnknownNameError(f"工作区 {adcode} 尚未建立 / workspace {adcode} is not built: python -m layers build {adcode}")
         self._clean_leftovers(adcode)
+        try:
+            return self._commit(path, adcode, user=user, action=action, reason=reason, base_revision=base_revision, plan=plan,
+                                changes=changes, derived=derived, derived_base=derived_base, unmapped=unmapped, meta=meta,
+                                source_name=source_name, source_sha256=source_sha256)
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            raise ConflictError(f"工作区 {adcode} 正被另一个程序写入或锁定（例如 QGIS 正在编辑），{BUSY_TIMEOUT_S:.0f} 秒内未释放；"
+                                f"没有保存任何内容。请在 QGIS 中保存或停止编辑后重试。 / Workspace {adcode} is being written or locked "
+                                f"by another program (QGIS editing it?) for more than {BUSY_TIMEOUT_S:.0f} s; nothing was saved. "
+                                "Save or stop editing there, then try again.") from err
+
+    def _commit(self, path: Path, adcode: str, *, user: str, action: str, reason: str | None, base_revision: int | None,
+                plan: Mapping[str, gpd.GeoDataFrame] | None, changes: Sequence[UserChange],
+                derived: Mapping[str, gpd.GeoDataFrame] | None, derived_base: int | None, unmapped: pd.DataFrame | None,
+                meta: Mapping[str, str] | None, source_name: str | None, source_sha256: str | None) -> Changeset:
         with self._connect(path, create=True) as con:
             con.execute("PRAGMA journal_mode = WAL")
             con.execute("PRAGMA synchronous = FULL")
