@@ -327,9 +327,25 @@ def main() -> int:
         bench_browser(folder, runs=int(os.environ.get("BENCH_RUNS", "3")))
     out = ROOT / ".bench" / "latest.json"
     out.parent.mkdir(exist_ok=True)
+    if out.exists():
+        previous = out.with_name("previous.json")
+        previous.write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
+        compare(json.loads(previous.read_text(encoding="utf-8")))
     out.write_text(json.dumps(RESULTS, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"written {out}")
     return 0
+
+
+def compare(previous: list[dict]) -> None:
+    """This run against the last one (.bench/previous.json): ratio per measure, flagged beyond 10 %."""
+    before = {(r["measure"], r["scale"]): r["value"] for r in previous}
+    print(f"\n{'against the last run':42s} {'scale':10s} {'now':>10s} {'before':>10s} ratio")
+    for r in RESULTS:
+        old = before.get((r["measure"], r["scale"]))
+        if old and r["unit"] in ("s", "MB"):
+            ratio = r["value"] / old
+            flag = "  <-- more than 10 % slower/larger" if ratio > 1.10 else ""
+            print(f"{r['measure'][:42]:42s} {r['scale']:10s} {r['value']:10.3f} {old:10.3f} {ratio:5.2f}{flag}")
 
 
 if __name__ == "__main__":
