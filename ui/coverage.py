@@ -97,9 +97,9 @@ try:
         results = [cv.suggest(r, data, crs, k=int(k), candidates=cand) for r in results]
     if union and len(facilities) > 1:
         results.append(cv.analyse_union(data, crs, adcode, kinds=facilities, demand=demand, mode=mode, value=value))
-except (GeoError, ValueError) as err:
+except GeoError as err:  # the message names the kind, mode or value and the fix
     log.warning("coverage failed for %s: %s", adcode, err)
-    st.error(pick(TX["failed"], lang))
+    st.error(f"{pick(TX['failed'], lang)}\n\n{err}")
     st.stop()
 
 def _hidden_inputs(r: cv.KindResult) -> bool:

@@ -23,6 +23,7 @@ TEXT = {
     "working": ("正在生成…", "Working…"),
     "failed": ("未能生成{what}:请减少图层或换一种格式后重试;如仍失败,请联系系统管理员。",
                "Could not make the {what}: try fewer layers or another format; if it still fails, contact the administrator."),
+    "refused": ("未能生成{what}:{why}", "Could not make the {what}: {why}"),
     "file": ("导出文件", "export file"),
     "atlas_file": ("一乡一图图集", "township atlas"),
 }
@@ -66,7 +67,10 @@ def _run(make, what: str, lang: str) -> tuple[str, bytes] | None:  # noqa: ANN00
             return path.name, path.read_bytes()
     except ExportError as err:
         st.error(err.text(lang))
-    except (GeoError, ValueError, OSError):
+    except GeoError as err:  # a refusal: the message names the layer, file or value and the fix, never a server path
+        log.warning("export refused: %s", err)
+        st.error(pick(TEXT["refused"], lang).format(what=pick(TEXT[what], lang), why=err))
+    except OSError:  # the disk or the installation: details go to the log, not to the page
         log.exception("export failed")
         st.error(pick(TEXT["failed"], lang).format(what=pick(TEXT[what], lang)))
     return None

@@ -114,6 +114,8 @@ def _screen(data, adcode: str, lon_text: str, lat_text: str, datum: str, lang: s
         ss["screen_result"] = screen.screen_point(data, workspace_crs(adcode), lon, lat, datum=datum)
     except screen.OutsideAreaError as err:
         st.error(screen.error_text(err, lang))
+    except GeoError as err:
+        st.error(str(err))
 
 
 def _parses(text: str, axis: str) -> bool:
@@ -176,7 +178,10 @@ d1, d2 = st.columns(2)
 d1.download_button("CSV", tables.csv_bytes(table), f"risk_{adcode}_{choice}_{scheme}.csv", "text/csv", key="dl_csv", on_click="ignore")
 d2.download_button("XLSX", tables.xlsx_bytes(table), f"risk_{adcode}_{choice}_{scheme}.xlsx", key="dl_xlsx", on_click="ignore")
 if user_raster is not None:
-    st.dataframe(riskview.user_raster_summary(user_raster, risk, lang=lang, name=upload.name), width="stretch", hide_index=True)
+    try:
+        st.dataframe(riskview.user_raster_summary(user_raster, risk, lang=lang, name=upload.name), width="stretch", hide_index=True)
+    except GeoError as err:
+        st.error(riskview.raster_error_text(err, upload.name, lang))
 
 _screening(data, adcode, lang)
 with st.expander(t("screen_all", lang)):
