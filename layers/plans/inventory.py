@@ -26,7 +26,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import Problem, ValidationError
+from geo.errors import Problem, SourceReadError, ValidationError
 from geo.placement import line_through, ring_offsets, schematic_line, seeded_points_in, stable_seed
 from layers.catalog.jurisdiction import Jurisdiction, short_name, union_m
 from layers.catalog.registry import dataset
@@ -59,7 +59,11 @@ def documents() -> pd.DataFrame:
 
 def read_inventory(path: Path) -> pd.DataFrame:
     """Read one inventory CSV and check it against ``data/plans/SCHEMA.md`` (all problems at once)."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except ValueError as err:  # pandas' ParserError and EmptyDataError, and UnicodeDecodeError, are ValueErrors
+        raise SourceReadError(f"{path}: cannot read as a CSV table ({err}); save it as UTF-8 CSV with the header "
+                              "row of data/plans/SCHEMA.md.") from err
     problems = [Problem(None, c, "column is missing; see data/plans/SCHEMA.md.") for c in INVENTORY_COLUMNS if c not in df]
     if problems:
         raise ValidationError(str(path), problems)

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.errors import UnknownNameError, ValidationError
+from geo.errors import SourceReadError, UnknownNameError, ValidationError
 from layers.__main__ import main
 from layers.catalog.registry import dataset
 from layers.plans.inventory import INVENTORY_COLUMNS, read_inventory
@@ -53,6 +53,14 @@ def test_inventory_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("fid,layer\nx,rivers\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"bad.csv, field 'kind': column is missing; see data/plans/SCHEMA.md"):
+        read_inventory(path)
+
+
+@pytest.mark.parametrize(("content", "why"), [(b"", "No columns to parse"), (b"fid,layer\n\xff\xfe,x\n", "can't decode")])
+def test_an_inventory_that_is_not_a_csv_is_a_source_read_error(tmp_path: Path, content: bytes, why: str) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    with pytest.raises(SourceReadError, match=rf"broken\.csv: cannot read as a CSV table \(.*{why}.*\); save it as UTF-8 CSV"):
         read_inventory(path)
 
 
