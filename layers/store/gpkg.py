@@ -417,15 +417,17 @@ def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int)
                 counts["replaced"] += 1
             else:
                 counts["added"] += 1
-        rows = rows.assign(supersedes=sup, rev_from=rev, rev_to=None, changeset=cs_id, deleted=0)
+        prov = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                for v in (up["provenance"] if "provenance" in up else [None] * len(up))]
+        rows = rows.assign(supersedes=sup, rev_from=rev, rev_to=None, changeset=cs_id, deleted=0, provenance=prov)
         g.insert_features(con, table, rows, cols, list(rows.geometry), SRS)
     for f in ch.delete:
         if f in current:
-            old, geoms = g.read_features(con, table, spec_cols + ["supersedes"], where="rev_to IS NULL AND fid = ?", params=(f,))
+            old, geoms = g.read_features(con, table, spec_cols + ["supersedes", "provenance"], where="rev_to IS NULL AND fid = ?", params=(f,))
             con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f))
         elif f in plan_fids:
             old, geoms = g.read_features(con, plan_table, spec_cols, where="fid = ?", params=(f,))
-            old["supersedes"] = f
+            old["supersedes"], old["provenance"] = f, None
         else:
             raise UnknownNameError(f"图层 {lid} 中没有要素 {f} / layer {lid} has no feature {f!r}")
         old = old.assign(rev_from=rev, rev_to=None, changeset=cs_id, deleted=1)

@@ -29,8 +29,10 @@ DERIVED_LAYERS = ("risk_townships",)
 FORMAT = "2"
 
 # user_<layer> columns besides the spec's: which plan feature a row stands for, its version span
-# (rev_from <= R < rev_to is the version current at revision R), the change that wrote it, deletion
-VERSION_COLUMNS = (("supersedes", "TEXT"), ("rev_from", "INTEGER"), ("rev_to", "INTEGER"), ("changeset", "INTEGER"), ("deleted", "INTEGER"))
+# (rev_from <= R < rev_to is the version current at revision R), the change that wrote it, deletion,
+# and where the row came from (JSON: file, sha256, sheet, row, encoding, CRS, datum; or editor, reason)
+VERSION_COLUMNS = (("supersedes", "TEXT"), ("rev_from", "INTEGER"), ("rev_to", "INTEGER"), ("changeset", "INTEGER"), ("deleted", "INTEGER"),
+                   ("provenance", "TEXT"))
 
 CHANGESET_COLUMNS = ("id", "revision", "base_revision", "time", "user", "action", "layer", "fids", "counts", "reason",
                      "source_name", "source_sha256")
