@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo.crs import WGS84
 from geo.gpkg import write_gpkg_atomic
+from layers.exports.output import atomic_write
 from layers.exports.tables import csv_bytes, spreadsheet_safe
 
 DATA_FORMATS = ("gpkg", "geojson", "shp", "csv", "xlsx")
@@ -44,31 +45,36 @@ def table_with_lonlat(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
-def export_data(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, out: Path) -> Path:
+def export_data(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, out: Path, *, overwrite: bool = False, lang: str = "en") -> Path:
     """Write ``layers`` (id -> frame) as GeoPackage, GeoJSON, zipped Shapefile, CSV or XLSX.
 
     CSV and XLSX cells that a spreadsheet would run as a formula (``=HYPERLINK(...)`` in a name) are
     written as text (``layers.tables``); GeoPackage, GeoJSON and Shapefile keep the values as they are.
-    Multi-layer GeoJSON/CSV/XLSX/Shapefile outputs go into one zip (XLSX: one sheet per layer)."""
+    Multi-layer GeoJSON/CSV/XLSX/Shapefile outputs go into one zip (XLSX: one sheet per layer).
+    ``out`` is checked and written as :func:`layers.exports.output.atomic_write` says (an existing
+    file is replaced only with ``overwrite``; refusals raise ``NotPermittedError`` in ``lang``)."""
     if fmt not in DATA_FORMATS:
         raise ValueError(f"Unknown data format {fmt!r}; use one of {list(DATA_FORMATS)}.")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out, overwrite=overwrite, lang=lang) as tmp:
+        _write(layers, fmt, tmp)
+    return out
+
+
+def _write(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, tmp: Path) -> None:
     if fmt == "gpkg":
-        return write_gpkg_atomic(out, dict(layers))
-    if fmt == "xlsx":
-        with pd.ExcelWriter(out) as xw:
+        write_gpkg_atomic(tmp, dict(layers))
+    elif fmt == "xlsx":
+        with pd.ExcelWriter(tmp) as xw:
             for name, g in layers.items():
                 spreadsheet_safe(table_with_lonlat(g)).to_excel(xw, sheet_name=name[:31], index=False)
-        return out
-    if fmt == "shp" or len(layers) > 1:
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+    elif fmt == "shp" or len(layers) > 1:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, g in layers.items():
                 for arc, data in _files(name, g, fmt):
                     zf.writestr(arc, data)
-        return out
-    (name, g), = layers.items()
-    out.write_bytes(dict(_files(name, g, fmt))[f"{name}.{fmt}"])
-    return out
+    else:
+        (name, g), = layers.items()
+        tmp.write_bytes(dict(_files(name, g, fmt))[f"{name}.{fmt}"])
 
 
 def _files(name: str, g: gpd.GeoDataFrame, fmt: str) -> list[tuple[str, bytes]]:

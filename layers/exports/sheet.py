@@ -33,6 +33,7 @@ from pyproj import CRS  # noqa: E402
 from layers.catalog.i18n import say  # noqa: E402
 from layers.catalog.quality import data_status, status_line  # noqa: E402
 from layers.catalog.specs import get_spec  # noqa: E402
+from layers.exports.output import atomic_write, safe_target  # noqa: E402
 from layers.exports.printmap import draw_labels, draw_layers, draw_north_arrow, draw_scale_bar, legend_handles  # noqa: E402
 
 PAPER_MM = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
@@ -308,21 +309,25 @@ def map_figure(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, sheet: Sheet, *
     return fig
 
 
-def save_figure(fig: Figure, out: Path, fmt: str, dpi: int) -> Path:
-    """PNG (paper size x dpi pixels) or PDF with embedded CJK fonts."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, format=fmt, dpi=dpi)
-    plt.close(fig)
+def save_figure(fig: Figure, out: Path, fmt: str, dpi: int, *, overwrite: bool = False, lang: str = "en") -> Path:
+    """PNG (paper size x dpi pixels) or PDF with embedded CJK fonts, written as
+    :func:`layers.exports.output.atomic_write` says (an existing file replaced only with ``overwrite``)."""
+    try:
+        with atomic_write(out, overwrite=overwrite, lang=lang) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi)
+    finally:
+        plt.close(fig)
     return out
 
 
 def export_sheet(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str], crs: CRS, sheet: Sheet, out: Path, fmt: str,
-                 *, extent: tuple[float, ...] | None = None) -> Path:
+                 *, extent: tuple[float, ...] | None = None, overwrite: bool = False) -> Path:
     """Render the visible layers on one sheet (optionally limited to ``extent`` in ``crs``) and write PNG or PDF."""
     if fmt not in ("png", "pdf"):
         raise ValueError(f"export_sheet writes png or pdf, not {fmt!r}.")
+    safe_target(out, overwrite=overwrite, lang=sheet.lang)  # refused before the sheet is drawn
     shown = {k: frames[k] for k in visible if k in frames and len(frames[k])}
-    return save_figure(map_figure(shown, crs, sheet, extent=extent), out, fmt, sheet.dpi)
+    return save_figure(map_figure(shown, crs, sheet, extent=extent), out, fmt, sheet.dpi, overwrite=overwrite, lang=sheet.lang)
 
 
 def default_title(name: str, visible: Sequence[str], lang: str = "zh") -> tuple[str, str]:
