@@ -1,10 +1,11 @@
 """一乡一图: a multi-page PDF atlas, one portrait page per township: the map (neighbours greyed,
 names, legend), the risk level with the per-hazard scores and the indicator values behind them,
-tables of what lies inside (in full, or the first rows then "…等N项"), and the data status."""
+tables of what lies inside (in full, or the first rows then "…等N项"), and the data status.
+Which layers are drawn and which are listed, with which columns, is read from the layer specs
+(``atlas_map``, ``atlas_table``)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,15 +19,15 @@ from matplotlib.transforms import Bbox
 from pyproj import CRS
 
 from layers.analysis.risk import HAZARD_ZH, HAZARDS, INDICATOR_ZH, risk_config
-from layers.catalog.i18n import STATUS_LABELS, pick, say
+from layers.catalog.i18n import pick, say
 from layers.catalog.quality import class_label, data_status, inputs_note, is_placeholder, position_class, status_line
-from layers.catalog.style import ACTION_COLORS, HAZARD_EN
+from layers.catalog.specs import SPECS
+from layers.catalog.style import value_text
 from layers.exports.printmap import draw_labels, legend_handles
 from layers.exports.sheet import GAP_IN, MARGIN_IN, ProgressFn, Sheet, _block, _bottom, _has_approx, _map_axes, fit_legend, header, notes
 from layers.exports.sheet import text as sheet_text
-from layers.views.mapview import kind_label
 
-ATLAS_LAYERS = ("county", "townships", "rivers", "geohazards", "reservoirs", "facilities", "projects", "forest_fire")
+ATLAS_LAYERS = tuple(s.id for s in SPECS.values() if s.atlas_map)
 HAZARD_EN_NAMES = {"geological": "Geohazard", "flood": "Flood", "forest_fire": "Forest fire"}
 INDICATOR_EN = {
     "hazard_density": "hazard-point density", "people_threatened": "people threatened", "susceptibility_share": "susceptible area",
@@ -39,18 +40,13 @@ UNITS = {  # indicator -> (zh format, en format)
     "reservoirs_reinforced": ("{:.0f} 座", "{:.0f}"), "forest_share": ("{:.0%}", "{:.0%}"), "fire_sources": ("{:.0f} 处", "{:.0f}"),
     "facility_distance": ("{:.1f} km", "{:.1f} km"),
 }
-RISK_LEVEL_EN = {"高": "High", "较高": "Fairly high", "中": "Medium", "低": "Low"}
 COLUMNS = {  # column -> (zh header, en header)
     "name": ("名称", "Name"), "kind": ("类别", "Kind"), "hazard_type": ("灾种", "Hazard"), "risk_level": ("风险等级", "Risk"),
     "action": ("规划措施", "Action"), "status": ("状态", "Status"), "lead_dept": ("牵头部门", "Lead dept."),
     "_pos": ("位置", "Position"),
 }
-TABLES = (  # (layer, columns, relative column widths, (zh what, en what))
-    ("geohazards", ("name", "kind", "hazard_type", "_pos"), (0.44, 0.2, 0.14, 0.22), ("地质灾害点位", "geohazard sites")),
-    ("reservoirs", ("name", "action", "status", "_pos"), (0.4, 0.2, 0.16, 0.24), ("水库", "reservoirs")),
-    ("facilities", ("name", "kind", "status", "_pos"), (0.44, 0.2, 0.14, 0.22), ("应急设施", "emergency facilities")),
-    ("projects", ("name", "lead_dept", "status", "_pos"), (0.44, 0.2, 0.14, 0.22), ("规划项目", "plan projects")),
-)
+TABLES = tuple((s.id, s.atlas_table.columns, s.atlas_table.widths, s.atlas_table.what) for s in SPECS.values() if s.atlas_table)
+"""(layer, columns, relative column widths, (zh what, en what)) of the page's tables, in spec order (2 x 2)."""
 TEXT = {
     "subtitle": ("一乡一图", "Township atlas"),
     "composite": ("综合风险", "Composite risk"),
@@ -77,25 +73,14 @@ def _inside(frames: Mapping[str, gpd.GeoDataFrame], layer: str, area) -> gpd.Geo
     g = frames.get(layer)
     if g is None or g.empty:
         return gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4490)
-    g = g[g.geometry.geom_type == "Point"] if layer == "geohazards" else g
+    table = SPECS[layer].atlas_table
+    g = g[g.geometry.geom_type == "Point"] if table and table.points_only else g
     return g[g.geometry.representative_point().within(area)]
 
 
 def _value(layer: str, col: str, v: object, lang: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "-"
-    s = str(v)
-    if col == "kind":
-        return kind_label(layer, s, lang)
-    if col == "status":
-        return pick(STATUS_LABELS.get(s, (s, s)), lang)
-    if col == "action" and s in ACTION_COLORS:
-        return pick(ACTION_COLORS[s][1], lang)
-    if col == "hazard_type" and lang != "zh":
-        return HAZARD_EN.get(s, s)
-    if col == "risk_level" and lang != "zh":
-        return RISK_LEVEL_EN.get(s, s)
-    return s
+    text = value_text(layer, col, v, lang)
+    return "-" if text is None else text
 
 
 def clip(s: str, em: float) -> str:

@@ -1,4 +1,7 @@
-"""Drawing primitives of the static map: layers styled like the web map, scale bar, north arrow, legend."""
+"""Drawing primitives of the static map: layers styled like the web map, scale bar, north arrow, legend.
+
+Everything about a layer (draw order, colours, which names are written) comes from its spec and
+``layers.catalog.style``, as for the web map; this module never imports the web renderer."""
 
 from __future__ import annotations
 
@@ -17,40 +20,25 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from layers.analysis.risk import risk_config
 from layers.catalog.quality import position_class
-from layers.catalog.specs import get_spec
+from layers.catalog.specs import SPECS, get_spec, in_draw_order
 from layers.catalog.style import style_columns
-from layers.render.webmap import DRAW_ORDER
 
 GREY = "#d9d9d9"
 DENSE_POINTS = 1500
 LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))  # centred, then above/below/right/left (in box sizes)
-FEATURE_LABEL_SPAN_M = 25_000  # named features (reservoirs) are labelled when the map spans less than this
+FEATURE_LABEL_SPAN_M = 25_000  # features with name_labels="detail" (reservoirs) are named when the map spans less than this
 LABEL_POSITIONS = ("authoritative", "gazetteer", "approximate")  # a placeholder/synthetic/demo position gets no name
-
-
-def styled(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
-    """``style_columns`` with the risk classes named in ``lang`` (the stored ``level_name`` is Chinese)."""
-    st = style_columns(layer_id, gdf, lang)
-    if "level" in gdf and "color" in gdf:
-        names = risk_config()["levels"]["names_zh" if lang == "zh" else "names_en"]
-        st["_l"] = gdf["level"].map(lambda i: names[int(i) - 1])
-    return st
-
-
-def _ordered(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
-    return [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
 
 
 def draw_layers(ax: Axes, frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, focus: gpd.GeoDataFrame | None = None) -> None:
     """Draw every layer (metric CRS) with the web map's colours; approximate/synthetic ones hollow
     and dashed. With ``focus``, everything outside it is greyed (atlas neighbours)."""
-    for layer_id in _ordered(frames):
+    for layer_id in in_draw_order(frames):
         gdf = frames[layer_id]
         if gdf.empty:
             continue
-        st = styled(layer_id, gdf, lang)
+        st = style_columns(layer_id, gdf, lang)
         kinds = gdf.geometry.geom_type
         for approx in (0, 1):
             sel = (st["_q"] == approx)
@@ -144,11 +132,11 @@ def _groups(st: pd.DataFrame, gdf: gpd.GeoDataFrame) -> list:
 def legend_handles(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, approx: bool) -> list:
     """One legend entry per (layer, colour) in use, plus the approximate-position symbol."""
     handles: list = []
-    for layer_id in _ordered(frames):
+    for layer_id in in_draw_order(frames):
         gdf = frames[layer_id]
         if gdf.empty:
             continue
-        st = styled(layer_id, gdf, lang)
+        st = style_columns(layer_id, gdf, lang)
         handles.append(Patch(facecolor="none", edgecolor="none", label=f"【{get_spec(layer_id).label(lang)}】"))
         types = gdf.geometry.geom_type
         for (color, label), grp in _groups(st, gdf):
@@ -207,20 +195,22 @@ def place_labels(ax: Axes, items: list[tuple[float, float, str]], renderer: Rend
     return placed, dropped
 
 
+def _named(gdf: gpd.GeoDataFrame) -> list[tuple[float, float, str]]:
+    pts = gdf.geometry.representative_point()
+    return [(p.x, p.y, str(n)) for p, n in zip(pts, gdf["name"], strict=True)]
+
+
 def label_items(frames: Mapping[str, gpd.GeoDataFrame], *, span_m: float) -> dict[str, list[tuple[float, float, str]]]:
-    """What gets a name on a static map (metric frames): every township (largest first, at its
-    representative point) and, at larger scales, named features whose position is known."""
+    """What gets a name on a static map (metric frames), by the specs' ``name_labels``: every feature
+    of an "always" layer (townships; largest first, at its representative point) and, at larger
+    scales, the features of a "detail" layer (reservoirs) whose position is known."""
     out: dict[str, list[tuple[float, float, str]]] = {}
-    towns = frames.get("townships")
-    if towns is not None and len(towns):
-        order = towns.assign(_a=towns.area).sort_values("_a", ascending=False)
-        pts = order.geometry.representative_point()
-        out["townships"] = [(p.x, p.y, str(n)) for p, n in zip(pts, order["name"], strict=True)]
-    res = frames.get("reservoirs")
-    if span_m <= FEATURE_LABEL_SPAN_M and res is not None and len(res):
-        known = res[position_class(res).isin(LABEL_POSITIONS)]
-        pts = known.geometry.representative_point()
-        out["reservoirs"] = [(p.x, p.y, str(n)) for p, n in zip(pts, known["name"], strict=True)]
+    for layer_id in (k for k in SPECS if k in frames and len(frames[k])):
+        gdf, how = frames[layer_id], SPECS[layer_id].name_labels
+        if how == "always":
+            out[layer_id] = _named(gdf.assign(_a=gdf.area).sort_values("_a", ascending=False))
+        elif how == "detail" and span_m <= FEATURE_LABEL_SPAN_M:
+            out[layer_id] = _named(gdf[position_class(gdf).isin(LABEL_POSITIONS)])
     return out
 
 
@@ -231,7 +221,7 @@ def draw_labels(ax: Axes, frames: Mapping[str, gpd.GeoDataFrame], renderer: Rend
     x0, x1 = ax.get_xlim()
     dropped = {}
     for layer_id, items in label_items(frames, span_m=x1 - x0).items():
-        size = fontsize if layer_id == "townships" else fontsize - 1
+        size = fontsize if SPECS[layer_id].name_labels == "always" else fontsize - 1
         placed, dropped[layer_id] = place_labels(ax, items, renderer, fontsize=size, gid=f"label:{layer_id}", obstacles=obstacles)
         obstacles += [_box(t, renderer, 1.5) for t in placed]
     return dropped

@@ -1,4 +1,4 @@
-/* The browser half of layers/render.py: draws the data it is given (JSON), never HTML built from data.
+/* The browser half of layers/render/webmap.py: draws the data it is given (JSON), never HTML built from data.
  *
  * One canvas renderer for every data layer, so Leaflet's canvas hit test sees them all and the topmost
  * feature under the cursor (last drawn, layers in DRAW_ORDER) answers clicks and hovers. Data text
@@ -141,6 +141,7 @@
       right = Math.min(right, Math.round(0.4 * width));
       map.fitBounds(b, {paddingTopLeft: [50, 10], paddingBottomRight: [right, 30]});
     };
+    // a tooltip: the texts the server chose from the layer's spec (LayerSpec.tooltip), joined, as escaped text
     R.tip = function (parts) {
       return parts.filter(function (s) { return s !== undefined && s !== null && s !== ''; }).map(window.onemapEsc).join(' · ');
     };
@@ -154,7 +155,7 @@
         return {color: p._c, weight: p._w, fillColor: p._c, fillOpacity: p._fo * (q ? 0.4 : 1), opacity: 0.95,
                 dashArray: q ? '6 4' : null};
       },
-      onEachFeature: function (f, l) { l.bindTooltip(R.tip([f.properties.name, f.properties._l]), {sticky: true}); }
+      onEachFeature: function (f, l) { l.bindTooltip(R.tip(f.properties._t || [f.properties.name]), {sticky: true}); }
     });
     layer.on('click', function (e) { R.pick(d.layer, e.layer || e.sourceTarget, e); });
     layer.addTo(map);
@@ -177,9 +178,11 @@
     var group = d.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: d.cluster, spiderfyOnMaxZoom: false}) : L.featureGroup();
     if (group.addLayers) { group.addLayers(layers); } else { layers.forEach(function (m) { group.addLayer(m); }); }
-    group.on('mouseover', function (e) {  // tooltips are bound on first hover, not for every point up front
+    // tooltips are bound on first hover, not for every point up front; a dense layer's points carry no
+    // texts (r = [x, y, style]): their tooltip is the legend class
+    group.on('mouseover', function (e) {
       var m = e.layer;
-      if (m && m._row && !m.getTooltip()) { m.bindTooltip(R.tip([m._row[4], d.l[m._row[2]]])).openTooltip(); }
+      if (m && m._row && !m.getTooltip()) { m.bindTooltip(R.tip(m._row[4] || [d.l[m._row[2]]])).openTooltip(); }
     });
     group.on('click', function (e) { if (e.layer && e.layer._row) R.pick(d.layer, e.layer, e); });
     group.addTo(map);
@@ -187,13 +190,13 @@
     R.register(d.layer, map);
   };
 
-  window.onemapLabels = function (map, d) {  // township names: text nodes, never markup
-    d.forEach(function (r) {
+  window.onemapLabels = function (map, d) {  // d: {layer, f: [[x, y, name]]}; names are text nodes, never markup
+    d.f.forEach(function (r) {
       var div = el('div', 'twn-label', r[2]);
       L.marker([r[1] / 1e5, r[0] / 1e5], {interactive: false, keyboard: false, icon: L.divIcon({className: 'twn-label-icon',
         html: div, iconSize: [80, 16], iconAnchor: [40, 8]})}).addTo(map);
     });
-    window.onemapRT.register('townships', map);
+    window.onemapRT.register(d.layer, map);
   };
 
   function collapsible(div, title, collapsed) {

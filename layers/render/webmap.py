@@ -1,7 +1,10 @@
 """The one renderer: layer specs + display GeoDataFrames -> a folium map that works offline.
 
 Leaflet is served by the app itself (``static/vendor``, installed from npm by ``make``); folium's
-CDN links are replaced. Tiles are optional: with ``basemap="none"`` the map is fully offline.
+CDN links are replaced. The map's own browser code and styles are the files ``onemap.js`` and
+``onemap.css`` beside this module, inlined in every map (so the first paint and a single-file HTML
+export need nothing else). Tiles are optional: with ``basemap="none"`` the map is fully offline.
+What is drawn, in which order, with which tooltip, is read from the layer specs.
 """
 
 from __future__ import annotations
@@ -19,19 +22,19 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from layers.catalog.i18n import BASEMAP_LABELS, pick, t
-from layers.catalog.specs import get_spec
+from layers.catalog.specs import DRAW_ORDER, THEMES, get_spec, in_draw_order
+from layers.catalog.style import tooltip_texts
 
 VENDOR_URL = os.environ.get("ONEMAP_VENDOR_URL", "/app/static/vendor")
 LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js"), ("markercluster", f"{VENDOR_URL}/markercluster/leaflet.markercluster.js")]
 LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css"), ("markercluster_css", f"{VENDOR_URL}/markercluster/MarkerCluster.css"),
              ("markercluster_default_css", f"{VENDOR_URL}/markercluster/MarkerCluster.Default.css")]
-BACKGROUND = "#eef1f2"
 LABEL_MIN_ZOOM = 10
-NOT_PICKED = ("county",)  # outlines drawn above the townships that must not catch their clicks
-MANY_POINTS = 2000  # above this a point layer is clustered at overview zooms and its tooltips show the kind only
+MANY_POINTS = 2000  # above this a point layer is clustered at overview zooms and its tooltips show the legend class only
 CLUSTER_UNTIL_ZOOM = 11
-DRAW_ORDER = ("risk_townships", "coverage_service", "townships", "rules", "county", "forest_fire", "geohazards", "rivers",
-              "projects", "facilities", "reservoirs", "township_seats", "coverage_gaps", "coverage_sites")
+HERE = Path(__file__).parent
+JS_RUNTIME = (HERE / "onemap.js").read_text(encoding="utf-8")
+CSS = (HERE / "onemap.css").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,10 @@ def parse_js_data(js: str) -> object:
     return json.loads(js)
 
 
-class _Script(Element):
-    """JavaScript that is already rendered. branca wraps every rendered script in ``Element(text)``,
-    which compiles the text as a Jinja template: 0.25 s for a 1.4 MB province data literal."""
+class _Text(Element):
+    """Text that is already rendered (a script, a style sheet). branca wraps every rendered script in
+    ``Element(text)``, which compiles the text as a Jinja template: 0.25 s for a 1.4 MB province data
+    literal, and ``{{`` in a name or a style sheet would be read as template code."""
 
     def __init__(self, text: str) -> None:
         super().__init__()
@@ -117,10 +121,9 @@ class _DataElement(MacroElement):
 
     def render(self, **kwargs: object) -> None:
         script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(_Script(script(self, kwargs)), name=self.get_name())
+        self.get_root().script.add_child(_Text(script(self, kwargs)), name=self.get_name())
 
 
-JS_RUNTIME = (Path(__file__).with_name("onemap.js")).read_text(encoding="utf-8")
 NARROW_PX = 600  # below this map width the in-map panel and legend open collapsed
 TEXT = {
     "tiles": ("底图瓦片无法加载(已失败 {n} 张,可能没有网络);矢量图层仍可正常使用。",
@@ -132,7 +135,7 @@ TEXT = {
 
 
 class _Runtime(_DataElement):
-    """``layers/onemap.js`` (once per map, before any layer) and ``onemapInit(map, data)``: the shared
+    """``onemap.js`` (once per map, before any layer) and ``onemapInit(map, data)``: the shared
     canvas, the draw order, escaping, picking and the state reported back to the server. (Every
     element has a Jinja ``script`` macro: streamlit-folium calls it directly; the macro inserts the
     JS and the data as text, it never compiles them.)"""
@@ -177,7 +180,8 @@ class _Points(_Call):
 
 
 class _Labels(_Call):
-    """Township names as one element (divIcons holding text nodes), hidden below LABEL_MIN_ZOOM by CSS."""
+    """Feature names (``name_labels="always"``) as one element (divIcons holding text nodes), hidden
+    below LABEL_MIN_ZOOM by the style sheet."""
 
     function = "onemapLabels"
 
@@ -213,9 +217,10 @@ class _Finish(_Call):
         super().__init__(js_data({"tileText": pick(TEXT["tiles"], lang), "fit": fit}))
 
 
-def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None) -> str:
-    """JS literal drawn by ``_Points``: positions as integer 1e-5 degrees, one style table, and id/name
-    only when ``names`` (dense layers get their details from the server on click)."""
+def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None, lang: str) -> str:
+    """JS literal drawn by ``_Points``: positions as integer 1e-5 degrees, one style table, and the
+    id and tooltip texts (``LayerSpec.tooltip``) only when ``names``; a dense layer's tooltip is its
+    legend class, and its details come from the server on click."""
     keys = list(zip(gdf["_c"], gdf["_r"].astype(float), gdf["_q"].astype(int), strict=True))
     key: dict[tuple, int] = {}
     labels: list[str] = []
@@ -226,9 +231,9 @@ def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zo
     idx = [key[k] for k in keys]
     xs = np.round(gdf.geometry.x.to_numpy() * 1e5).astype(int)
     ys = np.round(gdf.geometry.y.to_numpy() * 1e5).astype(int)
-    if names:  # small layers carry id and name; dense ones only position and style (details come from the server on click)
-        feats = [[int(x), int(y), i, f, n] for x, y, i, f, n in
-                 zip(xs, ys, idx, gdf["fid"].astype(str), gdf["name"].astype(str), strict=True)]
+    if names:  # small layers carry id and tooltip; dense ones only position and style (details come from the server on click)
+        feats = [[int(x), int(y), i, f, tip] for x, y, i, f, tip in
+                 zip(xs, ys, idx, gdf["fid"].astype(str), tooltip_texts(layer_id, gdf, lang), strict=True)]
     else:
         feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
     data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
@@ -236,18 +241,21 @@ def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zo
     return js_json(data)
 
 
-def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
-    """JS literal drawn by ``_Shapes``: the lines/polygons of a display frame with display properties only."""
-    props = gdf[["fid", "name", "_c", "_l", "_w", "_fo", "_q"]].astype({"fid": str, "name": str, "_l": str})
+def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame, *, lang: str) -> str:
+    """JS literal drawn by ``_Shapes``: the lines/polygons of a display frame with display properties
+    only: id, name, style and the tooltip texts (``_t``, from ``LayerSpec.tooltip``)."""
+    props = gdf[["fid", "name", "_c", "_w", "_fo", "_q"]].astype({"fid": str, "name": str})
+    props["_t"] = tooltip_texts(layer_id, gdf, lang)
     geo = json.loads(gpd.GeoDataFrame(props, geometry=gdf.geometry.values, crs=gdf.crs).to_json(drop_id=True))
-    return js_json({"layer": layer_id, "g": geo, "interactive": layer_id not in NOT_PICKED})
+    return js_json({"layer": layer_id, "g": geo, "interactive": get_spec(layer_id).pickable})
 
 
-def labels_data(townships: gpd.GeoDataFrame) -> str:
-    """JS literal drawn by ``_Labels``: [x, y, name] at each township's representative point (the
-    name is data: the browser puts it in a text node)."""
-    pts = townships.geometry.representative_point()
-    return js_data([[round(p.x * 1e5), round(p.y * 1e5), str(n)] for p, n in zip(pts, townships["name"], strict=True)])
+def labels_data(layer_id: str, gdf: gpd.GeoDataFrame) -> str:
+    """JS literal drawn by ``_Labels``: the layer and [x, y, name] at each feature's representative
+    point (the name is data: the browser puts it in a text node)."""
+    pts = gdf.geometry.representative_point()
+    return js_data({"layer": layer_id,
+                    "f": [[round(p.x * 1e5), round(p.y * 1e5), str(n)] for p, n in zip(pts, gdf["name"], strict=True)]})
 
 
 PanelGroups = tuple[tuple[str, tuple[tuple[str, str, int, tuple[str, ...]], ...]], ...]
@@ -279,20 +287,22 @@ class MapParts:
 
 
 def compile_layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> LayerParts:
+    spec = get_spec(layer_id)
     points = gdf[gdf.geometry.geom_type == "Point"]
     shapes = gdf[gdf.geometry.geom_type != "Point"]
     many = len(points) > MANY_POINTS
     return LayerParts(
-        layer_id, get_spec(layer_id).label(lang), len(gdf),
-        shapes_data(layer_id, shapes) if len(shapes) else None,
-        points_data(layer_id, points, names=not many, cluster_zoom=CLUSTER_UNTIL_ZOOM if many else None) if len(points) else None,
-        labels_data(gdf) if layer_id == "townships" else None,
+        layer_id, spec.label(lang), len(gdf),
+        shapes_data(layer_id, shapes, lang=lang) if len(shapes) else None,
+        points_data(layer_id, points, names=not many, cluster_zoom=CLUSTER_UNTIL_ZOOM if many else None, lang=lang)
+        if len(points) else None,
+        labels_data(layer_id, gdf) if spec.name_labels == "always" else None,
     )
 
 
 def compile_map(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str = "zh", gcj02: bool = False) -> MapParts:
-    """The heavy half of ``build_map``: display frames -> strings, in ``DRAW_ORDER``."""
-    ordered = [k for k in DRAW_ORDER if k in frames] + [k for k in frames if k not in DRAW_ORDER]
+    """The heavy half of ``build_map``: display frames -> strings, in the specs' draw order."""
+    ordered = in_draw_order(frames)
     layers = tuple(compile_layer(k, frames[k], lang) for k in ordered)
     return MapParts(layers, panel_groups(frames, lang), legend_data({k: frames[k] for k in ordered}, lang, gcj02=gcj02), lang)
 
@@ -338,33 +348,6 @@ def visibility_group(visible: Sequence[str], allow: Mapping[str, Sequence[int] |
     return group
 
 
-CSS = f"""<style>
-.leaflet-container {{ background: {BACKGROUND}; font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }}
-.onemap-legend, .onemap-panel {{ background: rgba(255,255,255,.94); padding: 4px 8px; border-radius: 4px; font-size: 12px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 240px; }}
-.onemap-head {{ display: block; width: 100%; border: 0; background: none; padding: 2px 0; font: inherit; font-weight: bold;
-  text-align: left; cursor: pointer; }}
-.collapsed .onemap-body {{ display: none; }}
-.onemap-legend .onemap-body {{ line-height: 17px; max-height: 200px; overflow-y: auto; }}
-.onemap-legend h4 {{ margin: 4px 0 2px; font-size: 12px; }}
-.onemap-legend i {{ display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px; border-radius: 6px; }}
-.onemap-legend i.approx {{ background: transparent !important; border: 1.5px dashed #333; }}
-.onemap-legend .note {{ margin-top: 4px; }}
-.onemap-legend .note.gcj {{ color: #b30000; }}
-.twn-label {{ font-size: 11px; color: #444; text-align: center; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }}
-.hide-labels .twn-label {{ display: none; }}
-.onemap-panel .onemap-body {{ line-height: 19px; max-height: 260px; overflow-y: auto; }}
-.onemap-panel .grp {{ color: #666; margin-top: 3px; font-size: 11px; }}
-.onemap-panel label {{ display: block; cursor: pointer; white-space: nowrap; }}
-.onemap-panel label.empty {{ color: #999; cursor: default; }}
-.onemap-panel label.cls {{ margin-left: 16px; font-size: 11px; line-height: 16px; }}
-.onemap-tilemsg {{ background: #fff3cd; color: #664d03; border: 1px solid #e0c36c; padding: 5px 8px; border-radius: 4px;
-  font-size: 12px; max-width: 320px; }}
-</style>"""
-
-
-CLASS_FILTER_LAYERS = ("geohazards",)  # point layers whose legend classes can be filtered in the map (灾种)
-
 
 def point_classes(gdf: gpd.GeoDataFrame) -> list[str]:
     """Legend classes of a layer's points, in first-seen order (the same order _Points uses)."""
@@ -374,12 +357,11 @@ def point_classes(gdf: gpd.GeoDataFrame) -> list[str]:
 
 def panel_groups(frames: Mapping[str, gpd.GeoDataFrame], lang: str) -> PanelGroups:
     """Layers of the in-map panel by theme, in the fixed theme order: (theme label, ((id, label,
-    count, filterable classes), ...)); empty layers are listed with a count of 0."""
-    from layers.catalog.specs import THEMES
-
+    count, filterable classes), ...)); empty layers are listed with a count of 0; a layer's classes are
+    listed when its spec says so (``class_filter``)."""
     groups = []
     for theme, labels in THEMES.items():
-        layers = tuple((k, get_spec(k).label(lang), len(g), tuple(point_classes(g)) if k in CLASS_FILTER_LAYERS and len(g) else ())
+        layers = tuple((k, get_spec(k).label(lang), len(g), tuple(point_classes(g)) if get_spec(k).class_filter and len(g) else ())
                        for k, g in frames.items() if get_spec(k).theme == theme)
         if layers:
             groups.append((labels[0] if lang == "zh" else labels[1], layers))
@@ -417,8 +399,8 @@ def build_map(
     shown: Sequence[str] | None = None,
     images: Sequence[tuple[str, tuple[float, float, float, float], str]] = (),
 ) -> folium.Map:
-    """A folium map of ``frames`` (layer id -> display frame with style columns), drawn in
-    ``DRAW_ORDER``. ``bounds`` = (minx, miny, maxx, maxy) in lon/lat, passed explicitly so folium
+    """A folium map of ``frames`` (layer id -> display frame with style columns), drawn in the
+    specs' ``DRAW_ORDER``. ``bounds`` = (minx, miny, maxx, maxy) in lon/lat, passed explicitly so folium
     never walks the coordinates; ``center``/``zoom`` keep the user's current view. ``images`` =
     (PNG data URL, lon/lat bounds, name) raster overlays drawn under the vector layers."""
     base = base or Basemap("none", ())
@@ -454,7 +436,7 @@ def assemble_map(
     for layer in parts.layers:
         if layer.count:
             _layer(layer, show=layer.layer_id in visible).add_to(m)
-    m.get_root().header.add_child(Element(CSS))
+    m.get_root().header.add_child(_Text(f"<style>{CSS}</style>"), name="onemap_css")
     if shown is not None:
         m.add_child(_LayerPanel(_panel_data(parts.groups, visible), lang))
     m.add_child(_Legend(parts.legend, LABEL_MIN_ZOOM, lang))

@@ -18,7 +18,6 @@ from layers.catalog.specs import SPECS, THEMES, TITLE, LayerFilter, LayerSpec, g
 from layers.catalog.style import style_columns, value_text
 from layers.store.workspace import open_workspace
 
-__all__ = ["get_spec"]  # re-exported for the pages
 DISPLAY_FIELDS = ("fid", "name")  # every display copy has these; the layer's tooltip fields come with them
 
 

@@ -174,8 +174,8 @@ def test_names_reach_the_map_as_data_and_the_browser_code_never_builds_html_from
     shown = view.display_frames(frames, list(frames), lang="zh")
     parts = compile_map(shown, lang="zh")
     by_id = {p.layer_id: p for p in parts.layers}
-    assert parse_js_data(by_id["reservoirs"].points)["f"][0][4] == "<img src=x onerror=alert(1)>"  # data, as written
-    assert parse_js_data(by_id["townships"].labels)[0][2] == "<img src=x onerror=alert(1)>镇"  # a text node's text
+    assert parse_js_data(by_id["reservoirs"].points)["f"][0][4] == ["<img src=x onerror=alert(1)>", "在建/新建"]  # data, as written
+    assert parse_js_data(by_id["townships"].labels)["f"][0][2] == "<img src=x onerror=alert(1)>镇"  # a text node's text
     page = assemble_map(parts, bounds=(107.3, 30.3, 107.4, 30.36), shown=list(frames)).get_root().render()
     assert "innerHTML" not in page and "insertAdjacentHTML" not in page
     assert "<img src=x" not in page.replace('\\"', '"').split("JSON.parse(")[0]  # nowhere before the data literals
@@ -298,3 +298,22 @@ def test_style_labels_risk_levels_and_reservoir_actions_in_english() -> None:
     res = gpd.GeoDataFrame({"action": ["调查评估", "联合调度"], "kind": ["reservoir"] * 2, "geometry_quality": ["approximate"] * 2},
                            geometry=[Point(0, 0)] * 2, crs=4490)
     assert style_columns("reservoirs", res, "en")["_l"].tolist() == ["Survey and assessment", "Joint operation"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_drawn_tooltip_is_the_specs_fields_of_the_stored_feature(frames: dict, lang: str) -> None:
+    from layers.catalog.specs import TITLE, get_spec
+    from layers.catalog.style import value_text
+
+    drawn: dict[str, dict[str, list[str]]] = {}
+    for p in compile_map(view.display_frames(frames, list(frames), lang=lang), lang=lang).layers:
+        tips = drawn.setdefault(p.layer_id, {})
+        if p.points:
+            tips.update({r[3]: r[4] for r in parse_js_data(p.points)["f"]})
+        if p.shapes:
+            tips.update({f["properties"]["fid"]: f["properties"]["_t"] for f in parse_js_data(p.shapes)["g"]["features"]})
+    for layer, gdf in frames.items():
+        spec = get_spec(layer)
+        want = {str(r["fid"]): [t for t in (spec.label(lang) if e == TITLE else value_text(layer, e, r.get(e), lang)
+                                            for e in spec.tooltip) if t] for _, r in gdf.iterrows()}
+        assert drawn[layer] == want, layer
