@@ -59,7 +59,7 @@ def list_gpkg_layers(path: str | Path) -> list[str]:
     """Names of the spatial layers stored in a GeoPackage (attribute-only tables excluded)."""
     p = Path(path)
     if not p.exists():
-        raise SourceReadError(f"{p}: GeoPackage not found; build it first (python -m layers build).")
+        raise SourceReadError(f"{p.name}: GeoPackage not found; build it first (python -m layers build).")
     return [str(name) for name, geom_type in pyogrio.list_layers(p) if geom_type is not None]
 
 

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from geo.errors import GeoError
+from geo.errors import GeoError, OptionError
 
 log = logging.getLogger("layers")
 PLAN_ADCODES = ("500231", "500110", "510821")
@@ -33,7 +33,7 @@ def _build(args: argparse.Namespace) -> int:
 def _dump(args: argparse.Namespace) -> int:
     from layers.store.dump import dump_workspace
 
-    for path in dump_workspace(args.adcode, Path(args.out)):
+    for path in dump_workspace(args.adcode, Path(args.out), overwrite=args.force):
         print(path)
     return 0
 
@@ -107,10 +107,10 @@ def _coverage(args: argparse.Namespace) -> int:
         print(json.dumps(cv.kinds(), ensure_ascii=False) if args.json else cv.kinds())
         return 0
     if not (args.adcode and args.facilities and args.demand):
-        raise ValueError("coverage 需要 ADCODE --facilities 类别[,类别] --demand 类别(或 --list 查看类别)"
+        raise OptionError("coverage 需要 ADCODE --facilities 类别[,类别] --demand 类别(或 --list 查看类别)"
                          if args.lang == "zh" else "coverage needs ADCODE --facilities KIND[,KIND] --demand KIND (or --list); see --help.")
     if args.radius is not None and args.minutes is not None:
-        raise ValueError("服务半径(--radius)与通行时间(--minutes)只能给一个" if args.lang == "zh" else
+        raise OptionError("服务半径(--radius)与通行时间(--minutes)只能给一个" if args.lang == "zh" else
                          "Give a radius (--radius) or a travel time (--minutes), not both.")
     mode, value = ("radius", args.radius) if args.radius is not None else ("minutes", args.minutes) if args.minutes is not None else ("standard", None)
     (frames, crs), kinds = _frames(args), args.facilities.split(",")
@@ -147,7 +147,7 @@ def _export(args: argparse.Namespace) -> int:
     layers = args.layers.split(",") if args.layers else None
     path = export(args.adcode, args.format, Path(args.out), layers=layers, title=args.title, subtitle=args.subtitle,
                   paper=args.paper, orientation=args.orientation, dpi=args.dpi, footer=args.footer or "", lang=args.lang,
-                  quality=_quality(args))
+                  quality=_quality(args), overwrite=args.force)
     print(path)
     return 0
 
@@ -156,7 +156,8 @@ def _atlas(args: argparse.Namespace) -> int:
     from layers.exports.service import atlas
 
     path = atlas(args.adcode, Path(args.out), title=args.title, lang=args.lang, footer=args.footer or "", dpi=args.dpi,
-                 quality=_quality(args), progress=lambda i, n, name: log.info("atlas page %d/%d: %s", i, n, name))
+                 quality=_quality(args), progress=lambda i, n, name: log.info("atlas page %d/%d: %s", i, n, name),
+                 overwrite=args.force)
     print(path)
     return 0
 
@@ -200,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("dump", help="write one GeoJSON per layer (EPSG:4326)")
     d.add_argument("adcode")
     d.add_argument("--out", required=True, help="output folder")
+    d.add_argument("--force", action="store_true", help="replace GeoJSON files already in the output folder")
     d.set_defaults(func=_dump)
     c = sub.add_parser("check", help="validate a user file against a layer spec")
     c.add_argument("file")
@@ -244,6 +246,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--orientation", default="landscape", choices=("landscape", "portrait"))
     e.add_argument("--dpi", type=int, default=300)
     e.add_argument("--footer", help="e.g. 内部资料 / 仅供会议使用")
+    e.add_argument("--force", action="store_true", help="replace the file at --out if it exists (never a workspace, folder or device)")
     _data_status_options(e)
     e.set_defaults(func=_export)
     a = sub.add_parser("atlas", help="一乡一图: one PDF page per township")
@@ -252,6 +255,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--title", help="page title before the township name (default: the jurisdiction's name)")
     a.add_argument("--footer")
     a.add_argument("--dpi", type=int, default=100)
+    a.add_argument("--force", action="store_true", help="replace the file at --out if it exists")
     _data_status_options(a)
     a.set_defaults(func=_atlas)
     h = sub.add_parser("history", help="the change log of a workspace (one row per revision)")

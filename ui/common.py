@@ -88,7 +88,7 @@ def workspace() -> tuple[str, str, dict[str, str], QualityOptions, ui_cache.Stam
     """Sidebar + the frames the user sees: (lang, adcode, names, switches, stamp, frames)."""
     lang, adcode, names = sidebar()
     q = quality_options(lang)
-    stamp = ui_cache.workspace_stamp(adcode)
+    stamp, _ = ui_cache.current(adcode)
     return lang, adcode, names, q, stamp, ui_cache.frames(adcode, stamp, q)
 
 

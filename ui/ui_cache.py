@@ -26,10 +26,30 @@ def workspace_stamp(adcode: str) -> Stamp:
     return (st_.key, st_.revision(adcode))
 
 
+class StaleStamp(Exception):  # noqa: N818  (control flow between handle and current, never shown)
+    """The workspace moved on between taking a stamp and loading it."""
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def handle(adcode: str, stamp: Stamp) -> Workspace:
-    """The workspace handle at one revision, shared by every session and rerun."""
-    return open_workspace(adcode)
+    """The workspace handle at exactly the stamp's revision, loaded and shared by every session and
+    rerun; :class:`StaleStamp` (never cached) when a write landed after the stamp was taken."""
+    ws = open_workspace(adcode)
+    ws.frames()
+    if ws.revision != stamp[1]:
+        raise StaleStamp(f"{adcode}: revision {ws.revision}, stamp {stamp[1]}")
+    return ws
+
+
+def current(adcode: str) -> tuple[Stamp, Workspace]:
+    """The newest revision's stamp and handle (retaken when a write lands in between)."""
+    for _ in range(5):
+        stamp = workspace_stamp(adcode)
+        try:
+            return stamp, handle(adcode, stamp)
+        except StaleStamp:
+            continue
+    return stamp, open_workspace(adcode)
 
 
 @st.cache_data(show_spinner=False, ttl=30)  # a workspace built meanwhile shows up

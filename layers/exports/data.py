@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import WGS84
+from geo.errors import OptionError
 from geo.gpkg import write_gpkg_atomic
 from layers.exports.output import atomic_write
 from layers.exports.tables import csv_bytes, spreadsheet_safe
@@ -54,7 +55,7 @@ def export_data(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, out: Path, *, 
     ``out`` is checked and written as :func:`layers.exports.output.atomic_write` says (an existing
     file is replaced only with ``overwrite``; refusals raise ``NotPermittedError`` in ``lang``)."""
     if fmt not in DATA_FORMATS:
-        raise ValueError(f"Unknown data format {fmt!r}; use one of {list(DATA_FORMATS)}.")
+        raise OptionError(f"Unknown data format {fmt!r}; use one of {list(DATA_FORMATS)}.")
     with atomic_write(out, overwrite=overwrite, lang=lang) as tmp:
         _write(layers, fmt, tmp)
     return out

@@ -146,7 +146,7 @@ def _reserve(target: Path, typed: str, lang: str) -> Path:
         except OSError as err:
             raise _refuse("cannot_write", lang, path=typed, reason=err.strerror) from err
         return tmp
-    raise FileExistsError(f"No free temporary name beside {typed!r}.")
+    raise NotPermittedError(f"No free temporary name beside {typed!r}.")
 
 
 @contextmanager

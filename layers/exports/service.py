@@ -12,6 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
+from geo.errors import OptionError
 from layers.analysis.riskstore import analysed_frames
 from layers.catalog.quality import QualityOptions
 from layers.catalog.specs import SPECS
@@ -26,7 +27,7 @@ from layers.views import mapview as view
 MAP_FORMATS = ("png", "pdf", "html")
 
 
-class ExportError(ValueError):
+class ExportError(OptionError):
     """An export request that cannot be met; the message exists in Chinese and English, ``str()``
     gives it in the language of the request."""
 

@@ -30,6 +30,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
+from geo.errors import OptionError, SourceReadError  # noqa: E402
 from layers.catalog.i18n import say  # noqa: E402
 from layers.catalog.quality import data_status, status_line  # noqa: E402
 from layers.catalog.specs import get_spec  # noqa: E402
@@ -63,7 +64,7 @@ def _font_path() -> Path:
 
     path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
     if not path.exists():
-        raise OSError("CJK font NotoSansCJKsc-Regular.otf missing from the mplfonts package; reinstall requirements "
+        raise SourceReadError("CJK font NotoSansCJKsc-Regular.otf missing from the mplfonts package; reinstall requirements "
                       "so Chinese text is not drawn as boxes.")
     return path
 
@@ -96,9 +97,9 @@ class Sheet:
 
     def size_inches(self) -> tuple[float, float]:
         if self.paper not in PAPER_MM:
-            raise ValueError(f"Unknown paper {self.paper!r}; use one of {list(PAPER_MM)}.")
+            raise OptionError(f"Unknown paper {self.paper!r}; use one of {list(PAPER_MM)}.")
         if self.orientation not in ("landscape", "portrait"):
-            raise ValueError(f"Unknown orientation {self.orientation!r}; use landscape or portrait.")
+            raise OptionError(f"Unknown orientation {self.orientation!r}; use landscape or portrait.")
         w, h = PAPER_MM[self.paper]
         if self.orientation == "portrait":
             w, h = h, w
@@ -324,7 +325,7 @@ def export_sheet(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str],
                  *, extent: tuple[float, ...] | None = None, overwrite: bool = False) -> Path:
     """Render the visible layers on one sheet (optionally limited to ``extent`` in ``crs``) and write PNG or PDF."""
     if fmt not in ("png", "pdf"):
-        raise ValueError(f"export_sheet writes png or pdf, not {fmt!r}.")
+        raise OptionError(f"export_sheet writes png or pdf, not {fmt!r}.")
     safe_target(out, overwrite=overwrite, lang=sheet.lang)  # refused before the sheet is drawn
     shown = {k: frames[k] for k in visible if k in frames and len(frames[k])}
     return save_figure(map_figure(shown, crs, sheet, extent=extent), out, fmt, sheet.dpi, overwrite=overwrite, lang=sheet.lang)

@@ -225,7 +225,8 @@ class GeoPackageStore:
                     _init(con)
                 current = _revision(con)
                 touched = {c.layer: c.fids for c in changes}
-                _check_conflict(con, adcode, base_revision, current, touched)
+                _check_conflict(con, adcode, base_revision, current,
+                                {c.layer: None if c.replace_all else c.fids for c in changes})
                 rev = current + 1
                 cs_id = int(con.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {s.CHANGESETS_TABLE}").fetchone()[0])
                 counts: dict = {}
@@ -237,7 +238,8 @@ class GeoPackageStore:
                     fresh = derived_base is None or derived_base >= current
                     _set_meta(con, {"derived_revision": str(rev if fresh else derived_base)})
                 for ch in changes:
-                    counts[ch.layer] = _apply_change(con, ch, rev, cs_id)
+                    counts[ch.layer], retired = _apply_change(con, ch, rev, cs_id)
+                    touched[ch.layer] = [*touched[ch.layer], *retired]
                 if unmapped is not None:
                     _replace_unmapped(con, unmapped)
                 if meta:
@@ -323,15 +325,19 @@ def _changesets(con: sqlite3.Connection, *, after: int = 0) -> list[Changeset]:
     return [_row_changeset(r) for r in rows]
 
 
-def _check_conflict(con: sqlite3.Connection, adcode: str, base: int | None, current: int, touched: Mapping[str, list[str]]) -> None:
+def _check_conflict(con: sqlite3.Connection, adcode: str, base: int | None, current: int,
+                    touched: Mapping[str, list[str] | None]) -> None:
+    """Refuse when a change committed after ``base`` touched a feature this write touches (``None``
+    = the whole layer, as a replace does; a change that lists no features counts as the whole layer)."""
     if base is None or base >= current:
         return
     for cs in _changesets(con, after=base):
         theirs = set((cs.layer or "").split(",")) & set(touched)
         if cs.action == "risk" or not theirs:
             continue
-        mine = {f for lid in theirs for f in touched[lid]}
-        if cs.fids is None or not mine or mine & set(cs.fids):
+        whole = any(touched[lid] is None for lid in theirs)
+        mine = {f for lid in theirs for f in touched[lid] or ()}
+        if whole or cs.fids is None or not mine or mine & set(cs.fids):
             raise ConflictError(
                 f"工作区 {adcode} 在您打开的版本 {base} 之后已被他人修改：变更 {cs.describe()}，原因：{cs.reason or '—'}。"
                 f"您的修改没有保存，其他人的修改也未被覆盖；请刷新到版本 {current} 后再改。 / "
@@ -391,8 +397,9 @@ def _read_user(con: sqlite3.Connection, lid: str, at: int) -> gpd.GeoDataFrame:
     return spec
 
 
-def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int) -> dict[str, int]:
-    """Retire the current versions ``ch`` replaces and add the new ones; counts of each."""
+def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int) -> tuple[dict[str, int], list[str]]:
+    """Retire the current versions ``ch`` replaces and add the new ones; counts of each, and the
+    features a replace retired (they belong to the change log's feature list)."""
     lid, table = ch.layer, s.table_for(s.USER, ch.layer)
     get_spec(lid)
     _ensure_table(con, table, lid, s.VERSION_COLUMNS)
@@ -400,7 +407,9 @@ def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int)
     plan_fids = {r[0] for r in con.execute(f'SELECT fid FROM "{plan_table}"')} if _has_table(con, plan_table) else set()
     current = {r[0]: r[1] for r in con.execute(f'SELECT fid, supersedes FROM "{table}" WHERE rev_to IS NULL')}
     counts = {"added": 0, "replaced": 0, "deleted": 0, "retired": 0}
+    retired: list[str] = []
     if ch.replace_all:
+        retired = sorted(current)
         counts["retired"] = con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL', (rev,)).rowcount
         current = {}
     spec_cols = [f.name for f in get_spec(lid).fields]
@@ -433,7 +442,7 @@ def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int)
         old = old.assign(rev_from=rev, rev_to=None, changeset=cs_id, deleted=1)
         g.insert_features(con, table, old, cols, list(geoms), SRS)
         counts["deleted"] += 1
-    return {k: v for k, v in counts.items() if v}
+    return {k: v for k, v in counts.items() if v}, retired
 
 
 def _replace_unmapped(con: sqlite3.Connection, df: pd.DataFrame) -> None:

@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
-from geo.errors import UnknownNameError
+from geo.errors import GeoError, OptionError, UnknownNameError
 from layers.catalog.registry import PROJECT_DIR
 from layers.catalog.specs import SPECS, get_spec
 from layers.store import schema
@@ -81,7 +81,7 @@ def list_workspaces() -> list[WorkspaceInfo]:
     for a in st.adcodes():
         try:
             meta = st.meta(a)
-        except Exception:  # noqa: BLE001  (an old-format file is listed by its code until rebuilt)
+        except GeoError:  # an old-format file is listed by its code until rebuilt
             meta = {}
         out.append(WorkspaceInfo(a, meta.get("name", a), meta.get("name_en", a)))
     return out
@@ -197,7 +197,12 @@ def open_workspace(adcode: object, *, revision: int | None = None) -> Workspace:
     code = validate_adcode(adcode)
     st = store()
     meta = st.meta(code)
-    rev = st.revision(code) if revision is None else revision
+    rev = current = st.revision(code)
+    if revision is not None:
+        if not 1 <= int(revision) <= current:
+            raise OptionError(f"工作区 {code} 没有版本 revision {revision}（现有 1–{current}）/ "
+                              f"workspace {code} has no revision {revision} (it has 1-{current})")
+        rev = int(revision)
     return Workspace(code, meta.get("name", code), meta.get("name_en", code), CRS.from_epsg(int(meta["metric_epsg"])),
                      rev, st, meta, at_revision=revision)
 

@@ -65,16 +65,19 @@ def bench_coverage() -> None:
     record("coverage speed-up vs all-pairs", "province", naive / fast, "x")
 
 
-def bench_exports(folder: Path) -> None:
+def bench_exports(workspaces: Path) -> None:
     from layers.exports.service import atlas, export
 
-    t = _best_of(lambda: export("500231", "png", folder / "a4.png", dpi=300), 2)
+    folder = workspaces.with_name(workspaces.name + "-exports")  # exports never go into the workspace folder
+    folder.mkdir(exist_ok=True)
+
+    t = _best_of(lambda: export("500231", "png", folder / "a4.png", dpi=300, overwrite=True), 2)
     record("A4 300-dpi PNG export", "county", t, "s")
-    t = _best_of(lambda: export("500231", "pdf", folder / "a4.pdf", dpi=300), 1)
+    t = _best_of(lambda: export("500231", "pdf", folder / "a4.pdf", dpi=300, overwrite=True), 1)
     record("A4 PDF export", "county", t, "s")
-    t = _best_of(lambda: export("500000", "png", folder / "a4_cq.png", dpi=300), 2)
+    t = _best_of(lambda: export("500000", "png", folder / "a4_cq.png", dpi=300, overwrite=True), 2)
     record("A4 300-dpi PNG export", "province", t, "s")
-    t = _best_of(lambda: atlas("510821", folder / "atlas.pdf"), 1)  # the largest plan jurisdiction by area
+    t = _best_of(lambda: atlas("510821", folder / "atlas.pdf", overwrite=True), 1)  # the largest plan jurisdiction by area
     record("atlas PDF, 旺苍县 (17 pages)", "county", t, "s")
 
 

@@ -34,14 +34,14 @@ def _poppler(*args: str) -> str:
 @pytest.mark.parametrize(("paper", "orientation", "dpi", "mm"), [("A4", "landscape", 150, (297, 210)), ("A3", "portrait", 100, (297, 420))])
 def test_png_size_is_paper_times_dpi(paper: str, orientation: str, dpi: int, mm: tuple[int, int]) -> None:
     ART.mkdir(exist_ok=True)
-    out = export("500231", "png", ART / f"dianjiang_{paper}_{orientation}.png", paper=paper, orientation=orientation, dpi=dpi,
+    out = export("500231", "png", ART / f"dianjiang_{paper}_{orientation}.png", paper=paper, orientation=orientation, dpi=dpi, overwrite=True,
                  footer="内部资料 仅供会议使用")
     w, h = Image.open(out).size
     assert abs(w - mm[0] / 25.4 * dpi) <= 1 and abs(h - mm[1] / 25.4 * dpi) <= 1
 
 
 def test_pdf_embeds_cjk_font_and_text_is_extractable() -> None:
-    out = export("500110", "pdf", ART / "qijiang_A4.pdf", title="綦江区风险一张图", footer="仅供会议使用")
+    out = export("500110", "pdf", ART / "qijiang_A4.pdf", title="綦江区风险一张图", footer="仅供会议使用", overwrite=True)
     fonts = _poppler("pdffonts", str(out))
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
     assert cjk and all(line.split()[-5] == "yes" for line in cjk)  # the "emb" column
@@ -52,7 +52,7 @@ def test_pdf_embeds_cjk_font_and_text_is_extractable() -> None:
 
 def test_atlas_has_one_nonblank_page_per_township(tmp_path: Path) -> None:
     seen = []
-    out = atlas("510821", ART / "wangcang_atlas.pdf", progress=lambda i, n, name: seen.append((i, n)))
+    out = atlas("510821", ART / "wangcang_atlas.pdf", progress=lambda i, n, name: seen.append((i, n)), overwrite=True)
     pages = int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(out))).group(1))
     assert pages == 17 and seen[-1] == (17, 17)
     subprocess.run(["pdftoppm", "-r", "20", "-png", str(out), str(tmp_path / "p")], check=True, capture_output=True)
@@ -98,7 +98,7 @@ def test_shapefile_round_trip_keeps_chinese_and_maps_long_names(tmp_path: Path) 
 
 
 def test_html_needs_no_external_url(tmp_path: Path) -> None:
-    out = export("500231", "html", ART / "dianjiang_map.html")
+    out = export("500231", "html", ART / "dianjiang_map.html", overwrite=True)
     html = out.read_text(encoding="utf-8")
     external = re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"'](https?:)?//", html)
     assert external == []
@@ -169,7 +169,7 @@ def test_html_export_carries_a_hostile_name_only_as_text() -> None:
 
 def test_exports_leave_out_demo_by_default_and_follow_the_switches_and_filters(tmp_path: Path) -> None:
     def n(**kw: object) -> int:
-        return len(_csv_rows(export("500231", "csv", tmp_path / "g.csv", layers=["geohazards"], **kw).read_bytes()))
+        return len(_csv_rows(export("500231", "csv", tmp_path / "g.csv", layers=["geohazards"], overwrite=True, **kw).read_bytes()))
 
     assert n() == 381 - 120  # demo off, as in the app
     assert n(quality=QualityOptions(show_demo=True)) == 381
@@ -210,9 +210,9 @@ def test_cli_export_demo_and_no_synthetic_flags(tmp_path: Path) -> None:
     out = tmp_path / "g.csv"
     assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards"]) == 0
     assert len(_csv_rows(out.read_bytes())) == 261
-    assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--demo"]) == 0
+    assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--demo", "--force"]) == 0
     assert len(_csv_rows(out.read_bytes())) == 381
-    assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--no-synthetic"]) == 0
+    assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--no-synthetic", "--force"]) == 0
     assert len(_csv_rows(out.read_bytes())) == 14
 
 

@@ -86,9 +86,10 @@ def test_a_stamp_names_its_folder(ws_dir: Path, tmp_path: Path, monkeypatch: pyt
     assert "u-mine" in mine_fids - their_fids and "u-other" in their_fids - mine_fids
 
 
-@pytest.mark.xfail(strict=True, reason="ui_cache.handle(adcode, stamp) opens the current revision, not stamp's: a stamp "
-                   "taken before a commit and first used after it caches the newer revision under the older key")
 def test_a_handle_cached_under_a_stamp_is_at_that_revision(ws_dir: Path) -> None:
     stamp = ui_cache.workspace_stamp(ADCODE)
     _commit(_shelter("u-1", 107.30))  # another session commits between this rerun's stamp and its first load
-    assert ui_cache.handle(ADCODE, stamp).revision == stamp[1]
+    with pytest.raises(ui_cache.StaleStamp, match=f"stamp {stamp[1]}"):
+        ui_cache.handle(ADCODE, stamp)  # never the newer revision under the older key
+    new_stamp, ws = ui_cache.current(ADCODE)
+    assert new_stamp[1] == stamp[1] + 1 and ws.revision == new_stamp[1] and ui_cache.handle(ADCODE, new_stamp) is ws

@@ -162,8 +162,6 @@ def test_user_content_read_back_at_each_revision(ws_dir: Path) -> None:
     assert len(open_workspace(ADCODE).layer("facilities")) == len(open_workspace(ADCODE, revision=1).layer("facilities"))
 
 
-@pytest.mark.xfail(strict=True, reason="store: open_workspace(adcode, revision=r) accepts a revision the workspace never had "
-                   "(99, -5): the handle reports it as its revision and key, and its commits skip the conflict check (base >= current)")
 @pytest.mark.parametrize("rev", [99, -5])
 def test_a_revision_the_workspace_never_had_is_refused(ws_dir: Path, rev: int) -> None:
     with pytest.raises(GeoError, match=rf"revision {rev}"):
@@ -211,8 +209,6 @@ def test_a_risk_recompute_in_between_is_no_conflict(ws_dir: Path) -> None:
     assert (cs.revision, cs.base_revision) == (3, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="store: _check_conflict compares only listed fids, so a replace_all from an older "
-                   "revision retires a feature another user changed since without a ConflictError")
 def test_replace_all_from_an_older_revision_conflicts_with_an_edit(ws_dir: Path) -> None:
     a, b = open_workspace(ADCODE), open_workspace(ADCODE)
     a.commit([UserChange("facilities", upsert=_points([("u-a", 107.30, 30.30)], kind="shelter"))],
