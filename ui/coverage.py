@@ -14,7 +14,6 @@ from streamlit_folium import st_folium
 
 from geo.errors import GeoError
 from layers.analysis import coverage as cv
-from layers.analysis.riskstore import workspace_crs
 from layers.catalog.i18n import pick, t
 from layers.exports.tables import csv_bytes, xlsx_bytes
 from layers.render.webmap import build_map
@@ -58,7 +57,7 @@ TX = {
 }
 
 lang, adcode, names, q, stamp, data = common.workspace()
-crs = workspace_crs(adcode)
+crs = ui_cache.handle(adcode, stamp).metric_crs
 cfg = cv.coverage_config()
 st.title(f"{t('coverage_page', lang)} · {names[adcode]}")
 banner_slot = st.container()

@@ -11,7 +11,6 @@ from streamlit_folium import st_folium
 from geo.dms import parse_angle
 from geo.errors import CoordinateError, GeoError
 from layers.analysis import screen
-from layers.analysis.riskstore import workspace_crs
 from layers.catalog.i18n import pick, t
 from layers.catalog.quality import QualityOptions
 from layers.exports import tables
@@ -37,9 +36,9 @@ ss = st.session_state
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _kde(adcode: str, stamp: float, q: QualityOptions) -> tuple[str, tuple[float, float, float, float]] | None:
+def _kde(adcode: str, stamp: ui_cache.Stamp, q: QualityOptions) -> tuple[str, tuple[float, float, float, float]] | None:
     """The density of the hazard points the user sees (switches applied), not of every stored point."""
-    return riskview.kde_overlay(ui_cache.frames(adcode, stamp, q), workspace_crs(adcode))
+    return riskview.kde_overlay(ui_cache.frames(adcode, stamp, q), ui_cache.handle(adcode, stamp).metric_crs)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -111,7 +110,7 @@ def _screen(data, adcode: str, lon_text: str, lat_text: str, datum: str, lang: s
         st.error(pick(PAGE["bad_angle"], lang).format(what=what, value=bad))
         return
     try:
-        ss["screen_result"] = screen.screen_point(data, workspace_crs(adcode), lon, lat, datum=datum)
+        ss["screen_result"] = screen.screen_point(data, ui_cache.current(adcode)[1].metric_crs, lon, lat, datum=datum)
     except screen.OutsideAreaError as err:
         st.error(screen.error_text(err, lang))
     except GeoError as err:
