@@ -182,7 +182,10 @@
     // texts (r = [x, y, style]): their tooltip is the legend class
     group.on('mouseover', function (e) {
       var m = e.layer;
-      if (m && m._row && !m.getTooltip()) { m.bindTooltip(R.tip(m._row[4] || [d.l[m._row[2]]])).openTooltip(); }
+      if (m && m._row && !m.getTooltip()) {
+        var parts = m._row[4] ? m._row[4].map(function (p) { return typeof p === 'number' ? d.t[p] : p; }) : [d.l[m._row[2]]];
+        m.bindTooltip(R.tip(parts)).openTooltip();
+      }
     });
     group.on('click', function (e) { if (e.layer && e.layer._row) R.pick(d.layer, e.layer, e); });
     group.addTo(map);

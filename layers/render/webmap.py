@@ -219,8 +219,9 @@ class _Finish(_Call):
 
 def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zoom: int | None, lang: str) -> str:
     """JS literal drawn by ``_Points``: positions as integer 1e-5 degrees, one style table, and the
-    id and tooltip texts (``LayerSpec.tooltip``) only when ``names``; a dense layer's tooltip is its
-    legend class, and its details come from the server on click."""
+    id and tooltip texts (``LayerSpec.tooltip``: the first inline, the others as indexes into the
+    table ``t``) only when ``names``; a dense layer's tooltip is its legend class, and its details
+    come from the server on click."""
     keys = list(zip(gdf["_c"], gdf["_r"].astype(float), gdf["_q"].astype(int), strict=True))
     key: dict[tuple, int] = {}
     labels: list[str] = []
@@ -231,14 +232,20 @@ def points_data(layer_id: str, gdf: gpd.GeoDataFrame, *, names: bool, cluster_zo
     idx = [key[k] for k in keys]
     xs = np.round(gdf.geometry.x.to_numpy() * 1e5).astype(int)
     ys = np.round(gdf.geometry.y.to_numpy() * 1e5).astype(int)
+    texts: dict[str, int] = {}  # tooltip parts after the first (kinds, statuses, the layer title) repeat: sent once
     if names:  # small layers carry id and tooltip; dense ones only position and style (details come from the server on click)
-        feats = [[int(x), int(y), i, f, tip] for x, y, i, f, tip in
+        feats = [[int(x), int(y), i, f, tip[:1] + [texts.setdefault(p, len(texts)) for p in tip[1:]]] for x, y, i, f, tip in
                  zip(xs, ys, idx, gdf["fid"].astype(str), tooltip_texts(layer_id, gdf, lang), strict=True)]
     else:
         feats = [[int(x), int(y), i] for x, y, i in zip(xs, ys, idx, strict=True)]
-    data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats,
+    data = {"layer": layer_id, "s": [list(k) for k in key], "l": labels, "f": feats, "t": list(texts),
             "cluster": cluster_zoom}
     return js_json(data)
+
+
+def point_tips(data: dict) -> dict[str, list[str]]:
+    """The tooltip texts of each point of a ``points_data`` object, by fid, as the browser shows them."""
+    return {r[3]: [data["t"][p] if isinstance(p, int) else p for p in r[4]] for r in data["f"] if len(r) > 4}
 
 
 def shapes_data(layer_id: str, gdf: gpd.GeoDataFrame, *, lang: str) -> str:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from geo.crs import wgs84_to_gcj02
-from layers.render.webmap import LOCAL_CSS, LOCAL_JS, assemble_map, basemap, build_map, compile_map, js_data, js_json, parse_js_data
+from layers.render.webmap import LOCAL_CSS, LOCAL_JS, assemble_map, basemap, build_map, compile_map, js_data, js_json, parse_js_data, point_tips
 from layers.views import mapview as view
 
 pytestmark = pytest.mark.usefixtures("built_workspaces")
@@ -174,7 +174,7 @@ def test_names_reach_the_map_as_data_and_the_browser_code_never_builds_html_from
     shown = view.display_frames(frames, list(frames), lang="zh")
     parts = compile_map(shown, lang="zh")
     by_id = {p.layer_id: p for p in parts.layers}
-    assert parse_js_data(by_id["reservoirs"].points)["f"][0][4] == ["<img src=x onerror=alert(1)>", "在建/新建"]  # data, as written
+    assert next(iter(point_tips(parse_js_data(by_id["reservoirs"].points)).values())) == ["<img src=x onerror=alert(1)>", "在建/新建"]  # data, as written
     assert parse_js_data(by_id["townships"].labels)["f"][0][2] == "<img src=x onerror=alert(1)>镇"  # a text node's text
     page = assemble_map(parts, bounds=(107.3, 30.3, 107.4, 30.36), shown=list(frames)).get_root().render()
     assert "innerHTML" not in page and "insertAdjacentHTML" not in page
@@ -309,7 +309,7 @@ def test_every_drawn_tooltip_is_the_specs_fields_of_the_stored_feature(frames: d
     for p in compile_map(view.display_frames(frames, list(frames), lang=lang), lang=lang).layers:
         tips = drawn.setdefault(p.layer_id, {})
         if p.points:
-            tips.update({r[3]: r[4] for r in parse_js_data(p.points)["f"]})
+            tips.update(point_tips(parse_js_data(p.points)))
         if p.shapes:
             tips.update({f["properties"]["fid"]: f["properties"]["_t"] for f in parse_js_data(p.shapes)["g"]["features"]})
     for layer, gdf in frames.items():

@@ -15,7 +15,7 @@ from shapely.geometry import Point, box
 from layers.catalog.specs import TITLE, get_spec
 from layers.catalog.style import value_text
 from layers.render import webmap
-from layers.render.webmap import build_map, compile_map, parse_js_data
+from layers.render.webmap import build_map, compile_map, parse_js_data, point_tips
 from layers.views import mapview as view
 
 RENDER = Path(webmap.__file__).parent
@@ -48,7 +48,7 @@ def drawn_tooltips(parts: webmap.MapParts) -> dict[str, dict[str, list[str]]]:
     for p in parts.layers:
         tips = out.setdefault(p.layer_id, {})
         if p.points:
-            tips.update({r[3]: r[4] for r in parse_js_data(p.points)["f"]})
+            tips.update(point_tips(parse_js_data(p.points)))
         if p.shapes:
             tips.update({f["properties"]["fid"]: f["properties"]["_t"] for f in parse_js_data(p.shapes)["g"]["features"]})
     return out
@@ -74,7 +74,7 @@ def test_dense_point_layers_carry_no_texts_and_show_their_legend_class(monkeypat
     parts = compile_map(view.display_frames(frames, ["reservoirs"], lang="zh"), lang="zh")
     data = parse_js_data(parts.layers[0].points)
     assert all(len(r) == 3 for r in data["f"]) and data["cluster"]
-    assert "m._row[4] || [d.l[m._row[2]]]" in webmap.JS_RUNTIME  # the browser falls back to the class label
+    assert ": [d.l[m._row[2]]]" in webmap.JS_RUNTIME  # the browser falls back to the class label
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
