@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKSPACES := workspaces/500231.gpkg workspaces/500110.gpkg workspaces/510821.gpkg workspaces/500000.gpkg
-DATA := $(wildcard data/sources/* data/plans/*.csv) $(wildcard layers/plans/*.py)
+DATA := $(wildcard data/sources/* data/plans/*.csv) $(wildcard layers/plans/*.py layers/jobs/*.py)
 
 VENDOR := static/vendor/.stamp
 SYSDEPS := .venv/.sysdeps

@@ -15,7 +15,7 @@ DEFAULT_BUILD = (*PLAN_ADCODES, "500000")
 
 
 def _build(args: argparse.Namespace) -> int:
-    from layers.plans.build import build_workspace
+    from layers.jobs.build import build_workspace
 
     for adcode in args.adcodes or DEFAULT_BUILD:
         result = build_workspace(adcode)
@@ -31,7 +31,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _dump(args: argparse.Namespace) -> int:
-    from layers.store.dump import dump_workspace
+    from layers.exports.dump import dump_workspace
 
     for path in dump_workspace(args.adcode, Path(args.out), overwrite=args.force):
         print(path)

@@ -13,7 +13,7 @@ PLAN_ADCODES = ("500231", "500110", "510821")
 @pytest.fixture(scope="session")
 def built_workspaces(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the three plan workspaces into a fresh folder and point the store at it."""
-    from layers.plans.build import build_workspace
+    from layers.jobs.build import build_workspace
 
     folder = tmp_path_factory.mktemp("workspaces")
     old = os.environ.get("ONEMAP_WORKSPACES")

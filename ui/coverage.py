@@ -13,9 +13,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import GeoError
+from geo.tables import csv_bytes, xlsx_bytes
 from layers.analysis import coverage as cv
 from layers.catalog.i18n import pick, t
-from layers.exports.tables import csv_bytes, xlsx_bytes
 from layers.render.webmap import build_map
 from layers.views import mapview as view
 from ui import common, ui_cache

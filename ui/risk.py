@@ -8,12 +8,12 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import tables
 from geo.dms import parse_angle
 from geo.errors import CoordinateError, GeoError
 from layers.analysis import screen
 from layers.catalog.i18n import pick, t
 from layers.catalog.quality import QualityOptions
-from layers.exports import tables
 from layers.render.webmap import assemble_map, compile_map
 from layers.views import riskview
 from ui import common, ui_cache

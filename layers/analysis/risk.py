@@ -6,7 +6,6 @@ are left out of every indicator and count: their township is unknown."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,9 @@ from pyproj import CRS
 from geo.crs import CGCS2000
 from geo.raster import Grid, area_mask, kernel_density, write_geotiff, zonal_stats
 from geo.risk import classify, weighted_score
+from layers.catalog.params import RISK_CONFIG, risk_config  # noqa: F401  (re-exported: the risk model's parameters)
 from layers.catalog.quality import is_placeholder
-from layers.catalog.registry import DATA_DIR
 
-RISK_CONFIG = DATA_DIR / "risk.toml"
 HAZARDS = ("geological", "flood", "forest_fire")
 HAZARD_ZH = {"geological": "地质灾害", "flood": "洪涝", "forest_fire": "森林火灾"}
 INDICATOR_ZH = {
@@ -47,12 +45,6 @@ ADVICE = {  # short recommendations in our own words, by hazard
 }
 HAZARD_KINDS = ("hazard_point", "hazard_site")
 FIRE_FACILITY_KINDS = ("checkpoint", "water_tank", "crew", "lookout")
-
-
-def risk_config(path: Path = RISK_CONFIG) -> dict:
-    """The documented, editable risk parameters."""
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ import geopandas as gpd
 import pandas as pd
 
 from layers.catalog.i18n import pick, say
-from layers.plans.demo import SOURCE_DOC as DEMO_SOURCE_DOC
 
 POSITION_CLASSES = ("authoritative", "gazetteer", "approximate", "placeholder", "synthetic", "demo")
 NOT_REAL = ("placeholder", "synthetic", "demo")  # positions that must never be read as findings
@@ -32,6 +31,7 @@ CLASS_LABELS = {
     "synthetic": ("合成示意", "synthetic"),
     "demo": ("演示数据", "demo"),
 }
+DEMO_SOURCE_DOC = "演示数据(非真实)"  # source_doc of the demo inventory (layers.plans.demo)
 PLACEHOLDER_PREFIX = "county centre"  # geometry_source written by layers.plans for items without a location
 BASE_LAYERS = ("county", "townships", "township_seats", "risk_townships")  # kept whatever the switches say
 TEXT = {

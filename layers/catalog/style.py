@@ -57,7 +57,7 @@ def _river_order(out: pd.DataFrame, gdf: gpd.GeoDataFrame, spec: LayerSpec, lang
 
 def risk_level_names(lang: str) -> list[str]:
     """Names of the risk model's levels 1..4 (重大 first) in ``lang``."""
-    from layers.analysis.risk import risk_config
+    from layers.catalog.params import risk_config
 
     return risk_config()["levels"]["names_zh" if lang == "zh" else "names_en"]
 

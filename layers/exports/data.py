@@ -13,8 +13,8 @@ import pandas as pd
 from geo.crs import WGS84
 from geo.errors import OptionError
 from geo.gpkg import write_gpkg_atomic
+from geo.tables import csv_bytes, spreadsheet_safe
 from layers.exports.output import atomic_write
-from layers.exports.tables import csv_bytes, spreadsheet_safe
 
 DATA_FORMATS = ("gpkg", "geojson", "shp", "csv", "xlsx")
 VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"

@@ -12,10 +12,11 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from geo.placement import seeded_points_in, stable_seed
+from layers.catalog.quality import DEMO_SOURCE_DOC
 
 HAZARD_TYPES = ("滑坡", "崩塌", "泥石流", "不稳定斜坡", "地面塌陷")
 TYPE_SHARES = (0.58, 0.22, 0.07, 0.10, 0.03)
-SOURCE_DOC = "演示数据(非真实)"
+SOURCE_DOC = DEMO_SOURCE_DOC
 SOURCE_SECTION = "n/a: synthetic demo inventory"
 
 

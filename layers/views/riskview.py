@@ -16,6 +16,7 @@ import pandas as pd
 from pyproj import CRS
 from shapely.geometry import Point
 
+from geo import tables
 from geo.errors import CRSError, GeoError, NotARasterError, OptionError, RasterTooLargeError
 from geo.raster import RasterSource, colorize, warp_grid_to_wgs84, warp_to_wgs84, zonal_stats
 from geo.risk import class_upper_bounds, classify
@@ -23,7 +24,6 @@ from layers.analysis.risk import ADVICE, HAZARDS, INDICATOR_EN, INDICATOR_ZH, NO
 from layers.catalog.i18n import pick
 from layers.catalog.quality import inputs_note, is_placeholder
 from layers.catalog.specs import get_spec
-from layers.exports import tables
 from layers.views import mapview as view
 
 CHOICES = ("composite", *HAZARDS)

@@ -31,7 +31,7 @@ def record(measure: str, scale: str, value: float, unit: str, baseline: float | 
 
 def bench_build(folder: Path) -> None:
     os.environ["ONEMAP_WORKSPACES"] = str(folder)
-    from layers.plans.build import build_workspace
+    from layers.jobs.build import build_workspace
 
     for adcode in ("500231", "500110", "510821", "500000"):
         t0 = time.perf_counter()

@@ -18,9 +18,9 @@ import pytest
 from geo.errors import GeoError, NotPermittedError
 from layers.exports import data as exdata
 from layers.exports.data import export_data
+from layers.exports.dump import dump_workspace
 from layers.exports.output import atomic_write, safe_folder, safe_target
 from layers.exports.service import atlas, export, shown_frames
-from layers.store.dump import dump_workspace
 
 ROOT = Path(__file__).resolve().parents[3]
 IN_WORKSPACE = r"it is in \(or leads into\) the workspace folder"

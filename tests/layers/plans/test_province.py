@@ -13,7 +13,7 @@ import shapely
 from geo.display import display_frame
 from layers import load_layer
 from layers.catalog.specs import SPECS
-from layers.plans.build import build_workspace
+from layers.jobs.build import build_workspace
 from layers.render.webmap import _Points, _Shapes, build_map, parse_js_data
 from layers.views import mapview as view
 

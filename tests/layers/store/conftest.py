@@ -13,7 +13,7 @@ from _store_helpers import ADCODE
 @pytest.fixture(scope="session")
 def template_gpkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """500231 built once (about 5 s) into a folder of its own; tests copy the file, never write it."""
-    from layers.plans.build import build_workspace
+    from layers.jobs.build import build_workspace
 
     folder = tmp_path_factory.mktemp("store_template")
     with pytest.MonkeyPatch.context() as mp:

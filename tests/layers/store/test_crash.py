@@ -77,7 +77,7 @@ def loop(n):
 mode, arg = sys.argv[1], int(sys.argv[2])
 if mode == "build-paused":
     pause_after("_replace_layer", arg)
-    from layers.plans.build import build_workspace
+    from layers.jobs.build import build_workspace
     build_workspace("500231")
 elif mode == "loop-paused":
     pause_after("_apply_change", 1)

@@ -35,7 +35,7 @@ from _store_helpers import (
 from geo.errors import ConflictError, GeoError, SourceReadError, UnknownNameError
 from geo.gpkg import write_gpkg_atomic
 from layers.analysis.riskstore import recompute_risk
-from layers.plans.build import build_workspace
+from layers.jobs.build import build_workspace
 from layers.store.workspace import UserChange, WorkspaceInfo, list_workspaces, open_workspace, store
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from layers import list_workspaces, load_layer
 from layers.catalog.specs import PLAN_LAYERS, QUALITIES, SPECS
-from layers.plans.build import build_workspace
+from layers.jobs.build import build_workspace
 
 pytestmark = pytest.mark.usefixtures("built_workspaces")
 
@@ -124,7 +124,7 @@ def test_build_is_deterministic() -> None:
 
 def test_failed_rebuild_leaves_workspace_untouched(monkeypatch: pytest.MonkeyPatch, built_workspaces) -> None:
     from geo.errors import ValidationError
-    from layers.plans import build as build_mod
+    from layers.jobs import build as build_mod
 
     path = built_workspaces / "500110.gpkg"
     old = path.read_bytes()

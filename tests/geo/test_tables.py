@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from layers.exports.tables import csv_bytes, spreadsheet_safe, xlsx_bytes
+from geo.tables import csv_bytes, spreadsheet_safe, xlsx_bytes
 
 DF = pd.DataFrame({"name": ['=HYPERLINK("http://x","点我")', "+1", "-cmd", "@SUM(A1)", "正常名称"], "value": [-1.5, 2, 3, 4, 5]})
 
