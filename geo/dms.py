@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from geo.errors import CoordinateError
 
@@ -11,11 +12,26 @@ _ALLOWED = re.compile(r"^[-+]?[\s\d.°度:'′分\"″秒NSEWnsew东西南北经
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NEGATIVE = set("SWsw南西")
 _WORDS = {"北纬": "N", "南纬": "S", "东经": "E", "西经": "W"}
+_QUOTES = str.maketrans({"’": "′", "‘": "′", "”": "″", "“": "″", "〃": "″", "º": "°", "˚": "°"})
+_DASHED = re.compile(r"^(\d+)-(\d+)(?:-(\d+(?:\.\d+)?))?([NSEWnsew]?)$")
+
+
+def normalize_angle_text(raw: str) -> str:
+    """``raw`` with full-width characters made half-width (NFKC: ``１０７．５`` -> ``107.5``), the curly
+    quotes a Chinese input method types for minutes and seconds (``’ ”``) made primes, and dashes
+    between degrees, minutes and seconds (``107-21-15.3``) made colons."""
+    s = unicodedata.normalize("NFKC", raw.translate(_QUOTES)).replace("′′", "″").strip()
+    dashed = _DASHED.match(s)
+    if dashed:
+        d, m, sec, hemi = dashed.groups()
+        s = ":".join(p for p in (d, m, sec) if p is not None) + hemi
+    return s
 
 
 def parse_angle(text: str | float | int, *, axis: str = "lon") -> float:
     """Return decimal degrees from ``text``: ``107.4``, ``107.5E``, ``107°24'30.5"E``,
-    ``北纬30度12分``, ``30:12`` (degrees:minutes), ``-3:30:00``.
+    ``北纬30度12分``, ``30:12`` (degrees:minutes), ``-3:30:00``, ``107-24-30.5``, and the same in
+    full-width characters or with curly quotes (``107°24’30.5”``), see :func:`normalize_angle_text`.
 
     ``axis`` ("lon" or "lat") sets the valid range (|lon|<=180, |lat|<=90).
     """
@@ -33,7 +49,7 @@ def parse_angle(text: str | float | int, *, axis: str = "lon") -> float:
 
 
 def _parse_text(raw: str) -> float:
-    s = raw.strip()
+    s = normalize_angle_text(raw)
     for word, letter in _WORDS.items():
         s = s.replace(word, letter)
     try:

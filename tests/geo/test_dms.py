@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.dms import parse_angle
+from geo.dms import normalize_angle_text, parse_angle
 from geo.errors import CoordinateError
 
 
@@ -78,3 +78,33 @@ def test_decimal_degrees_with_hemisphere(text: str, expected: float) -> None:
 def test_degrees_colon_minutes() -> None:
     # 30 + 12/60 = 30.2
     assert parse_angle("30:12", axis="lat") == pytest.approx(30.2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 107 + 21/60 + 15.3/3600 = 107 + 0.35 + 0.00425 = 107.35425
+        ("107°21′15.3″", 107.35425),
+        ("107度21分15.3秒", 107.35425),
+        ("107°21’15.3”", 107.35425),  # the curly quotes of a Chinese input method
+        ("１０７°２１′１５．３″", 107.35425),  # full width
+        ("１０７度２１分１５．３秒", 107.35425),
+        ("107-21-15.3", 107.35425),  # dashes between the parts
+        ("107-21-15.3E", 107.35425),
+        ("107-21", 107.35),
+        ("１０７．３５４２５", 107.35425),
+        ("107º21′15.3″", 107.35425),  # masculine ordinal typed for the degree sign
+    ],
+)
+def test_habits_of_ledgers(text: str, expected: float) -> None:
+    assert parse_angle(text) == pytest.approx(expected, abs=1e-9)
+
+
+def test_dashes_with_a_leading_minus_are_refused_not_guessed() -> None:
+    with pytest.raises(CoordinateError, match="Cannot read '-107-21-15.3' as an angle"):
+        parse_angle("-107-21-15.3")
+
+
+def test_normalize_angle_text() -> None:
+    assert normalize_angle_text("１０７－２１－１５．３") == "107:21:15.3"
+    assert normalize_angle_text(" 107°21’15.3” ") == "107°21′15.3″"
