@@ -14,6 +14,7 @@ import pyogrio
 import pyproj
 from pyproj import CRS
 
+from geo.archive import check_members, extract
 from geo.crs import Datum, to_wgs84
 from geo.dms import parse_angle
 from geo.errors import CoordinateError, CRSError, Problem, SourceReadError, ValidationError
@@ -90,14 +91,17 @@ def _read_zipped_shapefile(path: Path, *, crs: str | int | CRS | None) -> gpd.Ge
     except zipfile.BadZipFile as err:
         raise SourceReadError(f"{path}: not a zip archive that can be read ({err}); zip the shapefile again.") from err
     with archive as zf, tempfile.TemporaryDirectory() as tmp:
-        shps = [n for n in zf.namelist() if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
+        members = check_members(zf, name=path.name)  # traversal, symlinks and zip bombs refused before extracting
+        shps = [i.filename for i in members if i.filename.lower().endswith(".shp")]
         if len(shps) != 1:
             raise SourceReadError(
                 f"{path}: expected exactly one .shp inside the zip, found {len(shps)} ({shps}); "
                 "zip one shapefile (.shp, .shx, .dbf, .prj, .cpg) per file."
             )
-        zf.extractall(tmp)
-        return _read_shapefile(Path(tmp) / shps[0], crs=crs, label=path)
+        stem = shps[0][: -len(".shp")]
+        parts = [i for i in members if i.filename.rsplit(".", 1)[0] == stem]
+        extracted = extract(zf, parts, Path(tmp), name=path.name)
+        return _read_shapefile(extracted[shps[0]], crs=crs, label=path)
 
 
 def shapefile_encoding(shp: Path) -> str:
@@ -109,14 +113,26 @@ def shapefile_encoding(shp: Path) -> str:
     dbf = next((p for p in (shp.with_suffix(".dbf"), shp.with_suffix(".DBF")) if p.exists()), None)
     if dbf is None:
         raise SourceReadError(f"{shp}: the .dbf file is missing; a shapefile needs .shp, .shx and .dbf.")
-    raw = dbf.read_bytes()
+    return dbf_encoding(dbf.read_bytes(), label=shp.name)
+
+
+def dbf_encoding(raw: bytes, *, label: str = "dbf") -> str:
+    """UTF-8, GBK or GB18030, decided from a DBF's field names and records (its binary header skipped):
+    UTF-8 when they decode as UTF-8 (pure ASCII included), else GBK, else GB18030; bytes that are none
+    of these are read as GB18030 with a warning (the page shows samples decoded each way)."""
     header_len = int.from_bytes(raw[8:10], "little") if len(raw) >= 10 else 0
-    try:
-        raw[header_len:].decode("utf-8")  # records only: the binary header is not text
-        return "UTF-8"
-    except UnicodeDecodeError:
-        log.warning("%s: no .cpg and attributes are not UTF-8; reading them as GBK.", shp)
-        return "GBK"
+    names = b"".join(raw[i : i + 11] for i in range(32, max(header_len - 1, 32), 32))
+    text = names + raw[header_len:]
+    for enc in ("utf-8", "gbk", "gb18030"):
+        try:
+            text.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc != "utf-8":
+            log.warning("%s: no .cpg and attributes are not UTF-8; reading them as %s.", label, enc.upper())
+        return "UTF-8" if enc == "utf-8" else enc.upper()
+    log.warning("%s: no .cpg and attributes are neither UTF-8 nor GBK; reading them as GB18030.", label)
+    return "GB18030"
 
 
 def _read_table(path: Path) -> pd.DataFrame:

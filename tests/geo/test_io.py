@@ -14,7 +14,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
-from geo.errors import CRSError, SourceReadError, ValidationError
+from geo.errors import CRSError, NotPermittedError, SourceReadError, ValidationError
 from geo.io import read_vector, shapefile_encoding
 
 GEOD = Geod(ellps="WGS84")
@@ -345,3 +345,35 @@ def test_an_xls_without_its_reader_names_the_fix(tmp_path: Path, monkeypatch: py
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(SourceReadError, match=r"old\.xls: reading \.xls files needs xlrd, which is not installed; save the sheet as \.xlsx or CSV"):
         read_vector(path)
+
+
+# --- archives: nothing outside the zip, nothing past the limits ----------------------------------
+def test_zip_entry_with_dotdot_is_refused_before_extracting(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    _points().to_file(src / "seats.shp", encoding="UTF-8")
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in _shapefile_parts(src / "seats.shp"):
+            zf.write(part, "../" + part.name)
+    with pytest.raises(NotPermittedError, match=r"evil\.zip.*'\.\./seats\.(shp|shx|dbf|prj|cpg)'.*outside the archive"):
+        read_vector(archive)
+    assert not (tmp_path.parent / "seats.shp").exists()
+
+
+def test_zip_symlink_entry_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "link.zip"
+    info = zipfile.ZipInfo("seats.shp")
+    info.external_attr = (0o120777 << 16)
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(info, "/etc/passwd")
+    with pytest.raises(NotPermittedError, match=r"link\.zip.*'seats\.shp' is a symbolic link"):
+        read_vector(archive)
+
+
+def test_zip_bomb_is_refused_before_extracting(tmp_path: Path) -> None:
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.shp", b"\0" * (20 << 20))
+    with pytest.raises(SourceReadError, match=r"bomb\.zip: entry 'a\.shp' claims 20,971,520 bytes \(ratio \d+:1, limit 200:1\)"):
+        read_vector(archive)
