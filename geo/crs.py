@@ -255,7 +255,7 @@ def _invert(
         flo, fla = forward(wlo, wla)
         elo, ela = flo - lon, fla - lat
         wlo, wla = wlo - elo, wla - ela
-        if max(np.max(np.abs(elo), initial=0.0), np.max(np.abs(ela), initial=0.0)) < tol_deg:
+        if not (np.any(np.abs(elo) >= tol_deg) or np.any(np.abs(ela) >= tol_deg)):  # NaN rows count as done
             break
     return wlo, wla
 

@@ -253,6 +253,10 @@ def _judge_by_reference(drafts: list[_Draft], reference: Mapping[int, tuple[floa
     """Note each reading's consistent offset to the reference points; a clear winner gets the bonus."""
     rows = np.fromiter(reference.keys(), dtype=int)
     known = np.array(list(reference.values()), dtype=float).reshape(-1, 2)
+    n = drafts[0].lon.size
+    if np.any((rows < 0) | (rows >= n)):
+        bad = [int(r) for r in rows if not 0 <= r < n]
+        raise OptionError(f"Reference points name rows {bad[:5]}, but there are only {n} rows (0-{n - 1}); give row positions in the columns.")
     offsets = [_offset_m(d.lon[rows], d.lat[rows], known) for d in drafts]
     for d, off in zip(drafts, offsets, strict=True):
         d.notes.append(f"consistent offset to {rows.size} reference point(s): {off:.0f} m")

@@ -355,6 +355,25 @@ def test_gk_candidates_of_the_seat(code: int, swapped: bool, want: list[tuple[in
     assert _codes(a, b) == want
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    lon=st.floats(min_value=73.6, max_value=134.9, allow_nan=False),
+    lat=st.floats(min_value=18.0, max_value=53.0, allow_nan=False),
+    swapped=st.booleans(),
+    six=st.booleans(),
+)
+def test_gk_candidates_prefixed_zone_is_the_only_reading(lon: float, lat: float, swapped: bool, six: bool) -> None:
+    code = gk6_epsg(gk6_zone(lon), prefixed=True) if six else gk3_epsg(gk3_zone(lon), prefixed=True)
+    e, n = Transformer.from_crs("EPSG:4490", f"EPSG:{code}", always_xy=True).transform(lon, lat)
+    a, b = (n, e) if swapped else (e, n)
+    assert [(c.epsg, c.swapped) for c in gk_candidates([a], [b], lon_extent=(lon, lon))] == [(code, swapped)]
+
+
+def test_datum_inverses_pass_nan_rows_through() -> None:
+    lon, lat = to_wgs84([SEAT_GCJ[0], np.nan], [SEAT_GCJ[1], np.nan], datum="bd09")
+    assert np.isnan(lon[1]) and np.isnan(lat[1]) and np.isfinite(lon[0])
+
+
 def test_gk_candidates_describe_the_zone() -> None:
     (c,) = gk_candidates([SEAT_GK[4496][0]], [SEAT_GK[4496][1]], lon_extent=DIANJIANG_EXTENT)
     assert (c.width, c.zone, c.central_meridian, c.prefixed, c.crs) == (6, 18, 105.0, True, "EPSG:4496")

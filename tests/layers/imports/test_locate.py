@@ -127,6 +127,11 @@ def test_datum_decided_by_reference_points(county: BaseGeometry, points: tuple[n
     assert "consistent offset to 5 reference point(s)" in best.reason
 
 
+def test_reference_to_a_missing_row_refused(county: BaseGeometry) -> None:
+    with pytest.raises(OptionError, match=r"Reference points name rows \[5\], but there are only 1 rows"):
+        infer_crs([107.35], [30.33], area=county, reference={5: SEAT})
+
+
 def test_too_few_reference_points_decide_nothing(county: BaseGeometry, points: tuple[np.ndarray, np.ndarray]) -> None:
     found = infer_crs(*from_wgs84(*points, datum="gcj02"), area=county, reference=_noisy_reference(*points, range(2)))
     assert found[0].label == "EPSG:4490"
