@@ -238,8 +238,8 @@ def _describe(crs: CRS) -> tuple[str, str, str]:
 def _declare(drafts: list[_Draft], declared: CRS, a: FloatArray, b: FloatArray) -> None:
     """Give the declared CRS its bonus, adding it as a reading when no draft is that CRS yet."""
     label, text, datum = _describe(declared)
-    geographic_datum = datum if declared.is_geographic and datum in ("wgs84", "cgcs2000") else None
-    matches = [d for d in drafts if d.label == label or (geographic_datum and d.datum in ("wgs84", "cgcs2000"))]
+    lonlat = declared.is_geographic and datum in ("wgs84", "cgcs2000")
+    matches = [d for d in drafts if d.label == label or (lonlat and d.label in ("EPSG:4326", "EPSG:4490"))]
     if not matches:
         lon, lat = _transform(declared, a, b)
         matches = [_Draft(label, text, datum, False, lon, lat)]

@@ -183,6 +183,13 @@ def test_declared_geographic_crs_backs_the_wgs84_reading(county: BaseGeometry, p
     assert "declares" not in found[1].reason
 
 
+def test_declared_lonlat_over_metres_scores_nothing(county: BaseGeometry, points: tuple[np.ndarray, np.ndarray]) -> None:
+    # a .prj saying CGCS2000 degrees over Gauss-Krüger metres: the declared reading is kept, but last
+    found = infer_crs(*_project(4524, *points), area=county, declared=CRS.from_epsg(4490))
+    assert [(c.label, c.score) for c in found] == [("EPSG:4524", 1.0), ("EPSG:4490", 0.0)]
+    assert "the file declares EPSG:4490" in found[1].reason and "declares" not in found[0].reason
+
+
 def test_declared_crs_loses_to_a_much_better_reading(county: BaseGeometry, points: tuple[np.ndarray, np.ndarray]) -> None:
     # a .prj that says CM 105E over data in CM 108E: the bonus does not outweigh a score of 0
     found = infer_crs(*_project(4545, *points), area=county, declared=CRS.from_epsg(4507))
