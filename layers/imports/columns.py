@@ -50,7 +50,7 @@ def roles_for(layer_id: str) -> tuple[str, ...]:
 
 # --- header words -------------------------------------------------------------------------------
 
-_DMS_PART = {"d": r"(度|°|d|deg)", "m": r"(分|′|'|m|min)", "s": r"(秒|″|\"|s|sec)"}
+_DMS_PART = {"d": r"(度|d|deg)", "m": r"(分|′|'|m|min)", "s": r"(秒|″|\"|s|sec)"}
 _AXIS_WORDS = {"lon": r"(经度|东经|lon|lng|long|longitude)", "lat": r"(纬度|北纬|lat|latitude)"}
 _HEADER_WORDS: tuple[tuple[str, str, str], ...] = (
     *((f"{axis}_{p}", rf"^{words}[(_\-]?{part}\)?$", f"{zh}的{pzh}") for axis, words, zh in
@@ -286,7 +286,15 @@ def guess_roles(table: RawTable, layer_id: str) -> list[RoleGuess]:
     values = [_classify(_cells(table.frame.iloc[:, i])) for i in range(len(headers))]
     triplets = _dms_triplets(headers, values, spec)
     pairs = [(triplets[i], 2) if i in triplets else _guess_column(h, v, spec) for i, (h, v) in enumerate(zip(headers, values, strict=True))]
-    return _one_column_per_role([g for g, _ in pairs], [s for _, s in pairs])
+    return _one_column_per_role(_lone_degrees([g for g, _ in pairs]), [s for _, s in pairs])
+
+
+def _lone_degrees(guesses: list[RoleGuess]) -> list[RoleGuess]:
+    """A 经度(度) column with no 分 column beside it holds decimal degrees: role lon, not lon_d."""
+    roles = {g.role for g in guesses}
+    return [RoleGuess(g.column, g.role[:3], _why(f"表头“{g.column}”的“度”是单位（没有分、秒列），按十进制度读",
+                                                 f"“度” in header “{g.column}” is the unit (no minutes column): decimal degrees"))
+            if g.role in ("lon_d", "lat_d") and f"{g.role[:3]}_m" not in roles else g for g in guesses]
 
 
 def apply_overrides(guesses: Sequence[RoleGuess], text: str, *, layer: str | None = None) -> list[RoleGuess]:
@@ -397,6 +405,10 @@ def _text(cell: object) -> str | None:
     return str(cell).strip() or None
 
 
+def _texts(column: pd.Series) -> pd.Series:
+    return pd.Series([_text(c) for c in column], dtype=object)
+
+
 def _typed(table: RawTable, column: str, dtype: str, problems: list[Problem]) -> list[object]:
     """The cells of ``column`` read as ``dtype``; a problem (user's row, column name) per unreadable cell."""
     parse = {"int": parse_int, "float": parse_number}.get(dtype)
@@ -487,15 +499,15 @@ def table_values(table: RawTable, roles: Sequence[RoleGuess], layer_id: str) -> 
     attrs = pd.DataFrame(index=range(len(table.rows)))
     for f in spec.fields:
         if f.name in by_role and f.name != "kind":
-            attrs[f.name] = pd.Series(_typed(table, by_role[f.name], f.dtype, problems), dtype=_DTYPES.get(f.dtype, object))
+            attrs[f.name] = pd.Series(_typed(table, by_role[f.name], f.dtype, problems), dtype=_DTYPES.get(f.dtype, object))  # type: ignore[call-overload]
             _check_field(table, f, attrs[f.name], by_role[f.name], problems)
     if spec.kinds:
-        attrs["kind"] = _kind_column(table, by_role, spec, problems)
+        attrs["kind"] = pd.Series(_kind_column(table, by_role, spec, problems), dtype=object)
     if "village" in by_role:
-        attrs["village"] = [_text(c) for c in table.frame[by_role["village"]]]
+        attrs["village"] = _texts(table.frame[by_role["village"]])
     for g in roles:
         if g.role == EXTRA:
-            attrs[g.column if g.column not in attrs.columns else f"{g.column}_2"] = [_text(c) for c in table.frame[g.column]]
+            attrs[g.column if g.column not in attrs.columns else f"{g.column}_2"] = _texts(table.frame[g.column])
     if "name" in {f.name for f in spec.fields} and "name" not in by_role:
         problems.append(Problem(None, None, _why("找不到名称列；请用 --columns 指定，如 隐患点名称=name",
                                                  "no name column; name one with --columns, e.g. 隐患点名称=name")))
