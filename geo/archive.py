@@ -44,8 +44,10 @@ def _refuse(name: str, member: str, zh: str, en: str) -> NotPermittedError:
                              f"archive {name}: entry {member!r} {en}; refused. Zip only the data files themselves and upload again.")
 
 
-def check_members(zf: zipfile.ZipFile, *, name: str, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[zipfile.ZipInfo]:
-    """The archive's file members, after checking every member (see the module docstring)."""
+def check_members(zf: zipfile.ZipFile, *, name: str, max_unpacked: int | None = None) -> list[zipfile.ZipInfo]:
+    """The archive's file members, after checking every member (see the module docstring);
+    ``max_unpacked`` defaults to ``MAX_UNPACKED_BYTES``."""
+    max_unpacked = MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked
     total = 0
     for info in zf.infolist():
         if _unsafe_name(info.filename):

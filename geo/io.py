@@ -3,6 +3,7 @@ zipped, GBK without ``.cpg``), and CSV/XLSX tables with lon/lat columns (decimal
 
 from __future__ import annotations
 
+import codecs
 import logging
 import tempfile
 import zipfile
@@ -119,20 +120,27 @@ def shapefile_encoding(shp: Path) -> str:
 def dbf_encoding(raw: bytes, *, label: str = "dbf") -> str:
     """UTF-8, GBK or GB18030, decided from a DBF's field names and records (its binary header skipped):
     UTF-8 when they decode as UTF-8 (pure ASCII included), else GBK, else GB18030; bytes that are none
-    of these are read as GB18030 with a warning (the page shows samples decoded each way)."""
+    of these are read as GB18030 with a warning (the page shows samples decoded each way). A field name
+    cut inside a character at its 10th byte (as writers do) still counts as that encoding."""
     header_len = int.from_bytes(raw[8:10], "little") if len(raw) >= 10 else 0
-    names = b"".join(raw[i : i + 11] for i in range(32, max(header_len - 1, 32), 32))
-    text = names + raw[header_len:]
+    names = [raw[i : i + 11].split(b"\0", 1)[0] for i in range(32, max(header_len - 1, 32), 32)]
     for enc in ("utf-8", "gbk", "gb18030"):
-        try:
-            text.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if enc != "utf-8":
-            log.warning("%s: no .cpg and attributes are not UTF-8; reading them as %s.", label, enc.upper())
-        return "UTF-8" if enc == "utf-8" else enc.upper()
+        if _decodes(names, raw[header_len:], enc):
+            if enc != "utf-8":
+                log.warning("%s: no .cpg and attributes are not UTF-8; reading them as %s.", label, enc.upper())
+            return "UTF-8" if enc == "utf-8" else enc.upper()
     log.warning("%s: no .cpg and attributes are neither UTF-8 nor GBK; reading them as GB18030.", label)
     return "GB18030"
+
+
+def _decodes(names: list[bytes], records: bytes, encoding: str) -> bool:
+    try:
+        for name in names:
+            codecs.getincrementaldecoder(encoding)().decode(name, final=False)  # a cut last character is fine
+        records.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_table(path: Path) -> pd.DataFrame:
