@@ -491,3 +491,54 @@ def test_missing_file_names_only_the_name(tmp_path: Path) -> None:
     with pytest.raises(GeoError, match=r"^文件 a\.csv 不存在") as info:
         read_source(tmp_path / "a.csv")
     assert str(tmp_path) not in str(info.value)
+
+
+class _FakeXlrd:
+    """Stands in for xlrd (not installed here): an .xls sheet as xlrd hands it over."""
+
+    class XLRDError(Exception):
+        pass
+
+    class xldate:  # noqa: N801 - xlrd's own name
+        @staticmethod
+        def xldate_as_datetime(value: float, datemode: int) -> object:
+            import datetime as dt
+
+            return dt.datetime(1899, 12, 30) + dt.timedelta(days=value)
+
+    class _Cell:
+        def __init__(self, ctype: int, value: object) -> None:
+            self.ctype, self.value = ctype, value
+
+    class _Sheet:
+        name = "Sheet1"
+        cells = [[(1, TITLE), (0, ""), (0, "")], [(1, "名称"), (1, "日期"), (1, "人数")],
+                 [(1, "桂溪滑坡"), (3, 45658.0), (2, 12.0)], [(1, "合计"), (6, ""), (2, 12.0)]]
+        nrows, ncols = 4, 3
+        merged_cells = [(0, 1, 0, 3)]  # rlo, rhi, clo, chi (exclusive ends)
+
+        def cell(self, r: int, c: int) -> object:
+            return _FakeXlrd._Cell(*self.cells[r][c])
+
+    class _Book:
+        datemode = 0
+
+        def sheets(self) -> list:
+            return [_FakeXlrd._Sheet()]
+
+    @staticmethod
+    def open_workbook(path: str, formatting_info: bool) -> object:
+        assert formatting_info  # merged cells come only with it
+        return _FakeXlrd._Book()
+
+
+def test_xls_through_xlrd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "xlrd", _FakeXlrd)
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    [t] = read_source(path)
+    assert list(t.frame.columns) == ["名称", "日期", "人数"]
+    assert t.frame.iloc[0].tolist() == ["桂溪滑坡", "2025-01-01", "12"]
+    assert t.rows == [3] and t.dropped == [(4, "合计行 / total row")]
