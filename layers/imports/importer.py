@@ -1,0 +1,342 @@
+"""Bring a bureau's file into a workspace layer: :func:`plan_import` reads, interprets and checks it
+and says what a commit would write (nothing is written); :func:`commit_import` writes that plan as
+one changeset. The page 数据导入 and ``python -m layers import`` both go through these two.
+
+Decisions:
+
+- Imported positions are ``authoritative``: a ledger's surveyed or recorded coordinates are the
+  bureau's own record of where a thing is, better than any position placed from plan text.
+- ``append`` adds (a fid already in the layer is a problem); ``upsert`` matches each row to an
+  existing feature by 编号, else by normalised name and township (:mod:`layers.imports._match`): an
+  update reuses the feature's fid, so an updated plan item is superseded (its citation stays in the
+  superseded record and in the new row's provenance); ``replace`` hides the plan-derived
+  approximate/synthetic/demo features of the kinds the file holds and adds the imported ones.
+- ``matches`` in the report lists the rows of each group (``{"sheet", "row", "name", "fids"}``);
+  ambiguous rows are never written and are listed in ``skipped`` too.
+- ``skipped`` lists ``{"sheet", "row"}`` of every row read but not written. A problem blocks the
+  commit unless ``skip_invalid``; a problem of the whole file (no row) blocks it always.
+- Columns of the file that are no field of the layer are kept in each row's provenance
+  (``attributes``), never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import OptionError, Problem, ValidationError
+from geo.tables import xlsx_bytes
+from layers.catalog.specs import get_spec
+from layers.imports import _validate as v
+from layers.imports._locate import Location, locate
+from layers.imports._match import Match, match_rows, replaceable
+from layers.imports._validate import ImportProblem
+from layers.imports.columns import EXTRA, apply_overrides, guess_roles, table_values
+from layers.imports.read import read_source
+from layers.imports.table import RawTable
+from layers.store.workspace import UserChange, Workspace, conform
+
+__all__ = ["MODES", "ImportPlan", "ImportProblem", "commit_import", "plan_import", "problems_xlsx"]
+
+MODES = ("append", "upsert", "replace")
+DATUMS = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09")
+IMPORTED_QUALITY = "authoritative"
+DEFAULTS: dict[str, object] = {"status": "unknown", "plan_count": 1}
+"""Required plan fields a ledger has no column for: an imported feature is one item of unknown status."""
+KNOWN_QUALITIES = ("authoritative", "gazetteer")
+"""Matched features whose positions may serve as reference points to decide the datum."""
+
+
+@dataclass
+class _Part:
+    """One table of the file with its column roles, typed values and the problems found in it."""
+
+    table: RawTable
+    columns: dict[str, str]  # role/field -> column of the file
+    attrs: pd.DataFrame
+    coords: pd.DataFrame
+    problems: list[ImportProblem]
+    matches: list[Match] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would write, and why not when it cannot. Made by :func:`plan_import`."""
+
+    ws: Workspace
+    layer: str
+    mode: str
+    file: str
+    sha256: str
+    rows_read: int
+    features: gpd.GeoDataFrame
+    delete: tuple[str, ...]
+    problems: list[ImportProblem]
+    skipped: list[dict[str, object]]
+    matches: dict[str, list[dict[str, object]]]
+    location: Location
+    encoding: str | None
+    base_revision: int
+    skip_invalid: bool
+    changeset: int | None = None
+    revision: int | None = None
+
+    @property
+    def committable(self) -> bool:
+        """Whether :func:`commit_import` would write: no problem of the whole file, none at all unless
+        ``skip_invalid``, and something to write."""
+        if any(p.row is None for p in self.problems) or (self.problems and not self.skip_invalid):
+            return False
+        return bool(len(self.features) or self.delete)
+
+    def report(self) -> dict[str, object]:
+        """The JSON report (keys fixed by issue 14)."""
+        return {"layer": self.layer, "mode": self.mode, "rows_read": self.rows_read, "features": len(self.features),
+                "skipped": self.skipped, "problems": [p.as_dict() for p in self.problems], "encoding": self.encoding,
+                "crs": self.location.label, "datum": self.location.datum,
+                "crs_score": None if self.location.score is None else round(self.location.score, 4),
+                "matches": self.matches, "changeset": self.changeset, "revision": self.revision}
+
+
+def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = None, sheet: str | None = None,
+                mode: str = "append", columns: str | None = None, crs: str = "auto", datum: str = "auto",
+                encoding: str = "auto", skip_invalid: bool = False) -> ImportPlan:
+    """Read ``path`` as layer ``layer`` of ``ws`` and check it; nothing is written.
+
+    Parameters
+    ----------
+    name : the file name as the user knows it (messages, provenance); default ``path.name``.
+    sheet : a sheet name, ``"all"``, or None (see :func:`layers.imports.read.read_source`).
+    mode : ``append``, ``upsert`` or ``replace`` (see the module docstring).
+    columns : ``--columns`` overrides, ``"SRC=FIELD,SRC2=FIELD2"``.
+    crs : ``"auto"`` or ``"EPSG:N"``: the CRS of the coordinates (a vector file's declared CRS otherwise).
+    datum : ``"auto"`` or one of wgs84, cgcs2000, gcj02, bd09 for lon/lat.
+    encoding : ``"auto"`` or a codec (CSV, shapefile attributes).
+    skip_invalid : write the rows without problems and list the others in ``skipped``.
+    """
+    _check_options(mode, datum)
+    spec = get_spec(layer)
+    existing = ws.layer(layer)
+    base = ws.revision
+    tables = read_source(Path(path), name=name, sheet=sheet, encoding=encoding)
+    parts = [_part(t, layer, columns) for t in tables]
+    for p in parts:
+        p.matches = match_rows(_keys(p), existing) if mode == "upsert" else [Match("insert")] * len(p.table.rows)
+    loc = locate(parts, ws, existing, crs=crs, datum=datum, reference_qualities=KNOWN_QUALITIES)
+    problems = [*loc.problems, *v.missing_required(spec, _present(parts), DEFAULTS)]
+    for k, p in enumerate(parts):
+        problems += p.problems + _row_checks(ws, spec.id, p, k, loc)
+    if mode in ("append", "replace"):
+        problems += _fid_taken(parts, existing)
+    bad = {(p.sheet, p.row) for p in problems if p.row is not None}
+    features, skipped, matches = _features(layer, parts, loc, existing, bad)
+    delete = _replaced(ws, layer, existing, features) if mode == "replace" else ()
+    t0 = tables[0]
+    return ImportPlan(ws, layer, mode, t0.file, t0.sha256, sum(len(p.table.rows) for p in parts), features, delete,
+                      _ordered(problems, parts), skipped, matches, loc, t0.encoding, base, skip_invalid)
+
+
+def _check_options(mode: str, datum: str) -> None:
+    if mode not in MODES:
+        raise OptionError(f"导入方式“{mode}”无效；可用：{'、'.join(MODES)} / unknown mode {mode!r}; use one of {list(MODES)}")
+    if datum not in DATUMS:
+        raise OptionError(f"基准“{datum}”无效；可用：{'、'.join(DATUMS)} / unknown datum {datum!r}; use one of {list(DATUMS)}")
+
+
+def _part(t: RawTable, layer: str, columns: str | None) -> _Part:
+    roles = guess_roles(t, layer)
+    if columns:
+        roles = apply_overrides(roles, columns, layer=layer)
+    attrs, coords, found = table_values(t, roles, layer)
+    return _Part(t, {g.role: g.column for g in roles if g.role != EXTRA}, attrs, coords, [_problem(t, p) for p in found])
+
+
+def _problem(t: RawTable, p: Problem) -> ImportProblem:
+    """A problem of :mod:`layers.imports.columns` with its sheet and the cell(s) as written."""
+    value = None
+    if p.row is not None and p.field is not None:
+        i = t.rows.index(p.row)
+        cells = [t.frame.iloc[i][c] for c in p.field.split("/") if c in t.frame.columns]
+        value = " ".join(str(c) for c in cells if c is not None and not pd.isna(c)) or None
+    return ImportProblem(t.sheet, p.row, p.field, value, p.message)
+
+
+def _keys(p: _Part) -> pd.DataFrame:
+    n = len(p.table.rows)
+    col = {k: p.attrs[k] if k in p.attrs else pd.Series([None] * n) for k in ("fid", "name", "township")}
+    return pd.DataFrame({k: s.astype(object).where(s.notna(), None).tolist() for k, s in col.items()})
+
+
+def _present(parts: list[_Part]) -> set[str]:
+    present = {c for p in parts for c in p.attrs.columns} | {"fid"}
+    if any(p.table.geometry is not None or len(p.coords.columns) for p in parts):
+        present.add("geometry")
+    return present | {"source_doc", "source_section", "geometry_quality", "geometry_source"}
+
+
+def _row_checks(ws: Workspace, layer: str, p: _Part, k: int, loc: Location) -> list[ImportProblem]:
+    t, spec, geoms = p.table, get_spec(layer), loc.geometry[k]
+    axes = loc.coord_columns[k]
+    named = (_axis_column(p, axes[0]), _axis_column(p, axes[1])) if axes else None
+    rows = v.Rows(t.sheet, t.rows, geoms, named, loc.raw[k] if axes == ("lon", "lat") else None)
+    swapped = v.swapped(rows)
+    flipped = {q.row for q in swapped}
+    out = swapped + [q for q in v.outside(rows, ws.layer("county").geometry.union_all(), ws.metric_crs) if q.row not in flipped]
+    out += v.geometry(spec, t.sheet, t.rows, geoms) + v.empty_required(spec, t.sheet, t.rows, p.attrs, p.columns)
+    keys = _keys(p)
+    out += v.duplicates([t.sheet] * len(t.rows), t.rows, keys["fid"], keys["name"], keys["township"],
+                        fid_column=p.columns.get("fid"), name_column=p.columns.get("name"))
+    if "township" in p.attrs and "townships" in ws.frames():
+        out += _townships(ws, p)
+    return out
+
+
+def _axis_column(p: _Part, axis: str) -> str:
+    return p.columns.get(axis) or "/".join(p.columns[f"{axis}_{x}"] for x in "dms" if f"{axis}_{x}" in p.columns) or axis
+
+
+def _townships(ws: Workspace, p: _Part) -> list[ImportProblem]:
+    """Township names onto the workspace's (written in place); a problem for each unknown one."""
+    known = v.township_names(ws.layer("townships")["name"].astype(str).tolist())
+    out, names = [], []
+    for row, value in zip(p.table.rows, p.attrs["township"], strict=True):
+        full, why = v.township(value, known)
+        names.append(full if full else value)
+        if why:
+            out.append(ImportProblem(p.table.sheet, row, p.columns.get("township"), value, why))
+    p.attrs["township"] = pd.Series(names, dtype=object)
+    return out
+
+
+def _fid_taken(parts: list[_Part], existing: gpd.GeoDataFrame) -> list[ImportProblem]:
+    taken = set(existing["fid"].astype(str))
+    out = []
+    for p in parts:
+        for row, fid in zip(p.table.rows, _keys(p)["fid"], strict=True):
+            if fid is not None and str(fid) in taken:
+                out.append(ImportProblem(p.table.sheet, row, p.columns.get("fid"), str(fid),
+                                         f"编号“{fid}”已在图层中；要更新它请用 --mode upsert，否则请改编号 / ID {fid!r} is already in the "
+                                         "layer; use --mode upsert to update it, or change the ID"))
+    return out
+
+
+def _ordered(problems: list[ImportProblem], parts: list[_Part]) -> list[ImportProblem]:
+    """File-level problems first, then by sheet (in file order) and row."""
+    order = {p.table.sheet: i for i, p in enumerate(parts)}
+    return sorted(problems, key=lambda q: (q.row is not None, order.get(q.sheet, -1), q.row or 0))
+
+
+# --- features ----------------------------------------------------------------------------------------
+
+def _features(layer: str, parts: list[_Part], loc: Location, existing: gpd.GeoDataFrame,
+              bad: set[tuple[str | None, int]]) -> tuple[gpd.GeoDataFrame, list[dict[str, object]], dict[str, list[dict[str, object]]]]:
+    """The rows to write (spec columns, ``provenance``), the rows skipped, and the match groups."""
+    spec = get_spec(layer)
+    by_fid = existing.set_index(existing["fid"].astype(str))
+    records: list[dict[str, object]] = []
+    skipped: list[dict[str, object]] = []
+    matches: dict[str, list[dict[str, object]]] = {"update": [], "insert": [], "ambiguous": []}
+    multi = len(parts) > 1
+    for k, (p, geoms) in enumerate(zip(parts, loc.geometry, strict=True)):
+        t = p.table
+        for i, (row, m, geom) in enumerate(zip(t.rows, p.matches, geoms, strict=True)):
+            name = p.attrs["name"].iloc[i] if "name" in p.attrs else None
+            matches[m.group].append({"sheet": t.sheet, "row": row, "name": name, "fids": list(m.fids)})
+            if m.group == "ambiguous" or (t.sheet, row) in bad:
+                skipped.append({"sheet": t.sheet, "row": row})
+                continue
+            fid = m.fids[0] if m.group == "update" else _fid(p, i, t, k if multi else None)
+            old = by_fid.loc[fid] if m.group == "update" else None
+            records.append(_record(spec.id, p, i, fid, geom, old, loc))
+    frame = gpd.GeoDataFrame(records, geometry="geometry", crs=4490) if records else \
+        gpd.GeoDataFrame({"fid": [], "provenance": []}, geometry=gpd.GeoSeries([], crs=4490), crs=4490)
+    features = conform(spec.id, frame)
+    features["provenance"] = frame["provenance"].tolist()
+    return features, skipped, matches
+
+
+def _fid(p: _Part, i: int, t: RawTable, sheet_index: int | None) -> str:
+    given = p.attrs["fid"].iloc[i] if "fid" in p.attrs else None
+    if given is not None and not pd.isna(given) and str(given).strip():
+        return str(given).strip()
+    stem = f"imp-{t.sha256[:8]}" + (f"-{sheet_index + 1}" if sheet_index else "")
+    return f"{stem}-{t.rows[i]}"
+
+
+def _where(t: RawTable, row: int) -> str:
+    unit = "个要素" if t.geometry is not None else "行"
+    return f"{t.sheet + ' ' if t.sheet else ''}第{row}{unit}"
+
+
+def _record(layer: str, p: _Part, i: int, fid: str, geom: BaseGeometry | None, old: pd.Series | None, loc: Location) -> dict[str, object]:
+    """One feature: the matched feature's attributes (update), the file's values over them, the
+    defaults for required plan fields, the import's provenance fields and the row's provenance."""
+    spec, t = get_spec(layer), p.table
+    names = {f.name for f in spec.fields}
+    rec: dict[str, object] = {k: old[k] for k in names if k in old.index} if old is not None else {
+        k: d for k, d in DEFAULTS.items() if k in names}
+    for col in p.attrs.columns:
+        value = p.attrs[col].iloc[i]
+        if col in names and value is not None and not (np.isscalar(value) and pd.isna(value)):
+            rec[col] = value
+    where = _where(t, t.rows[i])
+    rec.update(fid=fid, geometry=geom, source_doc=t.file, source_section=where, geometry_quality=IMPORTED_QUALITY,
+               geometry_source=f"导入自 {t.file} {where}（{loc.label}，{loc.datum}）")
+    extra = {c: p.attrs[c].iloc[i] for c in p.attrs.columns if c not in names and p.attrs[c].iloc[i] is not None}
+    prov: dict[str, object] = {"file": t.file, "sha256": t.sha256, "sheet": t.sheet, "row": t.rows[i], "encoding": t.encoding,
+                               "crs": loc.label, "datum": loc.datum, "attributes": {str(k): _plain(x) for k, x in extra.items()}}
+    if old is not None:
+        prov["updated"] = {"fid": fid, "source_doc": old.get("source_doc"), "source_section": old.get("source_section"),
+                           "geometry_quality": old.get("geometry_quality")}
+    rec["provenance"] = prov
+    return rec
+
+
+def _plain(x: object) -> object:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _replaced(ws: Workspace, layer: str, existing: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> tuple[str, ...]:
+    user = ws.user_features(layer)
+    user_fids = set(user["fid"].astype(str)) if len(user) else set()
+    kinds = set(features["kind"].dropna()) if "kind" in features else set()
+    written = set(features["fid"].astype(str))
+    return tuple(f for f in replaceable(existing, user_fids, kinds) if f not in written)
+
+
+# --- commit and outputs ----------------------------------------------------------------------------------
+
+def commit_import(plan: ImportPlan, *, user: str, reason: str | None = None) -> dict[str, object]:
+    """Write ``plan`` as one changeset (atomic, from the revision the plan was made at: a change in
+    between that touches the same features is refused with ``ConflictError``); returns the report
+    with ``changeset`` and ``revision``. A plan that cannot commit raises ``ValidationError``."""
+    if not plan.committable:
+        raise ValidationError(plan.file, _refusal(plan))
+    now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    features = plan.features.copy()
+    features["provenance"] = [{**prov, "user": user, "time": now} for prov in plan.features["provenance"]]
+    change = UserChange(plan.layer, upsert=features if len(features) else None, delete=plan.delete)
+    cs = plan.ws.commit([change], user=user, action="import", reason=reason, source_name=plan.file,
+                        source_sha256=plan.sha256, base_revision=plan.base_revision)
+    plan.changeset, plan.revision = cs.id, cs.revision
+    return plan.report()
+
+
+def _refusal(plan: ImportPlan) -> list[Problem]:
+    if plan.problems:
+        hint = "" if plan.skip_invalid else "；改正文件，或用 --skip-invalid 跳过所列各行 / fix the file, or skip the listed rows with --skip-invalid"
+        return [Problem(p.row, p.field, f"{p.sheet + ': ' if p.sheet else ''}{p.message}{hint}") for p in plan.problems]
+    return [Problem(None, None, "没有可写入的要素 / nothing to write: every row was skipped or ambiguous")]
+
+
+def problems_xlsx(plan: ImportPlan) -> bytes:
+    """The problems as a one-sheet XLSX (工作表, 行, 列, 值, 问题), formula-safe."""
+    df = pd.DataFrame([p.as_dict() for p in plan.problems], columns=["sheet", "row", "field", "value", "message"])
+    df.columns = ["工作表 sheet", "行 row", "列 field", "值 value", "问题 message"]
+    return xlsx_bytes(df, sheet="问题 problems")
