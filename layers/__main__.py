@@ -1,4 +1,4 @@
-"""Command line: ``python -m layers build|dump|check|sources``."""
+"""Command line: ``python -m layers build|dump|check|import|sources``."""
 
 from __future__ import annotations
 
@@ -184,6 +184,32 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    import getpass
+    import json
+
+    from layers.imports.importer import commit_import, plan_import
+    from layers.store.workspace import open_workspace
+
+    plan = plan_import(open_workspace(args.adcode), Path(args.file), layer=args.layer, sheet=args.sheet, mode=args.mode,
+                       columns=args.columns, crs=args.crs, datum=args.datum, encoding=args.encoding, skip_invalid=args.skip_invalid)
+    refused = not plan.committable
+    report = plan.report() if args.dry_run or refused else commit_import(plan, user=args.user or getpass.getuser(), reason=args.reason)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(f"{args.file} -> {args.layer} ({args.mode}): {report['rows_read']} rows read, {report['features']} feature(s), "
+              f"{len(report['skipped'])} skipped; CRS {report['crs']} ({report['datum']}), score {report['crs_score']}")
+        if report["changeset"] is not None:
+            print(f"committed: changeset {report['changeset']}, revision {report['revision']}")
+    for p in plan.problems:
+        where = ", ".join(str(x) for x in (p.sheet, f"row {p.row}" if p.row else None, p.field) if x)
+        print(f"{where}: {p.message}", file=sys.stderr)
+    if refused and not args.dry_run:
+        print("nothing written / 未写入任何内容", file=sys.stderr)
+    return 2 if refused else 0
+
+
 def _sources(args: argparse.Namespace) -> int:
     from layers.catalog.sources import prepare_all
 
@@ -264,6 +290,22 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--fid")
     h.add_argument("--json", action="store_true")
     h.set_defaults(func=_history)
+    im = sub.add_parser("import", help="import a bureau's file into a workspace layer (report with --dry-run)")
+    im.add_argument("adcode")
+    im.add_argument("file")
+    im.add_argument("--layer", required=True)
+    im.add_argument("--sheet", help="sheet name, or all (default: the first sheet with data)")
+    im.add_argument("--mode", default="append", choices=("replace", "append", "upsert"))
+    im.add_argument("--columns", help="column roles, SRC=FIELD,SRC2=FIELD2 (e.g. 隐患点名称=name)")
+    im.add_argument("--crs", default="auto", help="auto or EPSG:N")
+    im.add_argument("--datum", default="auto", choices=("auto", "wgs84", "cgcs2000", "gcj02", "bd09"))
+    im.add_argument("--encoding", default="auto", choices=("auto", "utf-8", "gbk"))
+    im.add_argument("--user", help="who imports (default: the login name)")
+    im.add_argument("--reason", help="why, for the change log")
+    im.add_argument("--skip-invalid", action="store_true", help="write the valid rows and skip the listed ones")
+    im.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    im.add_argument("--json", action="store_true", help="print the report as JSON")
+    im.set_defaults(func=_import)
     s = sub.add_parser("sources", help="regenerate data/sources from installed data packages")
     s.set_defaults(func=_sources)
     return p
