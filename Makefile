@@ -7,6 +7,7 @@ WORKSPACES := workspaces/500231.gpkg workspaces/500110.gpkg workspaces/510821.gp
 DATA := $(wildcard data/sources/* data/plans/*.csv) $(wildcard layers/plans/*.py layers/jobs/*.py)
 
 VENDOR := static/vendor/.stamp
+ONEMAP := static/onemap/onemap.js static/onemap/onemap.css
 SYSDEPS := .venv/.sysdeps
 
 .PHONY: run test build bench lint clean
@@ -28,6 +29,11 @@ $(VENDOR): package.json package-lock.json
 	cp -r node_modules/leaflet.markercluster/dist static/vendor/markercluster
 	touch $(VENDOR)
 
+# The map's own browser code, served beside Leaflet (layers/render/webmap.py also refreshes this copy when imported)
+$(ONEMAP) &: layers/render/onemap.js layers/render/onemap.css
+	mkdir -p static/onemap
+	cp layers/render/onemap.js layers/render/onemap.css static/onemap/
+
 # Debian packages for browser tests and CJK text: chromium, fonts, poppler (pdffonts/pdftoppm)
 $(SYSDEPS): $(STAMP)
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list | grep -qi "noto sans cjk"; then \
@@ -36,10 +42,10 @@ $(SYSDEPS): $(STAMP)
 
 build: $(WORKSPACES)
 
-run: build $(VENDOR)
+run: build $(VENDOR) $(ONEMAP)
 	$(BIN)/streamlit run app.py
 
-test: $(STAMP) $(VENDOR) $(SYSDEPS)
+test: $(STAMP) $(VENDOR) $(ONEMAP) $(SYSDEPS)
 	$(BIN)/ruff check geo layers ui app.py tests
 	$(BIN)/mypy geo
 	$(BIN)/python -m pytest
@@ -48,7 +54,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check geo layers tests
 	$(BIN)/mypy geo
 
-bench: $(STAMP) $(VENDOR) $(SYSDEPS)
+bench: $(STAMP) $(VENDOR) $(ONEMAP) $(SYSDEPS)
 	$(BIN)/python tests/bench/run_bench.py
 
 clean:

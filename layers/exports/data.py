@@ -102,16 +102,21 @@ def _shapefile(name: str, g: gpd.GeoDataFrame) -> list[tuple[str, bytes]]:
 
 
 def standalone_html(fmap) -> str:  # noqa: ANN001
-    """The folium map as one HTML file with Leaflet inlined: opens offline, from a USB stick."""
-    from branca.element import Element
+    """The folium map as one HTML file with Leaflet and the map's own browser code inlined (in the
+    order the app loads them): opens offline, from a USB stick."""
+    from layers.render.webmap import LOCAL_CSS, LOCAL_JS, RawText
 
-    from layers.render.webmap import LOCAL_CSS, LOCAL_JS, VENDOR_URL
-
-    def read(url: str) -> str:
-        return (VENDOR_DIR / url.removeprefix(VENDOR_URL + "/")).read_text(encoding="utf-8")
-
-    css = "".join(f"<style>{read(u)}</style>" for _, u in LOCAL_CSS)
-    js = "".join(f"<script>{read(u)}</script>" for _, u in LOCAL_JS)
+    css = "".join(f"<style>{_served_text(u)}</style>" for _, u in LOCAL_CSS)
+    js = "".join(f"<script>{_served_text(u)}</script>" for _, u in LOCAL_JS)
     fmap.default_js, fmap.default_css = [], []
-    fmap.get_root().header.add_child(Element(css + js), index=0)
+    fmap.get_root().header.add_child(RawText(css + js), index=0)
     return fmap.get_root().render()
+
+
+def _served_text(url: str) -> str:
+    """The text behind a URL the map loads: the map's own files from their sources in layers/render
+    (never the served copy in static/, which may be older), Leaflet and its plugin from static/vendor."""
+    from layers.render.webmap import SERVED_SOURCES, VENDOR_URL
+
+    path = SERVED_SOURCES.get(url) or VENDOR_DIR / url.removeprefix(VENDOR_URL + "/")
+    return path.read_text(encoding="utf-8")

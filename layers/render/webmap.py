@@ -2,15 +2,19 @@
 
 Leaflet is served by the app itself (``static/vendor``, installed from npm by ``make``); folium's
 CDN links are replaced. The map's own browser code and styles are the files ``onemap.js`` and
-``onemap.css`` beside this module, inlined in every map (so the first paint and a single-file HTML
-export need nothing else). Tiles are optional: with ``basemap="none"`` the map is fully offline.
+``onemap.css`` beside this module, served the same way (``static/onemap``, copied there by ``make``
+and by this module when it is imported) and loaded after Leaflet; the single-file HTML export
+inlines all of them. Tiles are optional: with ``basemap="none"`` the map is fully offline.
 What is drawn, in which order, with which tooltip, is read from the layer specs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import posixpath
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +29,52 @@ from layers.catalog.i18n import BASEMAP_LABELS, pick, t
 from layers.catalog.specs import DRAW_ORDER, THEMES, get_spec, in_draw_order
 from layers.catalog.style import tooltip_texts
 
+HERE = Path(__file__).parent
+ONEMAP_JS, ONEMAP_CSS = HERE / "onemap.js", HERE / "onemap.css"
+SERVED_DIR = HERE.parents[1] / "static" / "onemap"  # Streamlit serves <repo>/static as /app/static
 VENDOR_URL = os.environ.get("ONEMAP_VENDOR_URL", "/app/static/vendor")
-LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js"), ("markercluster", f"{VENDOR_URL}/markercluster/leaflet.markercluster.js")]
+ONEMAP_URL = posixpath.join(posixpath.dirname(VENDOR_URL), "onemap")  # beside the vendor files
+
+
+def _served_url(source: Path) -> str:
+    """URL of the served copy of ``source``. Streamlit sends static files without Cache-Control, so a
+    browser may reuse a copy it cached earlier; the digest of the bytes in the URL makes an edited file
+    a new URL."""
+    return f"{ONEMAP_URL}/{source.name}?v={hashlib.sha256(source.read_bytes()).hexdigest()[:12]}"
+
+
+# in load order: the map's own code after Leaflet and the cluster plugin, all before any layer script
+LOCAL_JS = [("leaflet", f"{VENDOR_URL}/leaflet/leaflet.js"), ("markercluster", f"{VENDOR_URL}/markercluster/leaflet.markercluster.js"),
+            ("onemap", _served_url(ONEMAP_JS))]
 LOCAL_CSS = [("leaflet_css", f"{VENDOR_URL}/leaflet/leaflet.css"), ("markercluster_css", f"{VENDOR_URL}/markercluster/MarkerCluster.css"),
-             ("markercluster_default_css", f"{VENDOR_URL}/markercluster/MarkerCluster.Default.css")]
+             ("markercluster_default_css", f"{VENDOR_URL}/markercluster/MarkerCluster.Default.css"), ("onemap_css", _served_url(ONEMAP_CSS))]
+SERVED_SOURCES = {_served_url(p): p for p in (ONEMAP_JS, ONEMAP_CSS)}  # URL -> the file in this folder it serves
+JS_RUNTIME = ONEMAP_JS.read_text(encoding="utf-8")  # the browser code as text, for checks (the map loads it by URL)
 LABEL_MIN_ZOOM = 10
 MANY_POINTS = 2000  # above this a point layer is clustered at overview zooms and its tooltips show the legend class only
 CLUSTER_UNTIL_ZOOM = 11
-HERE = Path(__file__).parent
-JS_RUNTIME = (HERE / "onemap.js").read_text(encoding="utf-8")
-CSS = (HERE / "onemap.css").read_text(encoding="utf-8")
+
+
+def serve_sources(target: Path = SERVED_DIR) -> None:
+    """Copy ``onemap.js`` and ``onemap.css`` into ``target`` where the copy is missing or its bytes
+    differ. ``make`` copies them too; this runs when the module is imported, so an app started with
+    plain ``streamlit run app.py`` (or after an edit) serves the sources. Written to a temporary file and
+    renamed: a browser or another process never reads half a file."""
+    for source in (ONEMAP_JS, ONEMAP_CSS):
+        data, copy = source.read_bytes(), target / source.name
+        if copy.is_file() and copy.read_bytes() == data:
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = target / f".{source.name}.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, copy)
+
+
+try:
+    serve_sources()
+except OSError as err:  # a read-only install: the export still works, the live map needs the copy
+    warnings.warn(f"Cannot copy the map's browser code to {SERVED_DIR} ({err}); the live map may run an older copy or none. "
+                  "Run `make run` once, or make that folder writable.", RuntimeWarning, stacklevel=1)
 
 
 @dataclass(frozen=True)
@@ -97,7 +137,7 @@ def parse_js_data(js: str) -> object:
     return json.loads(js)
 
 
-class _Text(Element):
+class RawText(Element):
     """Text that is already rendered (a script, a style sheet). branca wraps every rendered script in
     ``Element(text)``, which compiles the text as a Jinja template: 0.25 s for a 1.4 MB province data
     literal, and ``{{`` in a name or a style sheet would be read as template code."""
@@ -121,7 +161,7 @@ class _DataElement(MacroElement):
 
     def render(self, **kwargs: object) -> None:
         script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(_Text(script(self, kwargs)), name=self.get_name())
+        self.get_root().script.add_child(RawText(script(self, kwargs)), name=self.get_name())
 
 
 NARROW_PX = 600  # below this map width the in-map panel and legend open collapsed
@@ -135,21 +175,19 @@ TEXT = {
 
 
 class _Runtime(_DataElement):
-    """``onemap.js`` (once per map, before any layer) and ``onemapInit(map, data)``: the shared
-    canvas, the draw order, escaping, picking and the state reported back to the server. (Every
-    element has a Jinja ``script`` macro: streamlit-folium calls it directly; the macro inserts the
-    JS and the data as text, it never compiles them.)"""
+    """``onemapInit(map, data)`` before any layer (``onemap.js`` itself is loaded by URL after Leaflet):
+    the shared canvas, the draw order, escaping, picking and the state reported back to the server.
+    (Every element has a Jinja ``script`` macro: streamlit-folium calls it directly; the macro inserts
+    the data as text, it never compiles it.)"""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        {{ this.js }}
         window.onemapInit({{ this._parent.get_name() }}, {{ this.data }});
         {% endmacro %}
     """)
 
     def __init__(self) -> None:
         super().__init__(js_data({"order": list(DRAW_ORDER)}))
-        self.js = JS_RUNTIME
 
 
 class _Call(_DataElement):
@@ -443,7 +481,6 @@ def assemble_map(
     for layer in parts.layers:
         if layer.count:
             _layer(layer, show=layer.layer_id in visible).add_to(m)
-    m.get_root().header.add_child(_Text(f"<style>{CSS}</style>"), name="onemap_css")
     if shown is not None:
         m.add_child(_LayerPanel(_panel_data(parts.groups, visible), lang))
     m.add_child(_Legend(parts.legend, LABEL_MIN_ZOOM, lang))

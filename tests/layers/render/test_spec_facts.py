@@ -1,9 +1,10 @@
 """The renderer and the details panel read the layer specs: hover texts are the spec's ``tooltip``,
 details the spec's ``popup``; the map's styles and browser code are the files beside the renderer,
-inlined in every map; print exports never load the web renderer."""
+served with every map and inlined in the single-file export; print exports never load the web renderer."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,21 +90,37 @@ def test_details_list_the_popup_fields_of_the_spec(lang: str) -> None:
         assert [v for _, v in got[1:]] == [value_text(layer, n, row[n], lang) for n in shown]
 
 
-def test_styles_and_browser_code_are_files_inlined_in_the_map_and_the_single_file_export() -> None:
+def test_styles_and_browser_code_are_files_served_with_the_map_and_inlined_in_the_single_file_export() -> None:
     from layers.exports.data import VENDOR_DIR, standalone_html
 
-    css = (RENDER / "onemap.css").read_text(encoding="utf-8")
-    assert webmap.CSS == css and webmap.JS_RUNTIME == (RENDER / "onemap.js").read_text(encoding="utf-8")
+    js, css = ((RENDER / name).read_text(encoding="utf-8") for name in ("onemap.js", "onemap.css"))
     source = Path(webmap.__file__).read_text(encoding="utf-8")
-    assert "<style>{CSS}</style>" in source and ".leaflet-container" not in source  # no style rules in Python
+    assert ".leaflet-container" not in source and "function (" not in source  # no style rules or browser code in Python
+    for name in ("onemap.js", "onemap.css"):  # the served copy is the source (copied when webmap is imported)
+        assert (ROOT / "static" / "onemap" / name).read_bytes() == (RENDER / name).read_bytes()
     frames = _frames()
-    m = build_map(view.display_frames(frames, list(frames), lang="zh"), bounds=(107.3, 30.3, 107.4, 30.36), shown=list(frames))
-    html = m.get_root().render()
-    assert html.count(css) == 1 and html.count("window.onemapInit = function") == 1
+    html = build_map(view.display_frames(frames, list(frames), lang="zh"), bounds=(107.3, 30.3, 107.4, 30.36), shown=list(frames)).get_root().render()
+    head, body = html.split("</head>")
+    scripts, sheets = re.findall(r'<script src="([^"]+)"', head), re.findall(r'<link rel="stylesheet" href="([^"]+)"', head)
+    assert scripts == [u for _, u in webmap.LOCAL_JS] and sheets == [u for _, u in webmap.LOCAL_CSS]
+    assert scripts[-1].startswith("/app/static/onemap/onemap.js?v=") and sheets[-1].startswith("/app/static/onemap/onemap.css?v=")
+    assert "<script src" not in body and "window.onemapInit(map_" in body  # loaded in the head, before any layer script runs
+    assert css not in html and "window.onemapInit = function" not in html
     if not (VENDOR_DIR / "leaflet" / "leaflet.js").exists():
         pytest.skip("static/vendor is installed by `make`")
     single = standalone_html(build_map(view.display_frames(frames, list(frames), lang="zh"), bounds=(107.3, 30.3, 107.4, 30.36)))
-    assert css in single and "window.onemapInit = function" in single and "/app/static" not in single
+    assert single.count(css) == 1 and single.count(js) == 1 and single.index(js) < single.index("window.onemapInit(map_")
+    assert "/app/static" not in single and not re.search(r"<script[^>]*\ssrc=|<link[^>]*\shref=", single)
+
+
+def test_the_served_copy_of_the_browser_code_is_refreshed_when_missing_or_different(tmp_path: Path) -> None:
+    webmap.serve_sources(tmp_path)
+    assert [p.name for p in sorted(tmp_path.iterdir())] == ["onemap.css", "onemap.js"]
+    (tmp_path / "onemap.js").write_text("stale", encoding="utf-8")
+    kept = (tmp_path / "onemap.css").stat().st_mtime_ns
+    webmap.serve_sources(tmp_path)
+    assert (tmp_path / "onemap.js").read_bytes() == (RENDER / "onemap.js").read_bytes()
+    assert (tmp_path / "onemap.css").stat().st_mtime_ns == kept  # an equal copy is left alone
 
 
 def test_print_exports_never_load_the_web_renderer() -> None:
