@@ -21,6 +21,8 @@ SUFFIXES = ("消防蓄水池", "蓄水池", "水库", "水池", "街道", "社�
 """Generic endings left out of both sides of a comparison (全胜水库 = 全胜 = 全胜 水库; 桂溪街道 = 桂溪)."""
 REPLACEABLE = ("approximate", "synthetic")
 """Position qualities of plan features that ``replace`` hides (and the demo inventory, whatever its quality)."""
+STANDS_FOR = {"hazard_site": ("hazard_point",)}
+"""Kinds a real kind replaces as well: a ledger's 灾害点 replace the 隐患点(演示) demo points."""
 
 
 def norm_name(text: object) -> str:
@@ -93,5 +95,6 @@ def replaceable(existing: gpd.GeoDataFrame, user_fids: set[str], kinds: set[str]
         return []
     plan = ~existing["fid"].astype(str).isin(user_fids)
     weak = existing["geometry_quality"].isin(REPLACEABLE) | is_demo(existing)
+    kinds = kinds | {k for kind in kinds for k in STANDS_FOR.get(kind, ())}
     kind = existing["kind"].isin(kinds) if "kind" in existing else pd.Series(True, index=existing.index)
     return existing.loc[plan & weak & kind, "fid"].astype(str).tolist()

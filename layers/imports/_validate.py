@@ -124,11 +124,19 @@ def township(value: str | None, known: dict[str, str]) -> tuple[str | None, str 
     if parts and all(names):
         return ";".join(n for n in names if n), None
     bad = next(p for p, n in zip(parts, names, strict=True) if not n)
-    close = difflib.get_close_matches(norm_name(bad), list(known), n=1, cutoff=0.0)
-    hint = known[close[0]] if close else None
-    zh = f"；最接近的是“{hint}”，请改为“{hint}”" if hint else ""
-    en = f"; the closest is {hint!r}: write {hint!r}" if hint else ""
+    close = closest(norm_name(bad), list(known))
+    hint_zh = "或".join(f"“{known[c]}”" for c in close)
+    hint_en = " or ".join(repr(known[c]) for c in close)
+    zh = f"；最接近的是{hint_zh}，请改正" if close else ""
+    en = f"; the closest is {hint_en}: write that" if close else ""
     return None, f"乡镇“{bad}”不在本县的乡镇名单中{zh} / township {bad!r} is not one of the county's townships{en}"
+
+
+def closest(word: str, names: Sequence[str], *, most: int = 3) -> list[str]:
+    """The names most like ``word`` (all those tied for the best similarity, at most ``most``)."""
+    scores = {n: difflib.SequenceMatcher(None, word, n).ratio() for n in names}
+    best = max(scores.values(), default=0.0)
+    return [n for n in names if best > 0 and scores[n] == best][:most]
 
 
 def missing_required(spec: LayerSpec, present: set[str], defaults: dict[str, object]) -> list[ImportProblem]:

@@ -154,7 +154,11 @@ def _part(t: RawTable, layer: str, columns: str | None) -> _Part:
     if columns:
         roles = apply_overrides(roles, columns, layer=layer)
     attrs, coords, found = table_values(t, roles, layer)
-    return _Part(t, {g.role: g.column for g in roles if g.role != EXTRA}, attrs, coords, [_problem(t, p) for p in found])
+    by_role = {g.role: g.column for g in roles if g.role != EXTRA}
+    problems = [_problem(t, p) for p in found]
+    # an empty 编号 is no problem: the row gets a generated one (imp-<sha8>-<row>)
+    problems = [p for p in problems if not (p.field is not None and p.field == by_role.get("fid") and p.value is None)]
+    return _Part(t, by_role, attrs, coords, problems)
 
 
 def _problem(t: RawTable, p: Problem) -> ImportProblem:

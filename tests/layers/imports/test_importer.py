@@ -1,0 +1,277 @@
+"""layers.imports.importer and ``python -m layers import``: ledgers made in code, imported into a copy of
+the built 垫江县 (500231) workspace. Hand-checked positions: 107°21′15.3″ = 107.354250°, 30°19′48″ =
+30.33°; the seat (107.35E, 30.33N) is X 3356874.677 / Y 36437491.796 in EPSG:4524 (northing first;
+checked by a second TM series in tests/geo/test_crs.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pytest
+from pyproj import Geod, Transformer
+from shapely.geometry import Point
+
+from geo.errors import ValidationError
+from layers.imports.importer import commit_import, plan_import, problems_xlsx
+from layers.store.workspace import UserChange, open_workspace
+
+ADCODE = "500231"
+REPO = Path(__file__).resolve().parents[3]
+GEOD = Geod(ellps="GRS80")
+KEYS = ["layer", "mode", "rows_read", "features", "skipped", "problems", "encoding", "crs", "datum", "crs_score", "matches",
+        "changeset", "revision"]
+HEADER = ["序号", "统一编号", "隐患点名称", "乡镇(街道)", "灾害类型", "威胁人数", "经度", "纬度"]
+SEAT_4524 = (3_356_874.677, 36_437_491.796)  # X (northing), Y (easting with zone prefix 36)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from layers.jobs.build import build_workspace
+
+    folder = tmp_path_factory.mktemp("import_template")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ONEMAP_WORKSPACES", str(folder))
+        build_workspace(ADCODE)
+    return folder / f"{ADCODE}.gpkg"
+
+
+@pytest.fixture
+def gpkg(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "workspaces"
+    folder.mkdir()
+    shutil.copy(template, folder / template.name)
+    monkeypatch.setenv("ONEMAP_WORKSPACES", str(folder))
+    return folder / template.name
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(GEOD.inv(a[0], a[1], b[0], b[1])[2])
+
+
+def _xlsx(path: Path, header: list[str], rows: list[list[object]], *, sheet: str = "隐患点", total: bool = True) -> Path:
+    """A ledger as offices make it: a merged title row, the header, the data, a 合计 row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(["垫江县2025年地质灾害隐患点一览表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    if total:
+        ws.append(["合计"] + [None] * (len(header) - 1))
+    wb.save(path)
+    return path
+
+
+def _ledger(tmp_path: Path) -> Path:
+    return _xlsx(tmp_path / "隐患点一览表.xlsx", HEADER, [
+        [1, "500231010001", "黄家湾滑坡", "桂溪街道", "滑坡", 12, "107°21′15.3″", "30°19′48.0″"],
+        [2, "500231010002", "石板沟崩塌", "沙坪镇", "崩塌", 5, "107度25分0秒", "30度15分0秒"],
+        [3, None, "大堰塘不稳定斜坡", "新民镇", "不稳定斜坡", 3, 107.4, 30.4],
+    ])
+
+
+# --- append ---------------------------------------------------------------------------------------
+
+def test_hazard_ledger_appended_where_hand_computed(gpkg: Path, tmp_path: Path) -> None:
+    path = _ledger(tmp_path)
+    ws = open_workspace(ADCODE)
+    plan = plan_import(ws, path, layer="geohazards")
+    report = plan.report()
+    assert list(report) == KEYS
+    assert (report["rows_read"], report["features"], report["skipped"], report["problems"]) == (3, 3, [], [])
+    assert (report["crs"], report["datum"], report["crs_score"], report["changeset"]) == ("EPSG:4490", "cgcs2000", 1.0, None)
+    assert [m["row"] for m in report["matches"]["insert"]] == [3, 4, 5]  # Excel rows: title 1, header 2
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    done = commit_import(plan, user="规划局 张三", reason="2025年一览表")
+    assert (done["changeset"], done["revision"]) == (2, ws.revision + 1)
+    layer = open_workspace(ADCODE).layer("geohazards").set_index("fid")
+    expected = {"500231010001": (107.35425, 30.33), "500231010002": (107 + 25 / 60, 30.25), f"imp-{sha[:8]}-5": (107.4, 30.4)}
+    for fid, where in expected.items():
+        g = layer.loc[fid].geometry
+        assert _metres((g.x, g.y), where) < 1.0
+    row = layer.loc["500231010001"]
+    assert (row["kind"], row["hazard_type"], row["threatened_people"], row["geometry_quality"]) == ("hazard_site", "滑坡", 12, "authoritative")
+    assert (row["source_doc"], row["source_section"]) == ("隐患点一览表.xlsx", "隐患点 第3行")
+    assert row["geometry_source"] == "导入自 隐患点一览表.xlsx 隐患点 第3行（EPSG:4490，cgcs2000）"
+    prov = json.loads(open_workspace(ADCODE).user_features("geohazards").set_index("fid").loc["500231010001", "provenance"])
+    assert {k: prov[k] for k in ("file", "sha256", "sheet", "row", "crs", "datum", "user")} == {
+        "file": "隐患点一览表.xlsx", "sha256": sha, "sheet": "隐患点", "row": 3, "crs": "EPSG:4490", "datum": "cgcs2000", "user": "规划局 张三"}
+    assert prov["attributes"] == {"序号": "1"} and prov["time"]
+    cs = open_workspace(ADCODE).changesets()[-1]
+    assert (cs.action, cs.source_name, cs.source_sha256, cs.user) == ("import", "隐患点一览表.xlsx", sha, "规划局 张三")
+
+
+def test_append_of_a_fid_already_there_is_a_problem(gpkg: Path, tmp_path: Path) -> None:
+    path = _ledger(tmp_path)
+    commit_import(plan_import(open_workspace(ADCODE), path, layer="geohazards"), user="a")
+    again = plan_import(open_workspace(ADCODE), path, layer="geohazards")
+    assert not again.committable
+    assert [(p.row, p.field, p.value) for p in again.problems] == [(3, "统一编号", "500231010001"), (4, "统一编号", "500231010002")]
+    assert again.problems[0].message == ("编号“500231010001”已在图层中；要更新它请用 --mode upsert，否则请改编号 / ID '500231010001' is "
+                                         "already in the layer; use --mode upsert to update it, or change the ID")
+
+
+# --- upsert ---------------------------------------------------------------------------------------
+
+def _gk(lon: float, lat: float) -> tuple[float, float]:
+    e, n = Transformer.from_crs("EPSG:4490", "EPSG:4524", always_xy=True).transform(lon, lat)
+    return round(n, 3), round(e, 3)
+
+
+def _reservoirs(tmp_path: Path) -> Path:
+    return _xlsx(tmp_path / "水库名录.xlsx", ["序号", "水库名称", "X", "Y", "备注"], [
+        [1, "全胜水库", *SEAT_4524, "小(1)型"],
+        [2, "双 石 水 库", *_gk(107.40, 30.25), None],
+        [3, "新建水库", *_gk(107.45, 30.20), None],
+    ], sheet="水库", total=False)
+
+
+def test_upsert_of_a_gk_list_supersedes_the_plan_item(gpkg: Path, tmp_path: Path) -> None:
+    ws = open_workspace(ADCODE)
+    # a user feature with the same name as the plan's 双石水库 makes that name ambiguous
+    before = ws.layer("reservoirs")
+    twin = before[before["fid"] == "dj21-019"].assign(fid="user-双石", source_doc="巡查记录")
+    ws.commit([UserChange("reservoirs", upsert=twin)], user="a", action="edit")
+    ws = open_workspace(ADCODE)
+    path = _reservoirs(tmp_path)
+    plan = plan_import(ws, path, layer="reservoirs", mode="upsert")
+    report = plan.report()
+    assert (report["crs"], report["datum"], report["problems"]) == ("EPSG:4524", "cgcs2000", [])
+    assert report["matches"]["update"] == [{"sheet": "水库", "row": 3, "name": "全胜水库", "fids": ["dj21-018"]}]
+    assert report["matches"]["ambiguous"] == [{"sheet": "水库", "row": 4, "name": "双 石 水 库", "fids": ["dj21-019", "user-双石"]}]
+    assert [m["row"] for m in report["matches"]["insert"]] == [5]
+    assert report["skipped"] == [{"sheet": "水库", "row": 4}] and report["features"] == 2
+    done = commit_import(plan, user="水利局", reason="水库名录")
+    assert done["revision"] == ws.revision + 1
+    after = open_workspace(ADCODE)
+    layer = after.layer("reservoirs").set_index("fid")
+    g = layer.loc["dj21-018"].geometry
+    assert _metres((g.x, g.y), (107.35, 30.33)) < 1.0
+    assert layer.loc["dj21-018", "geometry_quality"] == "authoritative"
+    assert layer.loc["dj21-018", "name"] == "全胜水库"
+    sup = after.superseded("reservoirs").set_index("fid")
+    assert sup.loc["dj21-018", "superseded_by"] == "dj21-018"
+    assert (sup.loc["dj21-018", "source_doc"], sup.loc["dj21-018", "source_section"]) == ("垫江府发〔2022〕9号", "四、(二)10")
+    assert "dj21-019" in layer.index and layer.loc["dj21-019", "geometry_quality"] == "approximate"  # ambiguous: not written
+    assert "新建水库" in set(layer["name"])
+    cs = after.changesets()
+    assert len(cs) == 3 and cs[-1].source_sha256 == _sha(path) and sorted(cs[-1].fids or []) == sorted(plan.features["fid"])
+
+
+# --- replace --------------------------------------------------------------------------------------
+
+def test_replace_hides_the_demo_points_of_the_kinds_in_the_file(gpkg: Path, tmp_path: Path) -> None:
+    ws = open_workspace(ADCODE)
+    before = ws.layer("geohazards")
+    plan = plan_import(ws, _ledger(tmp_path), layer="geohazards", mode="replace")
+    demo = set(before.loc[before["kind"] == "hazard_point", "fid"])
+    assert len(demo) == 120 and set(plan.delete) == demo
+    commit_import(plan, user="a")
+    after = open_workspace(ADCODE).layer("geohazards")
+    assert (after["kind"] == "hazard_point").sum() == 0
+    assert (after["kind"] == "hazard_site").sum() == 3
+    assert (after["kind"] == "treatment_work").sum() == (before["kind"] == "treatment_work").sum()  # other kinds stay
+
+
+# --- problems -------------------------------------------------------------------------------------
+
+def test_problems_pinned_with_rows_as_in_excel(gpkg: Path, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "bad.xlsx", HEADER, [
+        [1, "A1", "好滑坡", "桂溪街道", "滑坡", 1, "107°21′15.3″", "30°19′48.0″"],
+        [2, "A2", "坏度分秒", "桂溪街道", "滑坡", 1, "107°61′15″", "30°19′48.0″"],
+        [3, "A3", "县外滑坡", "桂溪街道", "滑坡", 1, 107.1, 30.33],
+        [4, "A4", "错乡镇", "桂西街道", "滑坡", 1, 107.4, 30.3],
+    ])
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards")
+    got = [(p.sheet, p.row, p.field, p.value) for p in plan.problems]
+    assert got == [("隐患点", 4, "经度", "107°61′15″"), ("隐患点", 5, "经度/纬度", "107.100000, 30.330000"),
+                   ("隐患点", 6, "乡镇(街道)", "桂西街道")]
+    messages = [p.message for p in plan.problems]
+    assert messages[0] == "“107°61′15″”的分或秒不小于60，请改正 / Minutes and seconds in '107°61′15′′' must be below 60."
+    assert messages[1].startswith("位置在县界外 ") and messages[1].endswith(
+        "outside the county boundary; check the coordinates (degrees-minutes-seconds, lon/lat order, CRS)")
+    assert messages[2] == ("乡镇“桂西街道”不在本县的乡镇名单中；最接近的是“桂溪街道”或“桂阳街道”，请改正 / township '桂西街道' is "
+                           "not one of the county's townships; the closest is '桂溪街道' or '桂阳街道': write that")
+    assert not plan.committable and plan.report()["features"] == 1
+    skipping = plan_import(open_workspace(ADCODE), path, layer="geohazards", skip_invalid=True)
+    assert skipping.committable and skipping.report()["skipped"] == [{"sheet": "隐患点", "row": r} for r in (4, 5, 6)]
+    assert problems_xlsx(plan)[:2] == b"PK"
+
+
+def test_outside_distance_in_metres_of_the_metric_crs(gpkg: Path, tmp_path: Path) -> None:
+    ws = open_workspace(ADCODE)
+    path = _xlsx(tmp_path / "out.xlsx", HEADER, [[1, "A1", "县外", "桂溪街道", "滑坡", 1, 107.1, 30.33]])
+    county = ws.layer("county").to_crs(ws.metric_crs).geometry.iloc[0]
+    d = gpd.GeoSeries([Point(107.1, 30.33)], crs=4490).to_crs(ws.metric_crs).distance(county).iloc[0]
+    (problem,) = plan_import(ws, path, layer="geohazards").problems
+    assert problem.message.startswith(f"位置在县界外 {d:.0f} 米；") and 5_000 < d < 20_000
+
+
+def test_unknown_kind_is_named_with_the_layers_kinds(gpkg: Path, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "林业.xlsx", ["名称", "类型", "经度", "纬度"], [
+        ["一号池", "蓄水池", 107.40, 30.30], ["无人机1", "无人机", 107.41, 30.31]], sheet="设施", total=False)
+    (problem,) = plan_import(open_workspace(ADCODE), path, layer="forest_fire").problems
+    assert (problem.sheet, problem.row, problem.field, problem.value) == ("设施", 4, "类型", "无人机")
+    assert problem.message.startswith("“无人机”不是“森林防火”图层的类别；可用：")
+
+
+def test_a_refused_import_leaves_the_workspace_byte_identical(gpkg: Path, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "bad.xlsx", HEADER, [[1, "A1", "错乡镇", "桂西街道", "滑坡", 1, 107.4, 30.3]])
+    before = _sha(gpkg)
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards")
+    with pytest.raises(ValidationError, match="桂西街道"):
+        commit_import(plan, user="a")
+    assert _sha(gpkg) == before
+
+
+def test_imported_features_survive_a_rebuild(gpkg: Path, tmp_path: Path) -> None:
+    from layers.jobs.build import build_workspace
+
+    commit_import(plan_import(open_workspace(ADCODE), _ledger(tmp_path), layer="geohazards"), user="a")
+    before = open_workspace(ADCODE).user_features("geohazards")
+    build_workspace(ADCODE)
+    after = open_workspace(ADCODE)
+    assert after.user_features("geohazards").drop(columns="geometry").equals(before.drop(columns="geometry"))
+    assert list(after.user_features("geohazards").geometry.to_wkb()) == list(before.geometry.to_wkb())
+    assert {"500231010001", "500231010002"} <= set(after.layer("geohazards")["fid"])
+
+
+# --- CLI ------------------------------------------------------------------------------------------
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "layers", "import", *args], capture_output=True, text=True, cwd=REPO, env=env, check=False)
+
+
+def test_cli_dry_run_json_prints_the_report_and_writes_nothing(gpkg: Path, tmp_path: Path) -> None:
+    path, before = _ledger(tmp_path), _sha(gpkg)
+    out = _cli(ADCODE, str(path), "--layer", "geohazards", "--dry-run", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert list(report) == KEYS and report["features"] == 3 and report["changeset"] is None
+    assert _sha(gpkg) == before
+
+
+def test_cli_commits_and_refuses_with_exit_2(gpkg: Path, tmp_path: Path) -> None:
+    path = _ledger(tmp_path)
+    out = _cli(ADCODE, str(path), "--layer", "geohazards", "--json", "--user", "测试")
+    assert out.returncode == 0, out.stderr
+    assert (json.loads(out.stdout)["changeset"], json.loads(out.stdout)["revision"]) == (2, 2)
+    before = _sha(gpkg)
+    again = _cli(ADCODE, str(path), "--layer", "geohazards")
+    assert again.returncode == 2 and "隐患点, row 3, 统一编号: 编号“500231010001”已在图层中" in again.stderr
+    assert _sha(gpkg) == before
