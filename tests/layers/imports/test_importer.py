@@ -275,3 +275,31 @@ def test_cli_commits_and_refuses_with_exit_2(gpkg: Path, tmp_path: Path) -> None
     again = _cli(ADCODE, str(path), "--layer", "geohazards")
     assert again.returncode == 2 and "隐患点, row 3, 统一编号: 编号“500231010001”已在图层中" in again.stderr
     assert _sha(gpkg) == before
+
+
+def test_swapped_row_and_duplicate_are_named(gpkg: Path, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "dup.xlsx", HEADER, [
+        [1, "A1", "甲滑坡", "桂溪街道", "滑坡", 1, 107.35, 30.33],
+        [2, "A2", "乙滑坡", "桂溪街道", "滑坡", 1, 30.31, 107.36],
+        [3, "A1", "丙滑坡", "桂溪街道", "滑坡", 1, 107.37, 30.32],
+        [4, "A4", "甲滑坡", "桂溪", "滑坡", 1, 107.38, 30.31],
+    ])
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards")
+    assert [(p.row, p.field, p.value) for p in plan.problems] == [(4, "纬度", "107.36"), (5, "统一编号", "A1"), (6, "隐患点名称", "甲滑坡")]
+    assert plan.problems[0].message == ("“107.36”超出纬度范围（-90～90度），请检查经纬度两列是否写反 / lat value '107.36' is outside "
+                                        "-90..90 degrees; check for swapped lon/lat columns.")
+    assert plan.problems[1].message == "编号“A1”与第3行重复；每个编号只能出现一次 / ID 'A1' repeats row 3; give each feature its own ID"
+
+
+def test_a_change_after_the_plan_is_a_conflict(gpkg: Path, tmp_path: Path) -> None:
+    from geo.errors import ConflictError
+
+    path = _ledger(tmp_path)
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards", mode="replace")
+    other = open_workspace(ADCODE)
+    demo = other.layer("geohazards")
+    other.commit([UserChange("geohazards", delete=(str(demo.loc[demo["kind"] == "hazard_point", "fid"].iloc[0]),))], user="b", action="edit")
+    before = _sha(gpkg)
+    with pytest.raises(ConflictError):
+        commit_import(plan, user="a")
+    assert _sha(gpkg) == before
