@@ -139,7 +139,7 @@
       });
       // before leaflet.css has loaded a control is as wide as the map: never give the controls more than 40 %
       right = Math.min(right, Math.round(0.4 * width));
-      map.fitBounds(b, {paddingTopLeft: [50, 10], paddingBottomRight: [right, 30]});
+      map.fitBounds(b, {paddingTopLeft: [50, 10], paddingBottomRight: [right, 30], animate: false});
     };
     // a tooltip: the texts the server chose from the layer's spec (LayerSpec.tooltip), joined, as escaped text
     R.tip = function (parts) {
@@ -326,7 +326,8 @@
     var first = [map.getCenter(), map.getZoom()], tries = 0;
     (function again() {
       var corner = map.getContainer().querySelector('.leaflet-top');
-      if (corner && getComputedStyle(corner).position === 'absolute') {
+      var box = map.getContainer().querySelector('.onemap-legend');
+      if (corner && getComputedStyle(corner).position === 'absolute' && (!box || getComputedStyle(box).maxWidth !== 'none')) {
         if (map.getCenter().equals(first[0]) && map.getZoom() === first[1]) R.fit(d.fit);
       } else if (tries++ < 50) {
         setTimeout(again, 100);
