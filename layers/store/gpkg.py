@@ -163,20 +163,28 @@ class GeoPackageStore:
         with self._reading(adcode) as con:
             return _meta(con)
 
+    def layer_ids(self, adcode: str) -> list[str]:
+        """The layers stored (plan, user or derived), in spec order, without reading them."""
+        with self._reading(adcode) as con:
+            tables = _feature_tables(con)
+        return [lid for lid in SPECS if any(s.table_for(k, lid) in tables for k in (s.PLAN, s.USER, s.DERIVED))]
+
     def changesets(self, adcode: str) -> list[Changeset]:
         with self._reading(adcode) as con:
             return _changesets(con)
 
-    def read(self, adcode: str, *, revision: int | None = None) -> Snapshot:
-        """The whole workspace at its current revision (or the user content as it was at ``revision``)."""
+    def read(self, adcode: str, *, revision: int | None = None, only: Sequence[str] | None = None) -> Snapshot:
+        """The whole workspace at its current revision (or the user content as it was at ``revision``);
+        ``only`` limits the layers read."""
         with self._reading(adcode) as con:
             current = _revision(con)
             at = current if revision is None else revision
             tables = _feature_tables(con)
-            plan = {lid: _read_layer(con, s.table_for(s.PLAN, lid), lid) for lid in SPECS if s.table_for(s.PLAN, lid) in tables}
-            user = {lid: _read_user(con, lid, at) for lid in SPECS if s.table_for(s.USER, lid) in tables}
+            ids = [lid for lid in SPECS if only is None or lid in only]
+            plan = {lid: _read_layer(con, s.table_for(s.PLAN, lid), lid) for lid in ids if s.table_for(s.PLAN, lid) in tables}
+            user = {lid: _read_user(con, lid, at) for lid in ids if s.table_for(s.USER, lid) in tables}
             derived = {lid: _read_layer(con, s.table_for(s.DERIVED, lid), lid) for lid in s.DERIVED_LAYERS
-                       if s.table_for(s.DERIVED, lid) in tables}
+                       if lid in ids and s.table_for(s.DERIVED, lid) in tables}
             unmapped = pd.DataFrame(con.execute(f"SELECT {', '.join(s.UNMAPPED_COLUMNS)} FROM {s.UNMAPPED_TABLE}").fetchall(),
                                     columns=list(s.UNMAPPED_COLUMNS))
             extra = sorted(t for t in _all_contents(con) if not s.managed(t))

@@ -209,8 +209,10 @@ def open_workspace(adcode: object, *, revision: int | None = None) -> Workspace:
 
 # --- conveniences over the handle (tests, scripts) ---------------------------------------------------
 def load_layer(adcode: str, layer_id: str) -> gpd.GeoDataFrame:
-    """One merged layer of a workspace (EPSG:4490)."""
-    return open_workspace(adcode).layer(layer_id)
+    """One merged layer of a workspace (EPSG:4490), reading only that layer."""
+    ws = open_workspace(adcode)
+    ws._snap = ws.store.read(ws.adcode, only=(get_spec(layer_id).id,))
+    return ws.layer(layer_id)
 
 
 def load_unmapped(adcode: str) -> pd.DataFrame:
@@ -218,5 +220,5 @@ def load_unmapped(adcode: str) -> pd.DataFrame:
 
 
 def layer_ids(adcode: str) -> list[str]:
-    """The layers of a workspace (merged plan and user layers, then derived ones)."""
-    return open_workspace(adcode).layer_ids()
+    """The layers of a workspace, without reading them."""
+    return store().layer_ids(validate_adcode(adcode))
