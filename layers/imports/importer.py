@@ -30,19 +30,20 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import OptionError, Problem, ValidationError
+from geo.errors import CoordinateError, CRSError, OptionError, Problem, ValidationError
 from geo.tables import xlsx_bytes
 from layers.catalog.specs import get_spec
 from layers.imports import _validate as v
 from layers.imports._locate import Location, locate
 from layers.imports._match import Match, match_rows, replaceable
 from layers.imports._validate import ImportProblem
-from layers.imports.columns import EXTRA, apply_overrides, guess_roles, table_values
+from layers.imports.columns import EXTRA, RoleGuess, apply_overrides, guess_roles, table_values
+from layers.imports.locate import Candidate, infer_crs
 from layers.imports.read import read_source
 from layers.imports.table import RawTable
 from layers.store.workspace import UserChange, Workspace, conform
 
-__all__ = ["MODES", "ImportPlan", "ImportProblem", "commit_import", "plan_import", "problems_xlsx"]
+__all__ = ["MODES", "ImportPlan", "ImportProblem", "commit_import", "crs_candidates", "plan_import", "problems_xlsx"]
 
 MODES = ("append", "upsert", "replace")
 DATUMS = ("auto", "wgs84", "cgcs2000", "gcj02", "bd09")
@@ -63,6 +64,7 @@ class _Part:
     coords: pd.DataFrame
     problems: list[ImportProblem]
     matches: list[Match] = field(default_factory=list)
+    guesses: list[RoleGuess] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +88,10 @@ class ImportPlan:
     skip_invalid: bool
     changeset: int | None = None
     revision: int | None = None
+    roles: list[tuple[str | None, list[RoleGuess]]] = field(default_factory=list)
+    """Per table of the file: its sheet and the column roles used (guesses, overrides applied), with reasons."""
+    hint: str = "auto"
+    """The CRS or datum the user named (``crs`` unless auto, else ``datum``)."""
 
     @property
     def committable(self) -> bool:
@@ -139,7 +145,8 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     delete = _replaced(ws, layer, existing, features) if mode == "replace" else ()
     t0 = tables[0]
     return ImportPlan(ws, layer, mode, t0.file, t0.sha256, sum(len(p.table.rows) for p in parts), features, delete,
-                      _ordered(problems, parts), skipped, matches, loc, t0.encoding, base, skip_invalid)
+                      _ordered(problems, parts), skipped, matches, loc, t0.encoding, base, skip_invalid,
+                      roles=[(p.table.sheet, p.guesses) for p in parts], hint=crs if crs != "auto" else datum)
 
 
 def _check_options(mode: str, datum: str) -> None:
@@ -158,7 +165,7 @@ def _part(t: RawTable, layer: str, columns: str | None) -> _Part:
     problems = [_problem(t, p) for p in found]
     # an empty 编号 is no problem: the row gets a generated one (imp-<sha8>-<row>)
     problems = [p for p in problems if not (p.field is not None and p.field == by_role.get("fid") and p.value is None)]
-    return _Part(t, by_role, attrs, coords, problems)
+    return _Part(t, by_role, attrs, coords, problems, guesses=list(roles))
 
 
 def _problem(t: RawTable, p: Problem) -> ImportProblem:
@@ -337,6 +344,19 @@ def _refusal(plan: ImportPlan) -> list[Problem]:
         hint = "" if plan.skip_invalid else "；改正文件，或用 --skip-invalid 跳过所列各行 / fix the file, or skip the listed rows with --skip-invalid"
         return [Problem(p.row, p.field, f"{p.sheet + ': ' if p.sheet else ''}{p.message}{hint}") for p in plan.problems]
     return [Problem(None, None, "没有可写入的要素 / nothing to write: every row was skipped or ambiguous")]
+
+
+def crs_candidates(plan: ImportPlan, n: int = 3) -> list[Candidate]:
+    """The ``n`` best readings of a table's coordinates (best first, as :func:`infer_crs` ranks them
+    without reference points); empty for vector files and tables without coordinate columns."""
+    raws = [r for r in plan.location.raw if r is not None]
+    if not raws:
+        return []
+    a, b = np.concatenate([r[0] for r in raws]), np.concatenate([r[1] for r in raws])
+    try:
+        return infer_crs(a, b, area=plan.ws.layer("county").geometry.union_all(), hint=plan.hint)[:n]
+    except (CoordinateError, CRSError):
+        return []
 
 
 def problems_xlsx(plan: ImportPlan) -> bytes:
