@@ -12,5 +12,6 @@ nav = st.navigation([
     st.Page("ui/map.py", title=t("map_page", lang), default=True),
     st.Page("ui/risk.py", title=t("risk_page", lang)),
     st.Page("ui/coverage.py", title=t("coverage_page", lang)),
+    st.Page("ui/data_import.py", title=t("import_page", lang)),
 ])
 nav.run()

@@ -73,6 +73,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- risk page
     # --- coverage page
     # --- exports and atlas
+    # page 数据导入 (ui/data_import.py keeps its own sentences)
+    "import_page": ("数据导入", "Data import"),
 }
 
 BASEMAP_LABELS = {

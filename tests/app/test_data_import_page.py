@@ -1,0 +1,128 @@
+"""AppTest of the page 数据导入: a hazard ledger made in code (merged title, 度分秒, 合计 row) inside
+垫江县 around 107.35E 30.33N is reported, previewed and committed into a private copy of the built
+workspace (the shared session workspaces are never written). AppTest cannot drive st.file_uploader:
+the upload is put in ``session_state["import_upload"]`` as (name, bytes)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers.store.workspace import open_workspace
+
+ADCODE = "500231"
+PAGE = str(Path(__file__).resolve().parents[2] / "ui" / "data_import.py")
+HEADER = ["序号", "统一编号", "隐患点名称", "乡镇(街道)", "灾害类型", "威胁人数", "经度", "纬度"]
+ROWS = [
+    [1, "DJ-IMP-001", "黄家湾滑坡", "桂溪街道", "滑坡", 12, "107°21′15.3″", "30°19′48.0″"],
+    [2, "DJ-IMP-002", "石板沟崩塌", "沙坪镇", "崩塌", 5, "107度25分0秒", "30度15分0秒"],
+    [3, "DJ-IMP-003", "大堰塘不稳定斜坡", "新民镇", "不稳定斜坡", 3, 107.4, 30.4],
+]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from layers.jobs.build import build_workspace
+
+    folder = tmp_path_factory.mktemp("import_page_template")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ONEMAP_WORKSPACES", str(folder))
+        build_workspace(ADCODE)
+    return folder / f"{ADCODE}.gpkg"
+
+
+@pytest.fixture
+def workspaces(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the built 垫江 workspace: a commit here disturbs no other test."""
+    folder = tmp_path / "workspaces"
+    folder.mkdir()
+    shutil.copy(template, folder / template.name)
+    monkeypatch.setenv("ONEMAP_WORKSPACES", str(folder))
+    return folder
+
+
+def _ledger(rows: list[list[object]]) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "隐患点"
+    ws.append(["垫江县2025年地质灾害隐患点一览表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    ws.append(["合计"] + [None] * (len(HEADER) - 1))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _run(upload: tuple[str, bytes] | None, lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["adcode"], at.session_state["lang"] = ADCODE, lang
+    if upload is not None:
+        at.session_state["import_upload"] = upload
+    return at.run()
+
+
+def _frame(at: AppTest, first: str):  # noqa: ANN202
+    return next(d.value for d in at.dataframe if d.value.columns[0] == first)
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_the_report_counts_rows_and_lists_the_bad_row_as_in_excel() -> None:
+    bad = [4, "DJ-IMP-004", "<b>坏</b>度分秒", "桂溪街道", "滑坡", 1, "107°61′15″", "30°19′48.0″"]
+    at = _run(("隐患点一览表.xlsx", _ledger([*ROWS, bad])))
+    assert not at.exception
+    rep = at.session_state["import_report"]
+    assert (rep["rows_read"], rep["features"], rep["skipped"]) == (4, 3, [{"sheet": "隐患点", "row": 6}])
+    assert (rep["crs"], rep["datum"], rep["crs_score"]) == ("EPSG:4490", "cgcs2000", 1.0)
+    problems = _frame(at, "工作表")
+    assert list(problems.columns) == ["工作表", "行", "列", "值", "问题"]
+    assert problems.iloc[0, :4].tolist() == ["隐患点", "6", "经度", "107°61′15″"]
+    roles = _frame(at, "列")
+    assert dict(zip(roles["列"], roles["含义"], strict=True))["经度"] == "lon" and roles["理由"].str.len().min() > 0
+    assert at.button(key="imp_commit").disabled
+    assert "有 1 个问题" in " ".join(c.value for c in at.caption)
+    assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3}
+    at.checkbox(key="imp_skip").check().run()
+    assert at.session_state["import_report"]["features"] == 3 and not at.exception
+
+
+def test_commit_writes_one_changeset_that_the_map_data_shows(workspaces: Path) -> None:
+    before = open_workspace(ADCODE)
+    at = _run(("隐患点一览表.xlsx", _ledger(ROWS)))
+    assert at.session_state["import_report"]["problems"] == []
+    assert at.button(key="imp_commit").disabled  # who and why are required
+    at.text_input(key="imp_user").input("规划局 张三")
+    at.text_input(key="imp_reason").input("2025年一览表").run()
+    at.button(key="imp_commit").click().run()
+    assert not at.exception and not at.error
+    after = open_workspace(ADCODE)
+    assert after.revision == before.revision + 1
+    assert f"版本 {after.revision}" in at.success[0].value and "变更集" in at.success[0].value
+    layer = after.layer("geohazards")
+    new = layer[layer["fid"].isin(["DJ-IMP-001", "DJ-IMP-002", "DJ-IMP-003"])]
+    assert len(new) == 3 and set(new["geometry_quality"]) == {"authoritative"}
+    assert "import_upload" not in at.session_state  # the wizard starts over
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_a_bad_file_names_the_file_without_a_traceback() -> None:
+    at = _run(("坏表.xlsx", b"this is not a workbook"))
+    assert not at.exception
+    assert "坏表.xlsx" in at.error[0].value and "Traceback" not in at.error[0].value
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_english_page_and_upsert_groups() -> None:
+    at = _run(("ledger.xlsx", _ledger(ROWS)), lang="en")
+    assert at.title[0].value.startswith("Data import")
+    at.selectbox(key="imp_mode").set_value("upsert").run()
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["Update", "Insert", "Ambiguous (not written)"]
+    assert at.metric[1].value == "3"

@@ -1,0 +1,243 @@
+"""Page 数据导入: a bureau's file into a workspace layer, through the same plan/commit as
+``python -m layers import`` (upload -> options -> report and preview -> commit as one changeset)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.errors import GeoError
+from layers.catalog.i18n import pick
+from layers.catalog.specs import get_spec
+from layers.imports.columns import roles_for
+from layers.imports.importer import DATUMS, MODES, ImportPlan, commit_import, crs_candidates, plan_import, problems_xlsx
+from layers.render.webmap import build_map
+from layers.store.workspace import open_workspace
+from layers.views import mapview as view
+from ui import common, ui_cache
+
+UPLOAD_MB = 50  # as server.maxUploadSize (the importer itself refuses files over 200 MiB)
+SUFFIXES = ["xlsx", "xls", "csv", "zip", "shp", "dbf", "shx", "prj", "cpg", "gpkg", "geojson", "json", "kml", "kmz"]
+LAYERS = ("geohazards", "reservoirs", "facilities", "forest_fire", "projects", "rivers", "townships")
+ENCODINGS = ("auto", "utf-8", "gbk")
+AUTO = "auto"
+TX = {
+    "title": ("数据导入", "Data import"),
+    "upload": ("上传文件(散装 shapefile 请同时选 .shp .dbf .shx .prj)", "Upload a file (for a loose shapefile pick .shp .dbf .shx .prj together)"),
+    "limit": ("支持 xlsx、xls、csv、zip、shp、gpkg、geojson、kml、kmz;每个文件不超过 {mb} MB。",
+              "xlsx, xls, csv, zip, shp, gpkg, geojson, kml, kmz; at most {mb} MB per file."),
+    "layer": ("目标图层", "Target layer"), "mode": ("导入方式", "Mode"), "sheet": ("工作表(留空=第一个;all=全部)", "Sheet (empty = first; all = every sheet)"),
+    "encoding": ("编码", "Encoding"), "crs": ("坐标系(auto 或 EPSG:N)", "CRS (auto or EPSG:N)"), "datum": ("基准", "Datum"),
+    "append": ("追加:文件中的要素全部新增", "append: every row is added as a new feature"),
+    "upsert": ("更新或新增:按编号或名称+乡镇匹配已有要素,匹配到的更新,其余新增,不确定的不写入",
+               "upsert: rows matched by ID or name + township update that feature, the others are added, ambiguous ones are not written"),
+    "replace": ("替换:隐藏该图层中同类的示意/合成/演示要素,写入文件中的要素",
+                "replace: hides the approximate/synthetic/demo features of the file's kinds and adds the file's features"),
+    "roles": ("列的含义(猜测及理由,可改)", "Column roles (guessed, with the reason; override below)"),
+    "override": ("改为", "Set to"), "keep": ("(按猜测)", "(as guessed)"),
+    "column": ("列", "Column"), "role": ("含义", "Role"), "reason": ("理由", "Reason"),
+    "crs_chosen": ("坐标系 {crs},基准 {datum},{score} 的点落在县域内。", "CRS {crs}, datum {datum}; {score} of the points fall inside the county."),
+    "no_crs": ("无法确定坐标系。", "The CRS could not be determined."),
+    "candidates": ("其他候选坐标系", "Other CRS candidates"), "score": ("县内比例", "Share inside"),
+    "counts": ("读取 {rows} 行,可写入 {features} 个要素,跳过 {skipped} 行,问题 {problems} 个;编码 {encoding}。",
+               "{rows} rows read, {features} features to write, {skipped} rows skipped, {problems} problems; encoding {encoding}."),
+    "problems": ("校验问题", "Validation problems"), "none": ("没有发现问题。", "No problems found."),
+    "xlsx": ("下载问题表 XLSX", "Download the problems as XLSX"),
+    "matches": ("匹配结果", "Matches"), "update": ("更新", "Update"), "insert": ("新增", "Insert"), "ambiguous": ("不确定(不写入)", "Ambiguous (not written)"),
+    "preview": ("预览:红色为将导入的要素,叠加在县界和当前图层上", "Preview: the features to import in red, over the county and the current layer"),
+    "user": ("导入人", "Imported by"), "why": ("导入原因(必填)", "Reason (required)"), "go": ("导入", "Import"),
+    "skip": ("跳过有问题的行(所列各行不写入)", "Skip the rows with problems (the listed rows are not written)"),
+    "blocked": ("有 {n} 个问题:请改正文件,或勾选“跳过有问题的行”。", "{n} problems: fix the file, or tick “Skip the rows with problems”."),
+    "blocked_file": ("文件本身有问题,无法导入。", "The file itself has a problem and cannot be imported."),
+    "nothing": ("没有可写入的要素。", "Nothing to write."),
+    "need": ("请填写导入人和导入原因。", "Enter who imports and why."),
+    "done": ("已导入 {file}:变更集 {cs},版本 {rev},写入 {n} 个要素。", "Imported {file}: changeset {cs}, revision {rev}, {n} features written."),
+}
+PROBLEM_COLUMNS = {"sheet": ("工作表", "Sheet"), "row": ("行", "Row"), "field": ("列", "Field"), "value": ("值", "Value"),
+                   "message": ("问题", "Message")}
+ss = st.session_state
+
+
+def _upload(lang: str) -> list[tuple[str, bytes]]:
+    """The uploaded files as (name, bytes); ``ss["import_upload"]`` (one pair or a list) stands in for the
+    uploader (tests, and AppTest cannot drive it)."""
+    given = ss.get("import_upload")
+    if given:
+        return [given] if isinstance(given[0], str) else list(given)
+    files = st.file_uploader(pick(TX["upload"], lang), type=SUFFIXES, accept_multiple_files=True,
+                             key=f"import_file_{ss.get('import_nonce', 0)}", max_upload_size=UPLOAD_MB)
+    st.caption(pick(TX["limit"], lang).format(mb=UPLOAD_MB))
+    return [(f.name, f.getvalue()) for f in files or []]
+
+
+def _main_file(names: list[str]) -> str:
+    """The file the importer opens: the .shp of a loose shapefile, else the first file."""
+    return next((n for n in names if n.lower().endswith(".shp")), names[0])
+
+
+def _options(lang: str) -> dict[str, object]:
+    c1, c2, c3 = st.columns(3)
+    layer = c1.selectbox(pick(TX["layer"], lang), LAYERS, key="imp_layer", format_func=lambda x: pick((get_spec(x).zh, get_spec(x).en), lang))
+    mode = c2.selectbox(pick(TX["mode"], lang), MODES, key="imp_mode", format_func=lambda m: pick(TX[m], lang).split(":")[0])
+    c2.caption(pick(TX[mode], lang))
+    sheet = c3.text_input(pick(TX["sheet"], lang), key="imp_sheet").strip() or None
+    d1, d2, d3 = st.columns(3)
+    encoding = d1.selectbox(pick(TX["encoding"], lang), ENCODINGS, key="imp_encoding")
+    crs = d2.text_input(pick(TX["crs"], lang), value=AUTO, key="imp_crs").strip() or AUTO
+    datum = d3.selectbox(pick(TX["datum"], lang), DATUMS, key="imp_datum")
+    return {"layer": layer, "mode": mode, "sheet": sheet, "encoding": encoding, "crs": crs, "datum": datum}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _plan(adcode: str, stamp: ui_cache.Stamp, digest: str, options: tuple[tuple[str, object], ...],
+          _files: list[tuple[str, bytes]]) -> ImportPlan:
+    """The plan for one upload (by sha256) and one set of options at one revision; the files are written
+    to a private temp folder (never the workspace folder) for the reading and removed after it."""
+    folder = Path(tempfile.mkdtemp(prefix="onemap-import-"))
+    try:
+        for name, raw in _files:
+            (folder / Path(name).name).write_bytes(raw)
+        main = _main_file([Path(n).name for n, _ in _files])
+        return plan_import(open_workspace(adcode), folder / main, name=main, **dict(options))  # type: ignore[arg-type]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _overrides(digest: str) -> str | None:
+    """``--columns`` text from the override selectboxes (cleared when another file is uploaded)."""
+    if ss.get("imp_digest") != digest:
+        for key in [k for k in ss if str(k).startswith("imp_role_")]:
+            del ss[key]
+        ss["imp_digest"] = digest
+        return None
+    pairs = [f"{c}={r}" for i, c in enumerate(ss.get("imp_columns", [])) if (r := ss.get(f"imp_role_{i}", AUTO)) != AUTO]
+    return ",".join(pairs) or None
+
+
+def _roles(plan: ImportPlan, lang: str) -> None:
+    """The column roles with reasons, and one override selectbox per column (read by :func:`_overrides`)."""
+    st.subheader(pick(TX["roles"], lang))
+    guesses = plan.roles[0][1] if plan.roles else []
+    st.dataframe(pd.DataFrame([(g.column, g.role, g.reason) for g in guesses],
+                              columns=[pick(TX[c], lang) for c in ("column", "role", "reason")]), width="stretch", hide_index=True)
+    choices = (AUTO, *roles_for(plan.layer))
+    ss["imp_columns"] = [g.column for g in guesses]
+    with st.expander(pick(TX["override"], lang)):
+        cols = st.columns(4)
+        for i, g in enumerate(guesses):
+            cols[i % 4].selectbox(g.column, choices, key=f"imp_role_{i}",
+                                  format_func=lambda r: pick(TX["keep"], lang) if r == AUTO else r)
+
+
+def _report(plan: ImportPlan, lang: str) -> None:
+    rep = plan.report()
+    st.info(pick(TX["counts"], lang).format(rows=rep["rows_read"], features=rep["features"], skipped=len(rep["skipped"]),
+                                            problems=len(rep["problems"]), encoding=rep["encoding"] or "-"))
+    if rep["crs"]:
+        score = "-" if rep["crs_score"] is None else f"{rep['crs_score']:.0%}"
+        st.caption(pick(TX["crs_chosen"], lang).format(crs=rep["crs"], datum=rep["datum"], score=score))
+    else:
+        st.warning(pick(TX["no_crs"], lang))
+    others = [c for c in crs_candidates(plan, 4) if (c.label, c.datum) != (rep["crs"], rep["datum"])][:3]
+    if others:
+        st.caption(pick(TX["candidates"], lang))
+        st.dataframe(pd.DataFrame([(c.label, c.datum, f"{c.score:.0%}", c.reason) for c in others],
+                                  columns=["CRS", pick(TX["datum"], lang), pick(TX["score"], lang), pick(TX["reason"], lang)]),
+                     width="stretch", hide_index=True)
+    _problems(plan, rep["problems"], lang)
+    if plan.mode == "upsert":
+        _matches(rep["matches"], lang)
+
+
+def _problems(plan: ImportPlan, problems: list[dict], lang: str) -> None:
+    st.subheader(pick(TX["problems"], lang))
+    if not problems:
+        st.caption(pick(TX["none"], lang))
+        return
+    df = pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)).astype(object)
+    df = df.map(lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x))  # text, never markup
+    df.columns = [pick(PROBLEM_COLUMNS[c], lang) for c in PROBLEM_COLUMNS]
+    st.dataframe(df, width="stretch", hide_index=True)
+    st.download_button(pick(TX["xlsx"], lang), problems_xlsx(plan), f"{Path(plan.file).stem}_problems.xlsx",
+                       key="imp_dl", on_click="ignore")
+
+
+def _matches(matches: dict[str, list[dict]], lang: str) -> None:
+    st.subheader(pick(TX["matches"], lang))
+    for col, group in zip(st.columns(3), ("update", "insert", "ambiguous"), strict=True):
+        rows = matches.get(group, [])
+        col.metric(pick(TX[group], lang), len(rows))
+        if rows:
+            col.dataframe(pd.DataFrame([(m["sheet"] or "", m["row"], str(m["name"] or ""), " ".join(m["fids"])) for m in rows],
+                                       columns=[pick(PROBLEM_COLUMNS["sheet"], lang), pick(PROBLEM_COLUMNS["row"], lang), "name", "fid"]),
+                          width="stretch", hide_index=True)
+
+
+def _preview(plan: ImportPlan, data, adcode: str, stamp: ui_cache.Stamp, lang: str) -> None:  # noqa: ANN001
+    st.caption(pick(TX["preview"], lang))
+    shown = view.display_frames(data, ["county", "townships", plan.layer], lang=lang)
+    fmap = build_map(shown, bounds=ui_cache.bounds(adcode, stamp), lang=lang)
+    if len(plan.features):  # geometry only: no file text goes into the map
+        folium.GeoJson(plan.features[["geometry"]], name=pick(TX["preview"], lang).split(":")[0],
+                       marker=folium.CircleMarker(radius=6, color="#d7191c", fill=True, fill_opacity=0.9),
+                       style_function=lambda _: {"color": "#d7191c", "weight": 3, "fillOpacity": 0.3}).add_to(fmap)
+    ss["import_preview"] = {"layer": plan.layer, "features": len(plan.features)}
+    st_folium(fmap, key="imp_map", height=480, use_container_width=True, returned_objects=[])
+
+
+def _commit(plan: ImportPlan, lang: str) -> None:
+    c1, c2 = st.columns(2)
+    ss.setdefault("imp_user", ss.get("user_name", ""))
+    user = c1.text_input(pick(TX["user"], lang), key="imp_user").strip()
+    reason = c2.text_input(pick(TX["why"], lang), key="imp_reason").strip()
+    why = _blocked(plan, lang) or (None if user and reason else pick(TX["need"], lang))
+    if why:
+        st.caption(why)
+    if st.button(pick(TX["go"], lang), key="imp_commit", type="primary", disabled=why is not None):
+        try:
+            done = commit_import(plan, user=user, reason=reason)
+        except GeoError as err:
+            st.error(str(err))
+            return
+        ss["user_name"] = user
+        ss["import_done"] = pick(TX["done"], lang).format(file=plan.file, cs=done["changeset"], rev=done["revision"], n=done["features"])
+        ss.pop("import_upload", None)
+        ss["import_nonce"] = ss.get("import_nonce", 0) + 1
+        st.rerun()
+
+
+def _blocked(plan: ImportPlan, lang: str) -> str | None:
+    if any(p.row is None for p in plan.problems):
+        return pick(TX["blocked_file"], lang)
+    if plan.problems and not plan.skip_invalid:
+        return pick(TX["blocked"], lang).format(n=len(plan.problems))
+    return None if plan.committable else pick(TX["nothing"], lang)
+
+
+lang, adcode, names, q, stamp, data = common.workspace()
+st.title(f"{pick(TX['title'], lang)} · {names[adcode]}")
+if "import_done" in ss:
+    st.success(ss.pop("import_done"))
+files = _upload(lang)
+options = _options(lang)
+if files:
+    skip = st.checkbox(pick(TX["skip"], lang), key="imp_skip")
+    digest = hashlib.sha256(b"".join(hashlib.sha256(raw).digest() + name.encode() for name, raw in files)).hexdigest()
+    stamp, _ = ui_cache.current(adcode)
+    try:
+        plan = _plan(adcode, stamp, digest, tuple({**options, "skip_invalid": skip, "columns": _overrides(digest)}.items()), files)
+    except GeoError as err:
+        st.error(str(err))
+        st.stop()
+    _roles(plan, lang)
+    ss["import_report"] = plan.report()
+    _report(plan, lang)
+    _preview(plan, data, adcode, stamp, lang)
+    _commit(plan, lang)
