@@ -41,7 +41,7 @@ TX = {
     "replace": ("替换:隐藏该图层中同类的示意/合成/演示要素,写入文件中的要素",
                 "replace: hides the approximate/synthetic/demo features of the file's kinds and adds the file's features"),
     "roles": ("列的含义(猜测及理由,可改)", "Column roles (guessed, with the reason; override below)"),
-    "override": ("改为", "Set to"), "keep": ("(按猜测)", "(as guessed)"),
+    "override": ("改为", "Set to"), "overridden": ("已改:{pairs}", "Set by hand: {pairs}"), "keep": ("(按猜测)", "(as guessed)"),
     "column": ("列", "Column"), "role": ("含义", "Role"), "reason": ("理由", "Reason"),
     "crs_chosen": ("坐标系 {crs},基准 {datum},{score} 的点落在县域内。", "CRS {crs}, datum {datum}; {score} of the points fall inside the county."),
     "no_crs": ("无法确定坐标系。", "The CRS could not be determined."),
@@ -63,6 +63,12 @@ TX = {
 PROBLEM_COLUMNS = {"sheet": ("工作表", "Sheet"), "row": ("行", "Row"), "field": ("列", "Field"), "value": ("值", "Value"),
                    "message": ("问题", "Message")}
 ss = st.session_state
+
+
+def _say(text: str, lang: str) -> str:
+    """One language of the importer's "中文 / English" sentences."""
+    zh, sep, en = text.partition(" / ")
+    return (zh if lang == "zh" else en) if sep else text
 
 
 def _upload(lang: str) -> list[tuple[str, bytes]]:
@@ -121,14 +127,16 @@ def _overrides(digest: str) -> str | None:
     return ",".join(pairs) or None
 
 
-def _roles(plan: ImportPlan, lang: str) -> None:
+def _roles(plan: ImportPlan, overrides: str | None, lang: str) -> None:
     """The column roles with reasons, and one override selectbox per column (read by :func:`_overrides`)."""
     st.subheader(pick(TX["roles"], lang))
     guesses = plan.roles[0][1] if plan.roles else []
-    st.dataframe(pd.DataFrame([(g.column, g.role, g.reason) for g in guesses],
+    st.dataframe(pd.DataFrame([(g.column, g.role, _say(g.reason, lang)) for g in guesses],
                               columns=[pick(TX[c], lang) for c in ("column", "role", "reason")]), width="stretch", hide_index=True)
     choices = (AUTO, *roles_for(plan.layer))
     ss["imp_columns"] = [g.column for g in guesses]
+    if overrides:  # plain text: column names come from the file
+        st.text(pick(TX["overridden"], lang).format(pairs=overrides.replace("=", " → ").replace(",", "; ")))
     with st.expander(pick(TX["override"], lang)):
         cols = st.columns(4)
         for i, g in enumerate(guesses):
@@ -139,7 +147,7 @@ def _roles(plan: ImportPlan, lang: str) -> None:
 def _report(plan: ImportPlan, lang: str) -> None:
     rep = plan.report()
     st.info(pick(TX["counts"], lang).format(rows=rep["rows_read"], features=rep["features"], skipped=len(rep["skipped"]),
-                                            problems=len(rep["problems"]), encoding=rep["encoding"] or "-"))
+                                            problems=len(rep["problems"]), encoding=rep["encoding"] or "—"))
     if rep["crs"]:
         score = "-" if rep["crs_score"] is None else f"{rep['crs_score']:.0%}"
         st.caption(pick(TX["crs_chosen"], lang).format(crs=rep["crs"], datum=rep["datum"], score=score))
@@ -148,7 +156,7 @@ def _report(plan: ImportPlan, lang: str) -> None:
     others = [c for c in crs_candidates(plan, 4) if (c.label, c.datum) != (rep["crs"], rep["datum"])][:3]
     if others:
         st.caption(pick(TX["candidates"], lang))
-        st.dataframe(pd.DataFrame([(c.label, c.datum, f"{c.score:.0%}", c.reason) for c in others],
+        st.dataframe(pd.DataFrame([(c.label, c.datum, f"{c.score:.0%}", _say(c.reason, lang)) for c in others],
                                   columns=["CRS", pick(TX["datum"], lang), pick(TX["score"], lang), pick(TX["reason"], lang)]),
                      width="stretch", hide_index=True)
     _problems(plan, rep["problems"], lang)
@@ -163,6 +171,7 @@ def _problems(plan: ImportPlan, problems: list[dict], lang: str) -> None:
         return
     df = pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS)).astype(object)
     df = df.map(lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x))  # text, never markup
+    df["message"] = [_say(m, lang) for m in df["message"]]
     df.columns = [pick(PROBLEM_COLUMNS[c], lang) for c in PROBLEM_COLUMNS]
     st.dataframe(df, width="stretch", hide_index=True)
     st.download_button(pick(TX["xlsx"], lang), problems_xlsx(plan), f"{Path(plan.file).stem}_problems.xlsx",
@@ -232,11 +241,12 @@ if files:
     digest = hashlib.sha256(b"".join(hashlib.sha256(raw).digest() + name.encode() for name, raw in files)).hexdigest()
     stamp, _ = ui_cache.current(adcode)
     try:
-        plan = _plan(adcode, stamp, digest, tuple({**options, "skip_invalid": skip, "columns": _overrides(digest)}.items()), files)
+        columns = _overrides(digest)
+        plan = _plan(adcode, stamp, digest, tuple({**options, "skip_invalid": skip, "columns": columns}.items()), files)
     except GeoError as err:
         st.error(str(err))
         st.stop()
-    _roles(plan, lang)
+    _roles(plan, columns, lang)
     ss["import_report"] = plan.report()
     _report(plan, lang)
     _preview(plan, data, adcode, stamp, lang)

@@ -1,0 +1,94 @@
+"""The page 数据导入 in a real browser: a hazard ledger (made in code) is uploaded through the file
+uploader, one column role is overridden, the report and the preview appear, the import is committed, and
+the map page then counts the new points. The app runs over a private copy of the built 垫江 workspace, so
+the commit disturbs no other test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from harness import ROOT, OfflinePage, start_app
+
+pytestmark = pytest.mark.e2e
+HEADER = ["序号", "统一编号", "隐患点名称", "乡镇(街道)", "灾害类型", "威胁人数", "经度", "纬度"]
+ROWS = [
+    [1, "DJ-E2E-001", "黄家湾滑坡", "桂溪街道", "滑坡", 12, "107°21′15.3″", "30°19′48.0″"],
+    [2, "DJ-E2E-002", "石板沟崩塌", "沙坪镇", "崩塌", 5, "107度25分0秒", "30度15分0秒"],
+    [3, "DJ-E2E-003", "大堰塘不稳定斜坡", "新民镇", "不稳定斜坡", 3, 107.4, 30.4],
+]
+PREVIEW = """() => { let n = 0; window.map.eachLayer(l => { if (l.feature && !('fid' in (l.feature.properties || {})) && l.getLatLng) n++; });
+    return n; }"""
+HAZARDS = "() => (window.onemap && window.onemap.geohazards) ? window.onemap.geohazards.count : -1"
+
+
+@pytest.fixture(scope="module")
+def private_app(built_workspaces: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
+        pytest.fail("static/vendor is missing: run `make test` (it installs Leaflet from npm) instead of bare pytest")
+    folder = tmp_path_factory.mktemp("import_e2e")
+    shutil.copy(built_workspaces / "500231.gpkg", folder / "500231.gpkg")
+    proc, url = start_app(folder)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _ledger(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "隐患点"
+    ws.append(["垫江县2025年地质灾害隐患点一览表"])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    ws.append(HEADER)
+    for r in ROWS:
+        ws.append(r)
+    ws.append(["合计"] + [None] * (len(HEADER) - 1))
+    wb.save(path)
+    return path
+
+
+def _eval(p: OfflinePage, script: str, predicate, tries: int = 300):  # noqa: ANN001, ANN202
+    last = None
+    for _ in range(tries):
+        try:
+            last = p.map_frame(5).evaluate(script)
+            if predicate(last):
+                return last
+        except Exception:  # noqa: BLE001 - the iframe is re-created during a rerun
+            pass
+        p.page.wait_for_timeout(200)
+    raise AssertionError(f"never matched; last seen {last}")
+
+
+def test_upload_override_preview_commit_and_the_map_counts_the_points(browser, private_app: str, tmp_path: Path) -> None:  # noqa: ANN001
+    p = OfflinePage(browser, private_app)
+    page = p.page
+    page.goto(private_app + "?adcode=500231")
+    before = _eval(p, HAZARDS, lambda n: n >= 0)
+    page.goto(private_app + "data_import?adcode=500231")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(_ledger(tmp_path / "隐患点一览表.xlsx")))
+    page.get_by_text("读取 3 行,可写入 3 个要素,跳过 0 行,问题 0 个", exact=False).wait_for(timeout=90_000)
+    assert _eval(p, PREVIEW, lambda n: n == 3) == 3  # the three new points over the county
+    page.get_by_text("改为", exact=True).click()
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="威胁人数").locator("input").first
+    box.click()
+    box.fill("extra")  # the list of 29 roles is virtualised: filter it first
+    page.get_by_role("option", name="extra", exact=True).click()
+    page.get_by_text("已改:威胁人数 → extra", exact=True).wait_for(timeout=60_000)
+    page.get_by_label("导入人").fill("规划局 张三")
+    page.get_by_label("导入原因(必填)").fill("2025年一览表")
+    page.get_by_label("导入原因(必填)").press("Enter")
+    page.set_viewport_size({"width": 1440, "height": 2700})  # the whole wizard in one picture
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(p.shot("import_500231_zh_1440")), full_page=True)
+    page.get_by_role("button", name="导入", exact=True).click()
+    page.get_by_text("已导入 隐患点一览表.xlsx:变更集", exact=False).wait_for(timeout=60_000)
+    page.goto(private_app + "?adcode=500231")
+    assert _eval(p, HAZARDS, lambda n: n == before + 3) == before + 3
+    assert p.blocked == []
+    page.close()
