@@ -126,3 +126,45 @@ def test_english_page_and_upsert_groups() -> None:
     assert not at.exception
     assert [m.label for m in at.metric] == ["Update", "Insert", "Ambiguous (not written)"]
     assert at.metric[1].value == "3"
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_a_column_role_set_by_hand_is_used_and_listed() -> None:
+    at = _run(("隐患点一览表.xlsx", _ledger(ROWS)))
+    column = at.session_state["imp_columns"].index("威胁人数")
+    at.selectbox(key=f"imp_role_{column}").set_value("extra").run()
+    roles = _frame(at, "列")
+    assert dict(zip(roles["列"], roles["含义"], strict=True))["威胁人数"] == "extra"
+    assert at.text[0].value == "已改:威胁人数 → extra"
+    assert at.session_state["import_report"]["features"] == 3
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_a_loose_shapefile_of_several_files_is_read_together(tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    gdf = gpd.GeoDataFrame({"name": ["甲滑坡", "乙崩塌"], "kind": ["滑坡", "崩塌"]},
+                           geometry=[Point(107.36, 30.33), Point(107.40, 30.30)], crs=4490)
+    gdf.to_file(tmp_path / "points.shp", encoding="utf-8")
+    files = [(f.name, f.read_bytes()) for f in sorted(tmp_path.glob("points.*"))]
+    at = _run(files)
+    assert not at.exception and not at.error
+    rep = at.session_state["import_report"]
+    assert (rep["rows_read"], rep["features"], rep["crs"]) == (2, 2, "EPSG:4490")
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_a_conflict_at_commit_is_an_error_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.errors import ConflictError
+    from layers.imports import importer
+
+    def refuse(plan, *, user, reason):  # noqa: ANN001, ANN202, ARG001
+        raise ConflictError("500231: 规划局 李四 在 10:02 改了 geohazards；请重新导入 / changed meanwhile")
+
+    monkeypatch.setattr(importer, "commit_import", refuse)
+    at = _run(("隐患点一览表.xlsx", _ledger(ROWS)))
+    at.text_input(key="imp_user").input("张三")
+    at.text_input(key="imp_reason").input("更新").run()
+    at.button(key="imp_commit").click().run()
+    assert not at.exception and "李四" in at.error[0].value and "Traceback" not in at.error[0].value
