@@ -18,6 +18,7 @@ from layers.catalog.i18n import pick
 from layers.catalog.specs import get_spec
 from layers.imports.columns import roles_for
 from layers.imports.importer import DATUMS, MODES, ImportPlan, commit_import, crs_candidates, plan_import, problems_xlsx
+from layers.imports.locate import Candidate
 from layers.render.webmap import build_map
 from layers.store.workspace import open_workspace
 from layers.views import mapview as view
@@ -28,6 +29,8 @@ SUFFIXES = ["xlsx", "xls", "csv", "zip", "shp", "dbf", "shx", "prj", "cpg", "gpk
 LAYERS = ("geohazards", "reservoirs", "facilities", "forest_fire", "projects", "rivers", "townships")
 ENCODINGS = ("auto", "utf-8", "gbk")
 AUTO = "auto"
+CANDIDATE_COLOURS = ("#2c7bb6", "#7b3294", "#008837")
+MAX_CANDIDATE_POINTS = 2000
 TX = {
     "title": ("数据导入", "Data import"),
     "upload": ("上传文件(散装 shapefile 请同时选 .shp .dbf .shx .prj)", "Upload a file (for a loose shapefile pick .shp .dbf .shx .prj together)"),
@@ -51,7 +54,9 @@ TX = {
     "problems": ("校验问题", "Validation problems"), "none": ("没有发现问题。", "No problems found."),
     "xlsx": ("下载问题表 XLSX", "Download the problems as XLSX"),
     "matches": ("匹配结果", "Matches"), "update": ("更新", "Update"), "insert": ("新增", "Insert"), "ambiguous": ("不确定(不写入)", "Ambiguous (not written)"),
-    "preview": ("预览:红色为将导入的要素,叠加在县界和当前图层上", "Preview: the features to import in red, over the county and the current layer"),
+    "preview": ("预览:红色为将导入的要素,叠加在县界和当前图层上;蓝、紫、绿圈为其他候选坐标系下的位置",
+                "Preview: the features to import in red, over the county and the current layer; blue, purple and green rings: "
+                "where the other CRS candidates would put them"),
     "user": ("导入人", "Imported by"), "why": ("导入原因(必填)", "Reason (required)"), "go": ("导入", "Import"),
     "skip": ("跳过有问题的行(所列各行不写入)", "Skip the rows with problems (the listed rows are not written)"),
     "blocked": ("有 {n} 个问题:请改正文件,或勾选“跳过有问题的行”。", "{n} problems: fix the file, or tick “Skip the rows with problems”."),
@@ -144,7 +149,8 @@ def _roles(plan: ImportPlan, overrides: str | None, lang: str) -> None:
                                   format_func=lambda r: pick(TX["keep"], lang) if r == AUTO else r)
 
 
-def _report(plan: ImportPlan, lang: str) -> None:
+def _report(plan: ImportPlan, lang: str) -> list[Candidate]:
+    """Counts, CRS and candidates, problems and matches; returns the other CRS candidates shown."""
     rep = plan.report()
     st.info(pick(TX["counts"], lang).format(rows=rep["rows_read"], features=rep["features"], skipped=len(rep["skipped"]),
                                             problems=len(rep["problems"]), encoding=rep["encoding"] or "—"))
@@ -162,6 +168,7 @@ def _report(plan: ImportPlan, lang: str) -> None:
     _problems(plan, rep["problems"], lang)
     if plan.mode == "upsert":
         _matches(rep["matches"], lang)
+    return others
 
 
 def _problems(plan: ImportPlan, problems: list[dict], lang: str) -> None:
@@ -189,7 +196,7 @@ def _matches(matches: dict[str, list[dict]], lang: str) -> None:
                           width="stretch", hide_index=True)
 
 
-def _preview(plan: ImportPlan, data, adcode: str, stamp: ui_cache.Stamp, lang: str) -> None:  # noqa: ANN001
+def _preview(plan: ImportPlan, others: list[Candidate], data, adcode: str, stamp: ui_cache.Stamp, lang: str) -> None:  # noqa: ANN001
     st.caption(pick(TX["preview"], lang))
     shown = view.display_frames(data, ["county", "townships", plan.layer], lang=lang)
     fmap = build_map(shown, bounds=ui_cache.bounds(adcode, stamp), lang=lang)
@@ -197,7 +204,13 @@ def _preview(plan: ImportPlan, data, adcode: str, stamp: ui_cache.Stamp, lang: s
         folium.GeoJson(plan.features[["geometry"]], name=pick(TX["preview"], lang).split(":")[0],
                        marker=folium.CircleMarker(radius=6, color="#d7191c", fill=True, fill_opacity=0.9),
                        style_function=lambda _: {"color": "#d7191c", "weight": 3, "fillOpacity": 0.3}).add_to(fmap)
-    ss["import_preview"] = {"layer": plan.layer, "features": len(plan.features)}
+    for cand, colour in zip(others, CANDIDATE_COLOURS, strict=False):  # numbers only: where each other reading would put the rows
+        group = folium.FeatureGroup(name=f"{pick(TX['candidates'], lang)}: {cand.label}", show=True)
+        for lon, lat in list(zip(cand.lon, cand.lat, strict=True))[:MAX_CANDIDATE_POINTS]:
+            if lon == lon and lat == lat:  # not NaN
+                folium.CircleMarker((float(lat), float(lon)), radius=4, color=colour, weight=2, fill=False).add_to(group)
+        group.add_to(fmap)
+    ss["import_preview"] = {"layer": plan.layer, "features": len(plan.features), "candidates": [c.label for c in others]}
     st_folium(fmap, key="imp_map", height=480, use_container_width=True, returned_objects=[])
 
 
@@ -248,6 +261,5 @@ if files:
         st.stop()
     _roles(plan, columns, lang)
     ss["import_report"] = plan.report()
-    _report(plan, lang)
-    _preview(plan, data, adcode, stamp, lang)
+    _preview(plan, _report(plan, lang), data, adcode, stamp, lang)
     _commit(plan, lang)

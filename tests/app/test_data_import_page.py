@@ -88,7 +88,7 @@ def test_the_report_counts_rows_and_lists_the_bad_row_as_in_excel() -> None:
     assert dict(zip(roles["列"], roles["含义"], strict=True))["经度"] == "lon" and roles["理由"].str.len().min() > 0
     assert at.button(key="imp_commit").disabled
     assert "有 1 个问题" in " ".join(c.value for c in at.caption)
-    assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3}
+    assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3, "candidates": ["GCJ-02", "BD-09"]}
     at.checkbox(key="imp_skip").check().run()
     assert at.session_state["import_report"]["features"] == 3 and not at.exception
 
