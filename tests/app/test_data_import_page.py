@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -113,8 +114,11 @@ def test_commit_writes_one_changeset_that_the_map_data_shows(workspaces: Path) -
 
 @pytest.mark.usefixtures("workspaces")
 def test_a_bad_file_names_the_file_without_a_traceback() -> None:
+    before = set(Path(tempfile.gettempdir()).glob("onemap-import-*"))
     at = _run(("坏表.xlsx", b"this is not a workbook"))
     assert not at.exception
+    assert set(Path(tempfile.gettempdir()).glob("onemap-import-*")) == before  # the private copy is gone
+    assert tempfile.gettempdir() not in at.error[0].value
     assert "坏表.xlsx" in at.error[0].value and "Traceback" not in at.error[0].value
 
 
