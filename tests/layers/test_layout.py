@@ -1,6 +1,7 @@
 """The package layout along the data flow: each sub-package imports only from those before it, so a
-newcomer can read layers/ left to right (catalog -> plans/imports -> store -> analysis -> views ->
-render -> exports -> jobs), and geo/ never imports layers/."""
+newcomer can read layers/ left to right (catalog -> plans -> store -> analysis / imports -> views ->
+render -> exports -> jobs), and geo/ never imports layers/. Imports read the bureaus' files and commit
+through the store, so they come after it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = {"catalog": 0, "plans": 1, "imports": 1, "store": 2, "analysis": 3, "views": 4, "render": 5, "exports": 6, "jobs": 7}
+ORDER = {"catalog": 0, "plans": 1, "store": 2, "analysis": 3, "imports": 3, "views": 4, "render": 5, "exports": 6, "jobs": 7}
 IMPORT = re.compile(r"^\s*(?:from|import) layers\.(\w+)", re.M)
 
 
