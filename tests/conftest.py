@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,29 @@ def built_workspaces(tmp_path_factory: pytest.TempPathFactory) -> Path:
         os.environ.pop("ONEMAP_WORKSPACES", None)
     else:
         os.environ["ONEMAP_WORKSPACES"] = old
+
+
+@pytest.fixture(scope="session")
+def template_500231(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """500231 built once (about 5 s) into a folder of its own, for tests that write: they copy the
+    file (``private_workspaces``), never write this one."""
+    from layers.jobs.build import build_workspace
+
+    folder = tmp_path_factory.mktemp("template_500231")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ONEMAP_WORKSPACES", str(folder))
+        build_workspace("500231")
+    path = folder / "500231.gpkg"
+    assert not path.with_name(path.name + "-wal").exists(), "the build left a WAL file: copying the .gpkg alone is not a copy"
+    return path
+
+
+@pytest.fixture
+def private_workspaces(template_500231: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder holding a fresh copy of the built 500231 workspace, set as the store's folder: a commit
+    here disturbs no other test."""
+    folder = tmp_path / "workspaces"
+    folder.mkdir()
+    shutil.copy(template_500231, folder / template_500231.name)
+    monkeypatch.setenv("ONEMAP_WORKSPACES", str(folder))
+    return folder

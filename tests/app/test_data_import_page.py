@@ -6,7 +6,6 @@ the upload is put in ``session_state["import_upload"]`` as (name, bytes)."""
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,25 +25,10 @@ ROWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from layers.jobs.build import build_workspace
-
-    folder = tmp_path_factory.mktemp("import_page_template")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ONEMAP_WORKSPACES", str(folder))
-        build_workspace(ADCODE)
-    return folder / f"{ADCODE}.gpkg"
-
-
 @pytest.fixture
-def workspaces(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workspaces(private_workspaces: Path) -> Path:
     """A private copy of the built 垫江 workspace: a commit here disturbs no other test."""
-    folder = tmp_path / "workspaces"
-    folder.mkdir()
-    shutil.copy(template, folder / template.name)
-    monkeypatch.setenv("ONEMAP_WORKSPACES", str(folder))
-    return folder
+    return private_workspaces
 
 
 def _ledger(rows: list[list[object]]) -> bytes:

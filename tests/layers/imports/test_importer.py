@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,24 +31,9 @@ HEADER = ["序号", "统一编号", "隐患点名称", "乡镇(街道)", "灾害
 SEAT_4524 = (3_356_874.677, 36_437_491.796)  # X (northing), Y (easting with zone prefix 36)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from layers.jobs.build import build_workspace
-
-    folder = tmp_path_factory.mktemp("import_template")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ONEMAP_WORKSPACES", str(folder))
-        build_workspace(ADCODE)
-    return folder / f"{ADCODE}.gpkg"
-
-
 @pytest.fixture
-def gpkg(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "workspaces"
-    folder.mkdir()
-    shutil.copy(template, folder / template.name)
-    monkeypatch.setenv("ONEMAP_WORKSPACES", str(folder))
-    return folder / template.name
+def gpkg(private_workspaces: Path) -> Path:
+    return private_workspaces / f"{ADCODE}.gpkg"
 
 
 def _sha(path: Path) -> str:
