@@ -5,15 +5,14 @@ the upload is put in ``session_state["import_upload"]`` as (name, bytes)."""
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from layers.store.workspace import open_workspace
+from tests.ledgers import hazard_ledger_xlsx
 
 ADCODE = "500231"
 PAGE = str(Path(__file__).resolve().parents[2] / "ui" / "data_import.py")
@@ -32,18 +31,7 @@ def workspaces(private_workspaces: Path) -> Path:
 
 
 def _ledger(rows: list[list[object]]) -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "隐患点"
-    ws.append(["垫江县2025年地质灾害隐患点一览表"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
-    ws.append(HEADER)
-    for r in rows:
-        ws.append(r)
-    ws.append(["合计"] + [None] * (len(HEADER) - 1))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return hazard_ledger_xlsx(rows, HEADER)
 
 
 def _run(upload: tuple[str, bytes] | None, lang: str = "zh") -> AppTest:

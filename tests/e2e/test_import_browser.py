@@ -9,9 +9,10 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 import pytest
 from harness import ROOT, OfflinePage, start_app
+
+from tests.ledgers import hazard_ledger_xlsx
 
 pytestmark = pytest.mark.e2e
 HEADER = ["序号", "统一编号", "隐患点名称", "乡镇(街道)", "灾害类型", "威胁人数", "经度", "纬度"]
@@ -38,16 +39,7 @@ def private_app(built_workspaces: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 def _ledger(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "隐患点"
-    ws.append(["垫江县2025年地质灾害隐患点一览表"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
-    ws.append(HEADER)
-    for r in ROWS:
-        ws.append(r)
-    ws.append(["合计"] + [None] * (len(HEADER) - 1))
-    wb.save(path)
+    path.write_bytes(hazard_ledger_xlsx(ROWS, HEADER))
     return path
 
 
