@@ -37,12 +37,14 @@ def shapefile_field_names(columns: list[str]) -> dict[str, str]:
 
 
 def table_with_lonlat(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Attributes plus lon/lat (WGS84; representative point for lines and polygons) and WKT."""
+    """Attributes plus ``lon``/``lat`` (EPSG:4326 to 6 decimals; the representative point of a line or
+    polygon) and ``geometry_wkt`` (EPSG:4326, full precision): what the import reads back as the
+    geometry (``layers.imports.read``). To move a point in the sheet, edit lon/lat and clear its WKT."""
     ll = gdf.to_crs(WGS84)
     pts = ll.geometry.representative_point()
     out = pd.DataFrame(ll.drop(columns=ll.geometry.name))
     out["lon"], out["lat"] = pts.x.round(6), pts.y.round(6)
-    out["geometry_wkt"] = ll.geometry.to_wkt()
+    out["geometry_wkt"] = ll.geometry.to_wkt(rounding_precision=-1)
     return out
 
 

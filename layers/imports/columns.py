@@ -498,7 +498,7 @@ def table_values(table: RawTable, roles: Sequence[RoleGuess], layer_id: str) -> 
     problems: list[Problem] = []
     attrs = pd.DataFrame(index=range(len(table.rows)))
     for f in spec.fields:
-        if f.name in by_role and f.name != "kind":
+        if f.name in by_role and (f.name != "kind" or not spec.kinds):  # a layer without kind ids (townships) types it as text
             attrs[f.name] = pd.Series(_typed(table, by_role[f.name], f.dtype, problems), dtype=_DTYPES.get(f.dtype, object))  # type: ignore[call-overload]
             _check_field(table, f, attrs[f.name], by_role[f.name], problems)
     if spec.kinds:
