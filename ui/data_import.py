@@ -65,6 +65,15 @@ TX = {
     "need": ("请填写导入人和导入原因。", "Enter who imports and why."),
     "done": ("已导入 {file}:变更集 {cs},版本 {rev},写入 {n} 个要素。", "Imported {file}: changeset {cs}, revision {rev}, {n} features written."),
 }
+ROLE_LABELS = {
+    "fid": ("编号", "ID"), "name": ("名称", "Name"), "kind": ("类型", "Kind"), "township": ("乡镇(街道)", "Township"),
+    "village": ("村(社区)", "Village"), "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"),
+    "x": ("X 东坐标(米)", "X easting (m)"), "y": ("Y 北坐标(米)", "Y northing (m)"),
+    "lon_d": ("经度·度", "Longitude degrees"), "lon_m": ("经度·分", "Longitude minutes"), "lon_s": ("经度·秒", "Longitude seconds"),
+    "lat_d": ("纬度·度", "Latitude degrees"), "lat_m": ("纬度·分", "Latitude minutes"), "lat_s": ("纬度·秒", "Latitude seconds"),
+    "extra": ("其他(保留在来源记录中)", "Other (kept in the provenance)"),
+}
+"""Words for the column roles; a layer's own fields take their labels from the layer spec."""
 PROBLEM_COLUMNS = {"sheet": ("工作表", "Sheet"), "row": ("行", "Row"), "field": ("列", "Field"), "value": ("值", "Value"),
                    "message": ("问题", "Message")}
 ss = st.session_state
@@ -132,21 +141,30 @@ def _overrides(digest: str) -> str | None:
     return ",".join(pairs) or None
 
 
+def role_label(role: str | None, layer: str, lang: str) -> str:
+    """A column role in the user's words with its ``--columns`` name, e.g. ``经度 (lon)``, ``威胁人数 (threat_people)``."""
+    if role is None:
+        return "—"
+    words = ROLE_LABELS.get(role) or next(((f.zh, f.en) for f in get_spec(layer).fields if f.name == role), None)
+    return f"{pick(words, lang)} ({role})" if words else role
+
+
 def _roles(plan: ImportPlan, overrides: str | None, lang: str) -> None:
     """The column roles with reasons, and one override selectbox per column (read by :func:`_overrides`)."""
     st.subheader(pick(TX["roles"], lang))
     guesses = plan.roles[0][1] if plan.roles else []
-    st.dataframe(pd.DataFrame([(g.column, g.role, _say(g.reason, lang)) for g in guesses],
+    st.dataframe(pd.DataFrame([(g.column, role_label(g.role, plan.layer, lang), _say(g.reason, lang)) for g in guesses],
                               columns=[pick(TX[c], lang) for c in ("column", "role", "reason")]), width="stretch", hide_index=True)
     choices = (AUTO, *roles_for(plan.layer))
     ss["imp_columns"] = [g.column for g in guesses]
     if overrides:  # plain text: column names come from the file
-        st.text(pick(TX["overridden"], lang).format(pairs=overrides.replace("=", " → ").replace(",", "; ")))
+        pairs = [pair.rpartition("=") for pair in overrides.split(",")]
+        st.text(pick(TX["overridden"], lang).format(pairs="; ".join(f"{c} → {role_label(r, plan.layer, lang)}" for c, _, r in pairs)))
     with st.expander(pick(TX["override"], lang)):
         cols = st.columns(4)
         for i, g in enumerate(guesses):
             cols[i % 4].selectbox(g.column, choices, key=f"imp_role_{i}",
-                                  format_func=lambda r: pick(TX["keep"], lang) if r == AUTO else r)
+                                  format_func=lambda r: pick(TX["keep"], lang) if r == AUTO else role_label(r, plan.layer, lang))
 
 
 def _report(plan: ImportPlan, lang: str) -> list[Candidate]:

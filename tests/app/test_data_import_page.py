@@ -58,7 +58,7 @@ def test_the_report_counts_rows_and_lists_the_bad_row_as_in_excel() -> None:
     assert list(problems.columns) == ["工作表", "行", "列", "值", "问题"]
     assert problems.iloc[0, :4].tolist() == ["隐患点", "6", "经度", "107°61′15″"]
     roles = _frame(at, "列")
-    assert dict(zip(roles["列"], roles["含义"], strict=True))["经度"] == "lon" and roles["理由"].str.len().min() > 0
+    assert dict(zip(roles["列"], roles["含义"], strict=True))["经度"] == "经度 (lon)" and roles["理由"].str.len().min() > 0
     assert at.button(key="imp_commit").disabled
     assert "有 1 个问题" in " ".join(c.value for c in at.caption)
     assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3, "candidates": ["GCJ-02", "BD-09"]}
@@ -110,8 +110,9 @@ def test_a_column_role_set_by_hand_is_used_and_listed() -> None:
     column = at.session_state["imp_columns"].index("威胁人数")
     at.selectbox(key=f"imp_role_{column}").set_value("extra").run()
     roles = _frame(at, "列")
-    assert dict(zip(roles["列"], roles["含义"], strict=True))["威胁人数"] == "extra"
-    assert at.text[0].value == "已改:威胁人数 → extra"
+    assert dict(zip(roles["列"], roles["含义"], strict=True))["威胁人数"] == "其他(保留在来源记录中) (extra)"
+    assert at.text[0].value == "已改:威胁人数 → 其他(保留在来源记录中) (extra)"
+    assert at.selectbox(key=f"imp_role_{column}").format_func("threatened_people") == "威胁人数 (threatened_people)"
     assert at.session_state["import_report"]["features"] == 3
 
 

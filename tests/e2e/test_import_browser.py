@@ -56,6 +56,24 @@ def _eval(p: OfflinePage, script: str, predicate, tries: int = 300):  # noqa: AN
     raise AssertionError(f"never matched; last seen {last}")
 
 
+def _choose(page, label: str, option: str) -> None:  # noqa: ANN001
+    """Pick ``option`` in the selectbox labelled ``label``. The list of 29 roles is virtualised, so the
+    box is filtered first; a rerun that redraws the box while typing closes it, so this tries again."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).locator("input").first
+    for _ in range(5):
+        box.click()
+        page.wait_for_timeout(300)
+        box.fill(option[:4])
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(timeout=5_000)
+            choice.click()
+            return
+        except Exception:  # noqa: BLE001 - closed by a rerun: open it again
+            page.keyboard.press("Escape")
+    raise AssertionError(f"option {option!r} never appeared in {label!r}")
+
+
 def test_upload_override_preview_commit_and_the_map_counts_the_points(browser, private_app: str, tmp_path: Path) -> None:  # noqa: ANN001
     p = OfflinePage(browser, private_app)
     page = p.page
@@ -66,11 +84,8 @@ def test_upload_override_preview_commit_and_the_map_counts_the_points(browser, p
     page.get_by_text("读取 3 行,可写入 3 个要素,跳过 0 行,问题 0 个", exact=False).wait_for(timeout=90_000)
     assert _eval(p, PREVIEW, lambda n: n == 3) == 3  # the three new points over the county
     page.get_by_text("改为", exact=True).click()
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="威胁人数").locator("input").first
-    box.click()
-    box.fill("extra")  # the list of 29 roles is virtualised: filter it first
-    page.get_by_role("option", name="extra", exact=True).click()
-    page.get_by_text("已改:威胁人数 → extra", exact=True).wait_for(timeout=60_000)
+    _choose(page, "威胁人数", "其他(保留在来源记录中) (extra)")
+    page.get_by_text("已改:威胁人数 → 其他(保留在来源记录中) (extra)", exact=True).wait_for(timeout=60_000)
     page.get_by_label("导入人").fill("规划局 张三")
     page.get_by_label("导入原因(必填)").fill("2025年一览表")
     page.get_by_label("导入原因(必填)").press("Enter")
