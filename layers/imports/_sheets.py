@@ -1,6 +1,7 @@
 """Spreadsheets and text tables (XLSX, XLS, CSV) as a grid of display texts, and a grid as a RawTable:
 the header row found below title and unit rows, a two-row header under merged cells, 合计/小计 rows
-and empty rows dropped and reported, every row numbered as the user sees it."""
+and empty rows dropped and reported, every row numbered as the user sees it; a WKT column (the
+project's own CSV/XLSX downloads) read as the table's geometry."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ import math
 import numbers
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import shapely
+from pyproj import CRS
+from shapely.geometry import Point
 
 from geo.archive import check_members, read_member
 from geo.errors import OptionError, SourceReadError
+from geo.numbers import parse_angle_cell
 from layers.imports.table import RawTable
 
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the first 30 rows
@@ -176,6 +182,52 @@ def grid_table(grid: Grid, *, file: str, sheet: str | None, sha256: str, encodin
     keep = [n for c, n in enumerate(names) if named[c] or frame[n].notna().any()]  # unnamed empty columns go
     return RawTable(file=file, sheet=sheet, frame=frame[keep], rows=rows, encoding=encoding, sha256=sha256,
                     header_row=grid.numbers[h], dropped=dropped)
+
+
+# --- geometry written as text in a table -----------------------------------------------------------
+WKT_COLUMNS: dict[str, int | None] = {"geometry_wkt": 4326, "wkt": None}
+"""Table columns read as geometry, with the CRS they are in: ``geometry_wkt`` is the column of the
+project's CSV/XLSX downloads (EPSG:4326, beside ``lon``/``lat``); ``WKT`` (QGIS) declares no CRS, so
+the import asks for one."""
+MOVED_DEG = 1e-6
+"""A point whose ``lon``/``lat`` cells differ from its ``geometry_wkt`` by more than this (the downloads
+round lon/lat to 6 decimals) was moved in the sheet without clearing the WKT cell."""
+
+
+def wkt_geometry(t: RawTable) -> RawTable:
+    """``t`` with its geometry read from a WKT column (the column leaves the attributes); rows whose WKT
+    cell is empty take a point from ``lon``/``lat``. Unchanged when it has no such column."""
+    col = next((c for c in t.frame.columns if str(c).strip().lower() in WKT_COLUMNS), None)
+    if col is None or t.frame[col].isna().all():
+        return t
+    cells = t.frame[col].tolist()
+    geoms = [None if c is None else shapely.from_wkt(c, on_invalid="ignore") for c in cells]
+    lonlat = [_lonlat(t, i) for i in range(len(cells))]
+    for i, (cell, g, ll) in enumerate(zip(cells, geoms, lonlat, strict=True)):
+        if cell is not None and g is None:
+            raise SourceReadError(f"{_at(t, i)}，列 {col} 不是有效的 WKT 几何（{cell[:40]}…）；请从原下载重新复制该格，或清空它并填写 lon、lat / "
+                                  f"{t.where(i)}, column {col}: not a WKT geometry ({cell[:40]}...); copy the cell again from the "
+                                  "download, or clear it and fill in lon and lat.")
+        if g is not None and g.geom_type == "Point" and ll is not None and max(abs(ll[0] - g.x), abs(ll[1] - g.y)) > MOVED_DEG:
+            raise SourceReadError(f"{_at(t, i)}的 lon、lat（{ll[0]:g}, {ll[1]:g}）与列 {col} 的点不一致；要移动这个点，请清空该行的 {col} / "
+                                  f"{t.where(i)}: lon/lat ({ll[0]:g}, {ll[1]:g}) differ from the point in column {col}; to move "
+                                  f"the point, clear its {col} cell.")
+    geometry = [g if g is not None else (Point(ll) if ll is not None else None) for g, ll in zip(geoms, lonlat, strict=True)]
+    epsg = WKT_COLUMNS[str(col).strip().lower()]
+    crs = None if epsg is None else CRS.from_epsg(epsg)
+    return replace(t, frame=t.frame.drop(columns=[col]), geometry=gpd.GeoSeries(geometry, crs=crs), crs=crs)
+
+
+def _lonlat(t: RawTable, i: int) -> tuple[float, float] | None:
+    """The ``lon``/``lat`` cells of frame row ``i`` as degrees, None when either is missing or unreadable."""
+    if "lon" not in t.frame.columns or "lat" not in t.frame.columns:
+        return None
+    lon, lat = (parse_angle_cell(t.frame.iloc[i][a], axis=a)[0] for a in ("lon", "lat"))
+    return None if lon is None or lat is None else (lon, lat)
+
+
+def _at(t: RawTable, i: int) -> str:
+    return f"文件 {t.file}{f' 工作表 {t.sheet}' if t.sheet else ''} 第 {t.rows[i]} 行"
 
 
 # --- XLSX / XLS ----------------------------------------------------------------------------------

@@ -32,17 +32,13 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-import shapely
-from pyproj import CRS
-from shapely.geometry import Point
 
 from geo.archive import MAX_UNPACKED_BYTES, check_members, extract, open_zip, read_member
 from geo.errors import OptionError, SourceReadError, UnknownNameError
 from geo.io import shapefile_encoding
-from geo.numbers import parse_angle_cell
 from geo.tables import FORMULA_START
 from layers.imports._kml import kml_tables
-from layers.imports._sheets import Grid, cell_text, csv_grid, grid_table, xls_grids, xlsx_grids
+from layers.imports._sheets import Grid, cell_text, csv_grid, grid_table, wkt_geometry, xls_grids, xlsx_grids
 from layers.imports.table import RawTable
 
 __all__ = ["MAX_FILE_BYTES", "MAX_UNPACKED_BYTES", "SUFFIXES", "read_source"]
@@ -148,63 +144,17 @@ def _pick_sheets(grids: list[tuple[str, Grid]], src: _Source, encoding: str | No
 
 
 def _read_xlsx(src: _Source) -> list[RawTable]:
-    return [_wkt_geometry(t) for t in _pick_sheets(xlsx_grids(src.path, name=src.name), src)]
+    return [wkt_geometry(t) for t in _pick_sheets(xlsx_grids(src.path, name=src.name), src)]
 
 
 def _read_xls(src: _Source) -> list[RawTable]:
-    return [_wkt_geometry(t) for t in _pick_sheets(xls_grids(src.path, name=src.name), src)]
+    return [wkt_geometry(t) for t in _pick_sheets(xls_grids(src.path, name=src.name), src)]
 
 
 def _read_csv(src: _Source) -> list[RawTable]:
     grid, used = csv_grid(src.path.read_bytes(), name=src.name, encoding=src.encoding)
     table = grid_table(grid, file=src.name, sheet=None, sha256=src.sha256, encoding=used)
-    return [_wkt_geometry(table)] if table is not None and table.rows else []
-
-
-# --- geometry written as text in a table -----------------------------------------------------------
-WKT_COLUMNS: dict[str, int | None] = {"geometry_wkt": 4326, "wkt": None}
-"""Table columns read as geometry, with the CRS they are in: ``geometry_wkt`` is the column of the
-project's CSV/XLSX downloads (EPSG:4326, beside ``lon``/``lat``); ``WKT`` (QGIS) declares no CRS, so
-the import asks for one."""
-MOVED_DEG = 1e-6
-"""A point whose ``lon``/``lat`` cells differ from its ``geometry_wkt`` by more than this (the downloads
-round lon/lat to 6 decimals) was moved in the sheet without clearing the WKT cell."""
-
-
-def _wkt_geometry(t: RawTable) -> RawTable:
-    """``t`` with its geometry read from a WKT column (the column leaves the attributes); rows whose WKT
-    cell is empty take a point from ``lon``/``lat``. Unchanged when it has no such column."""
-    col = next((c for c in t.frame.columns if str(c).strip().lower() in WKT_COLUMNS), None)
-    if col is None or t.frame[col].isna().all():
-        return t
-    cells = t.frame[col].tolist()
-    geoms = [None if c is None else shapely.from_wkt(c, on_invalid="ignore") for c in cells]
-    lonlat = [_lonlat(t, i) for i in range(len(cells))]
-    for i, (cell, g, ll) in enumerate(zip(cells, geoms, lonlat, strict=True)):
-        if cell is not None and g is None:
-            raise SourceReadError(f"{_at(t, i)} 列 {col} 不是有效的 WKT 几何（{cell[:40]}…）；请从原下载重新复制该格，或清空它并填写 lon、lat / "
-                                  f"{t.where(i)}, column {col}: not a WKT geometry ({cell[:40]}...); copy the cell again from the "
-                                  "download, or clear it and fill in lon and lat.")
-        if g is not None and g.geom_type == "Point" and ll is not None and max(abs(ll[0] - g.x), abs(ll[1] - g.y)) > MOVED_DEG:
-            raise SourceReadError(f"{_at(t, i)} 的 lon、lat（{ll[0]:g}, {ll[1]:g}）与列 {col} 的点不一致；要移动这个点，请清空该行的 {col} / "
-                                  f"{t.where(i)}: lon/lat ({ll[0]:g}, {ll[1]:g}) differ from the point in column {col}; to move "
-                                  f"the point, clear its {col} cell.")
-    geometry = [g if g is not None else (Point(ll) if ll is not None else None) for g, ll in zip(geoms, lonlat, strict=True)]
-    epsg = WKT_COLUMNS[str(col).strip().lower()]
-    crs = None if epsg is None else CRS.from_epsg(epsg)
-    return replace(t, frame=t.frame.drop(columns=[col]), geometry=gpd.GeoSeries(geometry, crs=crs), crs=crs)
-
-
-def _lonlat(t: RawTable, i: int) -> tuple[float, float] | None:
-    """The ``lon``/``lat`` cells of frame row ``i`` as degrees, None when either is missing or unreadable."""
-    if "lon" not in t.frame.columns or "lat" not in t.frame.columns:
-        return None
-    lon, lat = (parse_angle_cell(t.frame.iloc[i][a], axis=a)[0] for a in ("lon", "lat"))
-    return None if lon is None or lat is None else (lon, lat)
-
-
-def _at(t: RawTable, i: int) -> str:
-    return f"文件 {t.file}{f' 工作表 {t.sheet}' if t.sheet else ''} 第 {t.rows[i]} 行"
+    return [wkt_geometry(table)] if table is not None and table.rows else []
 
 
 # --- vector files --------------------------------------------------------------------------------
