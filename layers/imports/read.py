@@ -35,13 +35,13 @@ import pyogrio
 
 from geo.archive import MAX_UNPACKED_BYTES, check_members, extract, open_zip, read_member
 from geo.errors import OptionError, SourceReadError, UnknownNameError
-from geo.io import shapefile_encoding
+from geo.io import dbf_encoding, shapefile_encoding
 from geo.tables import FORMULA_START
 from layers.imports._kml import kml_tables
-from layers.imports._sheets import Grid, cell_text, csv_grid, grid_table, wkt_geometry, xls_grids, xlsx_grids
+from layers.imports._sheets import Grid, cell_text, csv_grid, decode, grid_table, wkt_geometry, xls_grids, xlsx_grids
 from layers.imports.table import RawTable
 
-__all__ = ["MAX_FILE_BYTES", "MAX_UNPACKED_BYTES", "SUFFIXES", "read_source"]
+__all__ = ["MAX_FILE_BYTES", "MAX_UNPACKED_BYTES", "SUFFIXES", "EncodingSamples", "encoding_samples", "read_source"]
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +328,127 @@ def _check_zipped_parts(name: str, shps: list, members: set[str]) -> None:
                 raise SourceReadError(f"压缩包 {name} 中的 shapefile 缺少 {part}；请把同名的 .shp、.shx、.dbf、.prj（和 .cpg）一起压缩 / "
                                       f"archive {name}: the shapefile is missing {part}; zip the .shp, .shx, .dbf, .prj (and .cpg) "
                                       "of the same name together.")
+
+
+# --- encodings for a person to confirm -------------------------------------------------------------
+SAMPLE_ENCODINGS = ("GBK", "UTF-8")
+
+
+@dataclass(frozen=True)
+class EncodingSamples:
+    """The first rows of a shapefile's attributes (or a CSV's) decoded each way, for a person to confirm
+    what :func:`read_source` decided from the bytes. ``detected``: the encoding ``encoding="auto"`` reads
+    with (GB18030 included when GBK is not enough); ``declared``: what the file says (a ``.cpg``, a BOM),
+    None when nothing; ``samples``: encoding -> the field names as columns and the first rows as text,
+    undecodable bytes shown as U+FFFD (never an error); ``file``: the shapefile or CSV shown (a zip
+    member as ``a.zip/b.shp``)."""
+
+    file: str
+    detected: str
+    declared: str | None
+    samples: dict[str, pd.DataFrame]
+
+
+def encoding_samples(path: Path, n: int = 5, *, name: str | None = None) -> EncodingSamples | None:
+    """The first ``n`` attribute rows of the shapefile (loose ``.shp``/``.dbf``, or the first one in a
+    ``.zip``) or CSV/TXT at ``path``, decoded as GBK and as UTF-8 (and as GB18030 when that is what was
+    detected); None for files whose text encoding is not a question (XLSX, GeoPackage, GeoJSON, KML)."""
+    path = Path(path)
+    name = name or path.name
+    suffix = PurePosixPath(name).suffix.lower() or path.suffix.lower()
+    _check_size([path], name)
+    if suffix in (".csv", ".txt"):
+        return _csv_samples(path.read_bytes(), name, n)
+    if suffix in (".shp", ".dbf"):
+        dbf = _sibling(path, ".dbf") if suffix == ".shp" else path
+        if dbf is None:
+            raise SourceReadError(f"shapefile {name} 缺少 .dbf / shapefile {name}: the .dbf is missing; upload it with the .shp.")
+        cpg = _sibling(path, ".cpg")
+        return _dbf_samples(dbf.read_bytes(), cpg.read_text(errors="replace").strip() if cpg else None, name, n)
+    if suffix == ".zip":
+        return _zip_samples(path, name, n)
+    return None
+
+
+def _zip_samples(path: Path, name: str, n: int) -> EncodingSamples | None:
+    with open_zip(path, name=name) as zf:
+        members = {m.filename.lower(): m for m in check_members(zf, name=name)}
+        dbfs = sorted(k for k in members if k.endswith(".dbf") and k[:-4] + ".shp" in members)
+        if dbfs:
+            cpg = members.get(dbfs[0][:-4] + ".cpg")
+            declared = read_member(zf, cpg, name=name).decode("ascii", "replace").strip() if cpg else None
+            dbf = members[dbfs[0]]
+            return _dbf_samples(read_member(zf, dbf, name=name), declared, f"{name}/{dbf.filename}", n)
+        csvs = sorted(k for k in members if _member_suffix(k) in (".csv", ".txt"))
+        return _csv_samples(read_member(zf, members[csvs[0]], name=name), f"{name}/{members[csvs[0]].filename}", n) if csvs else None
+
+
+def _sample_codecs(detected: str) -> tuple[str, ...]:
+    try:
+        codecs.lookup(detected)
+    except LookupError:
+        return SAMPLE_ENCODINGS
+    return SAMPLE_ENCODINGS + ((detected,) if detected.upper() not in SAMPLE_ENCODINGS else ())
+
+
+def _cpg_encoding(declared: str) -> str:
+    """The encoding a ``.cpg`` names, as :func:`geo.io.shapefile_encoding` reads it (936 is GBK)."""
+    return "GBK" if declared.upper() in {"936", "GB2312", "CP936"} else declared or "UTF-8"
+
+
+def _dbf_samples(raw: bytes, declared: str | None, name: str, n: int) -> EncodingSamples:
+    if len(raw) < 33 or raw[0] not in (0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x43, 0x63, 0x83, 0x8B, 0xCB, 0xF5, 0xFB):
+        raise SourceReadError(f"文件 {name} 不是可读取的 dBASE 属性表（.dbf）；请从原软件重新导出 / file {name}: not a dBASE attribute "
+                              "table (.dbf) that can be read; export it again.")
+    header_len, record_len = int.from_bytes(raw[8:10], "little"), int.from_bytes(raw[10:12], "little")
+    fields = []  # (raw name, width)
+    for i in range(32, min(header_len, len(raw)) - 1, 32):
+        if raw[i] == 0x0D:
+            break
+        fields.append((raw[i : i + 11].split(b"\0", 1)[0], raw[i + 16]))
+    records = []
+    for start in range(header_len, len(raw) - record_len + 1, max(record_len, 1)):
+        if len(records) == n:
+            break
+        if raw[start : start + 1] == b"*":  # a deleted record
+            continue
+        cells, at = [], start + 1
+        for _, width in fields:
+            cells.append(raw[at : at + width])
+            at += width
+        records.append(cells)
+    detected = dbf_encoding(raw, label=name) if declared is None else _cpg_encoding(declared)
+    return EncodingSamples(name, detected, declared, {enc: _decoded(fields, records, enc) for enc in _sample_codecs(detected)})
+
+
+def _decoded(fields: list[tuple[bytes, int]], records: list[list[bytes]], encoding: str) -> pd.DataFrame:
+    names = _unique_names([f.decode(encoding, errors="replace").strip() or f"列{k + 1}" for k, (f, _) in enumerate(fields)])
+    rows = [[c.decode(encoding, errors="replace").strip() or None for c in r] for r in records]
+    return pd.DataFrame(rows, columns=names, dtype=object)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for x in names:
+        seen[x] = seen.get(x, 0) + 1
+        out.append(x if seen[x] == 1 else f"{x}_{seen[x]}")
+    return out
+
+
+def _csv_samples(raw: bytes, name: str, n: int) -> EncodingSamples:
+    declared = "UTF-8" if raw.startswith(b"\xef\xbb\xbf") else "UTF-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else None
+    try:
+        detected = decode(raw, name=name, encoding="auto")[1]
+    except SourceReadError:
+        detected = "GB18030"  # none of them decodes: the samples show where each fails
+    samples = {}
+    for enc in _sample_codecs(detected):
+        text = raw.decode("utf-8-sig" if enc == "UTF-8" else "utf-16" if enc == "UTF-16" else enc, errors="replace")
+        grid, _ = csv_grid(text.encode("utf-8"), name=name, encoding="utf-8")
+        table = grid_table(grid, file=name, sheet=None, sha256="")
+        samples[enc] = table.frame.head(n).reset_index(drop=True) if table is not None else pd.DataFrame()
+    return EncodingSamples(name, detected, declared, samples)
 
 
 _READERS: dict[str, Callable[[_Source], list[RawTable]]] = {

@@ -17,7 +17,7 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.errors import GeoError, NotPermittedError, OptionError, SourceReadError, UnknownNameError
-from layers.imports.read import MAX_FILE_BYTES, read_source
+from layers.imports.read import MAX_FILE_BYTES, encoding_samples, read_source
 
 TITLE = "垫江县2025年地质灾害隐患点一览表"
 HEADER = ["序号", "统一编号", "隐患点名称", "乡镇(街道)", "灾害类型", "威胁人数", "经度", "纬度"]
@@ -285,6 +285,61 @@ def test_esri_prj_is_read(tmp_path: Path) -> None:
     [t] = read_source(shp)
     assert t.crs is not None and t.crs.is_projected
     assert any(p.value == 108 for p in t.crs.coordinate_operation.params)
+
+
+# --- encodings for a person to confirm --------------------------------------------------------------
+def test_encoding_samples_of_a_gbk_shapefile_without_cpg(tmp_path: Path) -> None:
+    shp = _write_shp(tmp_path / "s", encoding="GBK")
+    s = encoding_samples(shp)
+    assert s is not None and (s.file, s.detected, s.declared) == ("乡镇界.shp", "GBK", None)
+    assert set(s.samples) == {"GBK", "UTF-8"}
+    gbk, utf8 = s.samples["GBK"], s.samples["UTF-8"]
+    assert list(gbk.columns) == ["乡镇名称XX", "code", "pop"]
+    assert gbk.values.tolist() == [["桂溪街道", "500231001", "12"], ["新民镇", "500231002", "5"]]
+    assert "\ufffd" in utf8.columns[0] and "\ufffd" in utf8.iloc[0, 0]  # shown as the replacement char, no error
+    assert utf8["code"].tolist() == ["500231001", "500231002"]
+
+
+def test_encoding_samples_field_names_alone_decide(tmp_path: Path) -> None:
+    """ASCII values under a GBK field name: the name's bytes say GBK."""
+    gdf = gpd.GeoDataFrame({"名称": ["a1", "b2"]}, geometry=[Point(0, 0), Point(1, 1)], crs=4490)
+    shp = tmp_path / "p.shp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gdf.to_file(shp, encoding="GBK")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+    s = encoding_samples(shp)
+    assert s is not None and s.detected == "GBK"
+    assert list(s.samples["GBK"].columns) == ["名称"] and s.samples["GBK"]["名称"].tolist() == ["a1", "b2"]
+    assert read_source(shp)[0].encoding == "GBK"
+
+
+def test_encoding_samples_of_a_zipped_shapefile_and_its_cpg(tmp_path: Path) -> None:
+    shp = _write_shp(tmp_path / "s", encoding="UTF-8", cpg=True)
+    files = {f"data/{p.name}": p for p in shp.parent.iterdir()}
+    s = encoding_samples(_zip(tmp_path / "t.zip", files))
+    assert s is not None and (s.file, s.detected, s.declared) == ("t.zip/data/乡镇界.dbf", "UTF-8", "UTF-8")
+    assert s.samples["UTF-8"].iloc[1, 0] == "新民镇"
+
+
+def test_encoding_samples_of_a_gbk_csv(tmp_path: Path) -> None:
+    path = tmp_path / "台账.csv"
+    lines = ["垫江县林业局蓄水池台账", "名称,类型,经度,纬度", *[f"蓄水池{i},蓄水池,107.3,30.3" for i in range(8)]]
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    s = encoding_samples(path, n=3)
+    assert s is not None and (s.detected, s.declared) == ("GBK", None)
+    assert list(s.samples["GBK"].columns) == ["名称", "类型", "经度", "纬度"]
+    assert s.samples["GBK"]["名称"].tolist() == ["蓄水池0", "蓄水池1", "蓄水池2"]
+    assert len(s.samples["UTF-8"]) == 3 and "\ufffd" in s.samples["UTF-8"].iloc[0, 0]
+
+
+def test_encoding_samples_of_a_utf8_csv_with_bom_and_of_other_files(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("名称\n甲\n".encode("utf-8-sig"))
+    s = encoding_samples(path)
+    assert s is not None and (s.detected, s.declared) == ("UTF-8", "UTF-8")
+    assert s.samples["UTF-8"].values.tolist() == [["甲"]]
+    assert encoding_samples(_hazard_xlsx(tmp_path / "x.xlsx")) is None
 
 
 @pytest.mark.parametrize("part", [".dbf", ".shx"])
