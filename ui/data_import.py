@@ -54,9 +54,12 @@ TX = {
     "problems": ("校验问题", "Validation problems"), "none": ("没有发现问题。", "No problems found."),
     "xlsx": ("下载问题表 XLSX", "Download the problems as XLSX"),
     "matches": ("匹配结果", "Matches"), "update": ("更新", "Update"), "insert": ("新增", "Insert"), "ambiguous": ("不确定(不写入)", "Ambiguous (not written)"),
-    "preview": ("预览:红色为将导入的要素,叠加在县界和当前图层上;蓝、紫、绿圈为其他候选坐标系下的位置",
-                "Preview: the features to import in red, over the county and the current layer; blue, purple and green rings: "
-                "where the other CRS candidates would put them"),
+    "preview": ("预览", "Preview"),
+    "legend_new": ("红色:将写入的 {n} 个{layer}要素(叠加在县界和当前图层上)", "Red: the {n} {layer} features to write (over the county and the current layer)"),
+    "legend_moved": ("橙色虚线:{n} 个已有要素从原位置(灰圈)移到文件中的位置",
+                     "Orange dashes: {n} existing features moved from where they are (grey rings) to the file's position"),
+    "legend_others": ("蓝、紫、绿圈:按其他候选坐标系读时的位置({labels})",
+                      "Blue, purple and green rings: where the other CRS candidates would put the rows ({labels})"),
     "user": ("导入人", "Imported by"), "why": ("导入原因(必填)", "Reason (required)"), "go": ("导入", "Import"),
     "skip": ("跳过有问题的行(所列各行不写入)", "Skip the rows with problems (the listed rows are not written)"),
     "blocked": ("有 {n} 个问题:请改正文件,或勾选“跳过有问题的行”。", "{n} problems: fix the file, or tick “Skip the rows with problems”."),
@@ -214,21 +217,49 @@ def _matches(matches: dict[str, list[dict]], lang: str) -> None:
                           width="stretch", hide_index=True)
 
 
+def _moves(plan: ImportPlan) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """(old, new) positions (lat, lon) of the existing features an upsert updates, where both are known."""
+    updated = {f for m in plan.matches.get("update", []) for f in m["fids"]}
+    if not updated or not len(plan.features):
+        return []
+    old = plan.ws.layer(plan.layer)
+    old = old[old["fid"].astype(str).isin(updated) & old.geometry.notna() & ~old.geometry.is_empty]
+    where = dict(zip(old["fid"].astype(str), old.geometry.representative_point(), strict=True))
+    out = []
+    for fid, geom in zip(plan.features["fid"].astype(str), plan.features.geometry, strict=True):
+        if fid in where and geom is not None and not geom.is_empty:
+            a, b = where[fid], geom.representative_point()
+            out.append(((a.y, a.x), (b.y, b.x)))
+    return out
+
+
 def _preview(plan: ImportPlan, others: list[Candidate], data, adcode: str, stamp: ui_cache.Stamp, lang: str) -> None:  # noqa: ANN001
-    st.caption(pick(TX["preview"], lang))
+    st.subheader(pick(TX["preview"], lang))
+    spec = get_spec(plan.layer)
+    moves = _moves(plan)
+    legend = [pick(TX["legend_new"], lang).format(n=len(plan.features), layer=pick((spec.zh, spec.en), lang))]
+    if moves:
+        legend.append(pick(TX["legend_moved"], lang).format(n=len(moves)))
+    if others:
+        legend.append(pick(TX["legend_others"], lang).format(labels=", ".join(c.label for c in others)))
+    st.caption(";".join(legend) if lang == "zh" else "; ".join(legend))
     shown = view.display_frames(data, ["county", "townships", plan.layer], lang=lang)
     fmap = build_map(shown, bounds=ui_cache.bounds(adcode, stamp), lang=lang)
     if len(plan.features):  # geometry only: no file text goes into the map
-        folium.GeoJson(plan.features[["geometry"]], name=pick(TX["preview"], lang).split(":")[0],
+        folium.GeoJson(plan.features[["geometry"]], name=pick(TX["preview"], lang),
                        marker=folium.CircleMarker(radius=6, color="#d7191c", fill=True, fill_opacity=0.9),
                        style_function=lambda _: {"color": "#d7191c", "weight": 3, "fillOpacity": 0.3}).add_to(fmap)
+    for old, new in moves:
+        folium.CircleMarker(old, radius=6, color="#636363", weight=2, fill=False).add_to(fmap)
+        folium.PolyLine([old, new], color="#fd8d3c", weight=3, dash_array="6 4").add_to(fmap)
     for cand, colour in zip(others, CANDIDATE_COLOURS, strict=False):  # numbers only: where each other reading would put the rows
         group = folium.FeatureGroup(name=f"{pick(TX['candidates'], lang)}: {cand.label}", show=True)
         for lon, lat in list(zip(cand.lon, cand.lat, strict=True))[:MAX_CANDIDATE_POINTS]:
             if lon == lon and lat == lat:  # not NaN
                 folium.CircleMarker((float(lat), float(lon)), radius=4, color=colour, weight=2, fill=False).add_to(group)
         group.add_to(fmap)
-    ss["import_preview"] = {"layer": plan.layer, "features": len(plan.features), "candidates": [c.label for c in others]}
+    ss["import_preview"] = {"layer": plan.layer, "features": len(plan.features), "moved": len(moves),
+                            "candidates": [c.label for c in others]}
     st_folium(fmap, key="imp_map", height=480, use_container_width=True, returned_objects=[])
 
 

@@ -61,7 +61,9 @@ def test_the_report_counts_rows_and_lists_the_bad_row_as_in_excel() -> None:
     assert dict(zip(roles["列"], roles["含义"], strict=True))["经度"] == "经度 (lon)" and roles["理由"].str.len().min() > 0
     assert at.button(key="imp_commit").disabled
     assert "有 1 个问题" in " ".join(c.value for c in at.caption)
-    assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3, "candidates": ["GCJ-02", "BD-09"]}
+    assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3, "moved": 0,
+                                                     "candidates": ["GCJ-02", "BD-09"]}
+    assert "红色:将写入的 3 个地质灾害要素(叠加在县界和当前图层上)" in " ".join(c.value for c in at.caption)
     at.checkbox(key="imp_skip").check().run()
     assert at.session_state["import_report"]["features"] == 3 and not at.exception
 
@@ -145,3 +147,17 @@ def test_a_conflict_at_commit_is_an_error_message(monkeypatch: pytest.MonkeyPatc
     at.text_input(key="imp_reason").input("更新").run()
     at.button(key="imp_commit").click().run()
     assert not at.exception and "李四" in at.error[0].value and "Traceback" not in at.error[0].value
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_an_upsert_preview_draws_where_a_matched_feature_moves_from() -> None:
+    ws = open_workspace(ADCODE)
+    old = ws.layer("reservoirs").set_index("fid").loc["dj21-018"]
+    assert old["name"] == "全胜水库"
+    rows = [[1, "全胜水库", 107.30, 30.30], [2, "新建水库", 107.40, 30.40]]
+    at = _run(("水库名录.xlsx", hazard_ledger_xlsx(rows, ["序号", "水库名称", "经度", "纬度"])))
+    at.selectbox(key="imp_layer").set_value("reservoirs")
+    at.selectbox(key="imp_mode").set_value("upsert").run()
+    assert not at.exception and not at.error
+    assert at.session_state["import_preview"]["moved"] == 1
+    assert "橙色虚线:1 个已有要素从原位置(灰圈)移到文件中的位置" in " ".join(c.value for c in at.caption)
