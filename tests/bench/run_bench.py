@@ -1,13 +1,19 @@
 """`make bench`: measure what users feel, in one run on this machine, and write .bench/latest.json.
 
 Not a test: numbers are printed and recorded, never asserted.
+
+``python tests/bench/run_bench.py --only import`` measures one group of rows alone (here the imports, about
+a minute): it compares them with the same rows of the last run and writes ``.bench/latest-import.json``,
+leaving ``.bench/latest.json`` (the full run) as it was.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -17,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e"), str(ROOT / "tests" / "bench")]
 
+from bench_import import bench_import  # noqa: E402
 from harness import CHROMIUM, OFFLINE_ARGS, OfflinePage, start_app  # noqa: E402
 
 RESULTS: list[dict] = []
@@ -320,13 +327,23 @@ def bench_browser(folder: Path, runs: int) -> None:
         static_link.unlink(missing_ok=True)
 
 
-def main() -> int:
+GROUPS = ("import",)
+"""Groups of rows that ``--only`` runs alone."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--only", choices=GROUPS, help="measure only this group of rows (see the module docstring)")
+    only = args.parse_args(argv).only
     print(f"{'measure':42s} {'scale':10s} {'value':>10s} unit")
+    if only:
+        return run_only(only)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         bench_build(folder)
         bench_coverage()
         bench_exports(folder)
+        bench_import(folder, record)
         bench_browser(folder, runs=int(os.environ.get("BENCH_RUNS", "3")))
     out = ROOT / ".bench" / "latest.json"
     out.parent.mkdir(exist_ok=True)
@@ -334,6 +351,32 @@ def main() -> int:
         previous = out.with_name("previous.json")
         previous.write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
         compare(json.loads(previous.read_text(encoding="utf-8")))
+    out.write_text(json.dumps(RESULTS, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"written {out}")
+    return 0
+
+
+def run_only(group: str) -> int:
+    """One group of rows on copies of the built workspaces (``workspaces/`` is only read; a missing one
+    is built into the temporary folder), compared with the group's last run, or the last full run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "built"
+        folder.mkdir()
+        for adcode in ("500231", "500000"):
+            built = ROOT / "workspaces" / f"{adcode}.gpkg"
+            if built.exists() and not built.with_name(built.name + "-wal").exists():
+                shutil.copy(built, folder / built.name)
+            else:
+                os.environ["ONEMAP_WORKSPACES"] = str(folder)
+                from layers.jobs.build import build_workspace
+
+                build_workspace(adcode)
+        bench_import(folder, record)
+    out = ROOT / ".bench" / f"latest-{group}.json"
+    out.parent.mkdir(exist_ok=True)
+    last = out if out.exists() else out.with_name("latest.json")
+    if last.exists():
+        compare(json.loads(last.read_text(encoding="utf-8")))
     out.write_text(json.dumps(RESULTS, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"written {out}")
     return 0
