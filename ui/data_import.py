@@ -19,6 +19,7 @@ from layers.catalog.specs import get_spec
 from layers.imports.columns import roles_for
 from layers.imports.importer import DATUMS, MODES, ImportPlan, commit_import, crs_candidates, plan_import, problems_xlsx
 from layers.imports.locate import Candidate
+from layers.imports.read import EncodingSamples, encoding_samples
 from layers.render.webmap import build_map
 from layers.store.workspace import open_workspace
 from layers.views import mapview as view
@@ -51,6 +52,12 @@ TX = {
     "candidates": ("其他候选坐标系", "Other CRS candidates"), "score": ("县内比例", "Share inside"),
     "counts": ("读取 {rows} 行,可写入 {features} 个要素,跳过 {skipped} 行,问题 {problems} 个;编码 {encoding}。",
                "{rows} rows read, {features} features to write, {skipped} rows skipped, {problems} problems; encoding {encoding}."),
+    "enc_check": ("编码核对(文件未声明编码)", "Check the encoding (the file does not declare one)"),
+    "enc_note": ("按字节判断为 {detected},导入时按此读取。下面是前几行分别按各编码解码的样子:中文正确的那一种才是对的;"
+                 "若不是 {detected},请在上面的“编码”中改选。",
+                 "Read as {detected}, decided from the bytes. Below are the first rows decoded each way: the one with readable "
+                 "Chinese is right; if it is not {detected}, choose it under “Encoding” above."),
+    "enc_as": ("按 {enc} 解码", "Decoded as {enc}"),
     "problems": ("校验问题", "Validation problems"), "none": ("没有发现问题。", "No problems found."),
     "xlsx": ("下载问题表 XLSX", "Download the problems as XLSX"),
     "matches": ("匹配结果", "Matches"), "update": ("更新", "Update"), "insert": ("新增", "Insert"), "ambiguous": ("不确定(不写入)", "Ambiguous (not written)"),
@@ -131,6 +138,33 @@ def _plan(adcode: str, stamp: ui_cache.Stamp, digest: str, options: tuple[tuple[
         return plan_import(open_workspace(adcode), folder / main, name=main, **dict(options))  # type: ignore[arg-type]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _samples(digest: str, _files: list[tuple[str, bytes]]) -> EncodingSamples | None:
+    """The first rows of a shapefile or CSV without a declared encoding, decoded each way (None otherwise)."""
+    folder = Path(tempfile.mkdtemp(prefix="onemap-import-"))
+    try:
+        for name, raw in _files:
+            (folder / Path(name).name).write_bytes(raw)
+        main = _main_file([Path(n).name for n, _ in _files])
+        found = encoding_samples(folder / main, name=main)
+    except GeoError:
+        return None  # the plan names what is wrong with the file
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return found if found is not None and found.declared is None else None
+
+
+def _encodings(found: EncodingSamples | None, lang: str) -> None:
+    """Sample rows decoded each way, for a person to confirm the encoding decided from the bytes."""
+    if found is None:
+        return
+    with st.expander(pick(TX["enc_check"], lang), expanded=True):
+        st.caption(pick(TX["enc_note"], lang).format(detected=found.detected))
+        for enc, frame in found.samples.items():
+            st.text(pick(TX["enc_as"], lang).format(enc=enc))
+            st.dataframe(frame.astype(str), width="stretch", hide_index=True)
 
 
 def _overrides(digest: str) -> str | None:
@@ -308,6 +342,7 @@ if files:
     except GeoError as err:
         st.error(str(err))
         st.stop()
+    _encodings(_samples(digest, files), lang)
     _roles(plan, columns, lang)
     ss["import_report"] = plan.report()
     _preview(plan, _report(plan, lang), data, adcode, stamp, lang)

@@ -161,3 +161,22 @@ def test_an_upsert_preview_draws_where_a_matched_feature_moves_from() -> None:
     assert not at.exception and not at.error
     assert at.session_state["import_preview"]["moved"] == 1
     assert "橙色虚线:1 个已有要素从原位置(灰圈)移到文件中的位置" in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_a_gbk_shapefile_without_cpg_shows_its_rows_decoded_each_way(tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    gdf = gpd.GeoDataFrame({"名称": ["黄家湾滑坡"], "类型": ["滑坡"]}, geometry=[Point(107.36, 30.33)], crs=4490)
+    gdf.to_file(tmp_path / "points.shp", encoding="gbk")
+    (tmp_path / "points.cpg").unlink(missing_ok=True)
+    files = [(f.name, f.read_bytes()) for f in sorted(tmp_path.glob("points.*"))]
+    at = _run(files)
+    assert not at.exception and not at.error
+    assert at.expander[0].label == "编码核对(文件未声明编码)"
+    shown = {t.value: d.value for t, d in zip([t for t in at.text if t.value.startswith("按 ")], at.dataframe, strict=False)}
+    gbk = next(v for k, v in shown.items() if "GBK" in k.upper() or "GB18030" in k.upper())
+    utf = next(v for k, v in shown.items() if "UTF" in k.upper())
+    assert "黄家湾滑坡" in gbk.to_string() and "黄家湾滑坡" not in utf.to_string()
+    assert at.session_state["import_report"]["encoding"].lower() in ("gbk", "gb18030")
