@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import math
 import numbers
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +27,8 @@ from geo.archive import check_members, read_member
 from geo.errors import OptionError, SourceReadError
 from geo.numbers import parse_angle_cell
 from layers.imports.table import RawTable
+
+log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the first 30 rows
 _TOTAL = re.compile(r"(合计|小计|总计|共计|总合计)([:：(（].*)?")
@@ -231,9 +235,10 @@ def _at(t: RawTable, i: int) -> str:
 
 
 # --- XLSX / XLS ----------------------------------------------------------------------------------
-def _unreadable(name: str, err: BaseException, what: str) -> SourceReadError:
-    return SourceReadError(f"文件 {name} 无法作为 {what} 读取（文件可能已损坏或扩展名不对），请在 Excel 中打开后另存为 .xlsx 再上传 / "
-                           f"file {name} cannot be read as {what} ({type(err).__name__}: {err}); open it in Excel, save it "
+def _unreadable(name: str, err: BaseException, zh: str, en: str) -> SourceReadError:
+    why = str(err).replace("\n", " ")[:120]
+    return SourceReadError(f"文件 {name} 无法作为{zh}读取（文件可能已损坏或扩展名不对），请在 Excel 中打开后另存为 .xlsx 再上传 / "
+                           f"file {name} cannot be read as {en} ({type(err).__name__}: {why}); open it in Excel, save it "
                            "as .xlsx and upload that.")
 
 
@@ -245,7 +250,7 @@ def xlsx_grids(path: Path, *, name: str) -> list[tuple[str, Grid]]:
     try:
         archive = zipfile.ZipFile(path)  # an XLSX is a zip archive: checked like any other before reading
     except (zipfile.BadZipFile, EOFError) as err:
-        raise _unreadable(name, err, "Excel 工作簿 / an Excel workbook") from err
+        raise _unreadable(name, err, " Excel 工作簿", "an Excel workbook") from err
     with archive as zf:
         check_members(zf, name=name)
         sheets = [i for i in zf.infolist() if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
@@ -254,7 +259,7 @@ def xlsx_grids(path: Path, *, name: str) -> list[tuple[str, Grid]]:
         book = openpyxl.load_workbook(path, data_only=True)
         formulas = openpyxl.load_workbook(path, data_only=False, read_only=True) if has_formulas else None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as err:
-        raise _unreadable(name, err, "Excel 工作簿 / an Excel workbook") from err
+        raise _unreadable(name, err, " Excel 工作簿", "an Excel workbook") from err
     grids = []
     for ws in book.worksheets:
         rows = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
@@ -274,7 +279,9 @@ def _add_formula_text(rows: list[list[str | None]], ws: object) -> None:
 
 
 def xls_grids(path: Path, *, name: str) -> list[tuple[str, Grid]]:
-    """Every sheet of an old .xls workbook (needs xlrd; formulas come as their cached values)."""
+    """Every sheet of an old .xls workbook (needs xlrd; formulas come as the values Excel cached, merged
+    cells as xlrd reports them with ``formatting_info``). An .xlsx workbook named .xls is refused with
+    the fix (rename it), a damaged one with the error of the reader; xlrd's own warnings are logged."""
     try:
         import xlrd  # type: ignore[import-untyped]
     except ImportError as err:
@@ -282,10 +289,19 @@ def xls_grids(path: Path, *, name: str) -> list[tuple[str, Grid]]:
                               f"或由管理员安装 xlrd（pip install xlrd） / file {name} is an old Excel 97-2003 (.xls) workbook and the "
                               "reader it needs (xlrd) is not installed; save it as .xlsx in Excel and upload that, or ask the "
                               "administrator to run pip install xlrd.") from err
+    with open(path, "rb") as f:
+        if f.read(4) == b"PK\x03\x04":
+            raise SourceReadError(f"文件 {name} 其实是 .xlsx 工作簿（扩展名写成了 .xls）；请把扩展名改为 .xlsx 后重新上传 / file {name} is an "
+                                  ".xlsx workbook with the name of an .xls; rename it to .xlsx and upload it again.")
+    messages = io.StringIO()
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
-    except (xlrd.XLRDError, ValueError, AssertionError, IndexError, KeyError, OSError) as err:
-        raise _unreadable(name, err, "Excel 97-2003 工作簿 / an Excel 97-2003 workbook") from err
+        book = xlrd.open_workbook(str(path), formatting_info=True, logfile=messages)
+    except (xlrd.XLRDError, xlrd.compdoc.CompDocError, ValueError, AssertionError, IndexError, KeyError, struct.error,
+            UnicodeDecodeError, OSError) as err:
+        raise _unreadable(name, err, " Excel 97-2003 工作簿", "an Excel 97-2003 workbook") from err
+    finally:
+        if messages.getvalue().strip():
+            log.warning("%s: %s", name, " ".join(messages.getvalue().split()))
     grids = []
     for sh in book.sheets():
         rows = [[_xls_cell(sh.cell(r, c), book.datemode, xlrd) for c in range(sh.ncols)] for r in range(sh.nrows)]

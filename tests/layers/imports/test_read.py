@@ -3,8 +3,8 @@ encodings, archives, and the errors for files that cannot be read). Every fixtur
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import importlib.util
 import json
 import os
 import warnings
@@ -172,13 +172,83 @@ def test_xlsx_unknown_sheet_lists_the_sheets(tmp_path: Path) -> None:
         read_source(path, sheet="x")
 
 
-def test_xls_without_its_reader_names_the_fix(tmp_path: Path) -> None:
-    if importlib.util.find_spec("xlrd") is not None:
-        pytest.skip("xlrd is installed here")
-    path = tmp_path / "old.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
-    with pytest.raises(SourceReadError, match=r"文件 old\.xls 是旧版 Excel 97-2003.*另存为 \.xlsx.*pip install xlrd"):
+# --- XLS (real files, written with xlwt as Excel 97-2003 writes them) ---------------------------------
+XLS_HEADER = [*HEADER, "核查日期"]
+
+
+def _hazard_xls(path: Path) -> Path:
+    """An old ledger, one sheet per township: a merged title (write_merge), a unit row, the header,
+    a decimal and a 度分秒 position, a date cell, and a 合计 row whose sum is a formula."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    date = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    sheets = {"桂溪街道": [1, "500231010001", "桂溪滑坡", "桂溪街道", "滑坡", 12, 107.354, 30.33, dt.date(2025, 3, 1)],
+              "新民镇": [1, "500231010002", "新民崩塌", "新民镇", "崩塌", 5, "107°21′15.3″", "30度19分48秒", dt.date(2025, 3, 2)]}
+    for title, row in sheets.items():
+        ws = wb.add_sheet(title)
+        ws.write_merge(0, 0, 0, len(XLS_HEADER) - 1, TITLE)
+        ws.write(1, 0, "单位：户、人、万元")
+        for c, h in enumerate(XLS_HEADER):
+            ws.write(2, c, h)
+        for c, v in enumerate(row):
+            ws.write(3, c, v, date) if isinstance(v, dt.date) else ws.write(3, c, v)
+        ws.write(4, 0, "合计")
+        ws.write(4, 5, xlwt.Formula("SUM(F4:F4)"))
+    wb.save(str(path))
+    return path
+
+
+def test_xls_ledger_read_like_the_xlsx_one(tmp_path: Path) -> None:
+    tables = read_source(_hazard_xls(tmp_path / "old.xls"))
+    assert [t.sheet for t in tables] == ["桂溪街道", "新民镇"]  # one sheet per township, same header: both
+    for t in tables:
+        assert list(t.frame.columns) == XLS_HEADER
+        assert (t.header_row, t.rows, t.dropped) == (3, [4], [(5, "合计行 / total row")])
+    assert tables[0].frame.iloc[0].tolist() == ["1", "500231010001", "桂溪滑坡", "桂溪街道", "滑坡", "12", "107.354", "30.33", "2025-03-01"]
+    assert tables[1].frame.iloc[0, 6:].tolist() == ["107°21′15.3″", "30度19分48秒", "2025-03-02"]
+    assert tables[1].where(0) == "old.xls, sheet 新民镇, row 4"
+    assert [t.sheet for t in read_source(tmp_path / "old.xls", sheet="新民镇")] == ["新民镇"]
+
+
+def test_xls_ledger_dry_run_into_geohazards(private_workspaces: Path, tmp_path: Path) -> None:
+    from layers.imports.importer import plan_import
+    from layers.store.workspace import open_workspace
+
+    plan = plan_import(open_workspace("500231"), _hazard_xls(tmp_path / "old.xls"), layer="geohazards")
+    assert [p.as_dict() for p in plan.problems] == []
+    assert (plan.rows_read, len(plan.features), plan.location.label) == (2, 2, "EPSG:4490")
+    got = {r["name"]: (r.geometry.x, r.geometry.y, r["kind"], r["hazard_type"], r["threatened_people"]) for _, r in plan.features.iterrows()}
+    assert got["桂溪滑坡"] == pytest.approx((107.354, 30.33, "hazard_site", "滑坡", 12))
+    assert got["新民崩塌"] == pytest.approx((107.35425, 30.33, "hazard_site", "崩塌", 5))  # 107°21′15.3″ = 107.354250°
+
+
+def test_xlsx_named_xls_names_the_fix(tmp_path: Path) -> None:
+    path = _hazard_xlsx(tmp_path / "ledger.xlsx").rename(tmp_path / "台账.xls")
+    with pytest.raises(SourceReadError, match=r"^文件 台账\.xls 其实是 \.xlsx 工作簿（扩展名写成了 \.xls）；请把扩展名改为 \.xlsx 后重新上传 / "
+                       r"file 台账\.xls is an \.xlsx workbook with the name of an \.xls; rename it to \.xlsx and upload it again\.$"):
         read_source(path)
+
+
+@pytest.mark.parametrize("damage", ["ole", "text", "cut"])
+def test_damaged_xls_is_a_clear_error(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "old.xls"
+    content = {"ole": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "text": "名称\t经度\n甲\t107\n".encode(),
+               "cut": _hazard_xls(tmp_path / "whole.xls").read_bytes()[:3000]}[damage]
+    path.write_bytes(content)
+    with pytest.raises(SourceReadError, match=r"^文件 上传\.xls 无法作为 Excel 97-2003 工作簿读取（文件可能已损坏或扩展名不对），请在 Excel 中打开后"
+                       r"另存为 \.xlsx 再上传 / file 上传\.xls cannot be read as an Excel 97-2003 workbook \(\w+: .*\); open it in "
+                       r"Excel, save it as \.xlsx and upload that\.$") as info:
+        read_source(path, name="上传.xls")
+    assert str(tmp_path) not in str(info.value)
+
+
+def test_xls_without_its_reader_names_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "xlrd", None)  # as on a machine without it
+    with pytest.raises(SourceReadError, match=r"文件 old\.xls 是旧版 Excel 97-2003.*另存为 \.xlsx.*pip install xlrd"):
+        read_source(_hazard_xls(tmp_path / "old.xls"))
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -546,54 +616,3 @@ def test_missing_file_names_only_the_name(tmp_path: Path) -> None:
     with pytest.raises(GeoError, match=r"^文件 a\.csv 不存在") as info:
         read_source(tmp_path / "a.csv")
     assert str(tmp_path) not in str(info.value)
-
-
-class _FakeXlrd:
-    """Stands in for xlrd (not installed here): an .xls sheet as xlrd hands it over."""
-
-    class XLRDError(Exception):
-        pass
-
-    class xldate:  # noqa: N801 - xlrd's own name
-        @staticmethod
-        def xldate_as_datetime(value: float, datemode: int) -> object:
-            import datetime as dt
-
-            return dt.datetime(1899, 12, 30) + dt.timedelta(days=value)
-
-    class _Cell:
-        def __init__(self, ctype: int, value: object) -> None:
-            self.ctype, self.value = ctype, value
-
-    class _Sheet:
-        name = "Sheet1"
-        cells = [[(1, TITLE), (0, ""), (0, "")], [(1, "名称"), (1, "日期"), (1, "人数")],
-                 [(1, "桂溪滑坡"), (3, 45658.0), (2, 12.0)], [(1, "合计"), (6, ""), (2, 12.0)]]
-        nrows, ncols = 4, 3
-        merged_cells = [(0, 1, 0, 3)]  # rlo, rhi, clo, chi (exclusive ends)
-
-        def cell(self, r: int, c: int) -> object:
-            return _FakeXlrd._Cell(*self.cells[r][c])
-
-    class _Book:
-        datemode = 0
-
-        def sheets(self) -> list:
-            return [_FakeXlrd._Sheet()]
-
-    @staticmethod
-    def open_workbook(path: str, formatting_info: bool) -> object:
-        assert formatting_info  # merged cells come only with it
-        return _FakeXlrd._Book()
-
-
-def test_xls_through_xlrd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "xlrd", _FakeXlrd)
-    path = tmp_path / "old.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0")
-    [t] = read_source(path)
-    assert list(t.frame.columns) == ["名称", "日期", "人数"]
-    assert t.frame.iloc[0].tolist() == ["桂溪滑坡", "2025-01-01", "12"]
-    assert t.rows == [3] and t.dropped == [(4, "合计行 / total row")]
