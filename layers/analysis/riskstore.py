@@ -1,18 +1,21 @@
 """Township risk over a workspace: the frames as a user sees and analyses them (risk recomputed when
-the data-status switches hide features or content changed after the stored risk), and the ``risk``
-command that stores a recomputed risk as a new revision (touching only that layer)."""
+the data-status switches hide features or content changed after the stored risk), the ``risk``
+command that stores a recomputed risk as a new revision (touching only that layer), and the risk an
+import stores with its own change (:func:`risk_after`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 
 import geopandas as gpd
 from pyproj import CRS
 
+from geo.raster import zonal_stats
 from layers.analysis.risk import compute_risk
 from layers.catalog.quality import QualityOptions, apply_quality
-from layers.store.kde import kde_output
+from layers.store.kde import kde_output, kde_path
 from layers.store.schema import conform
 from layers.store.workspace import Workspace, open_workspace
 
@@ -43,6 +46,31 @@ def recompute_risk(adcode: str, *, scheme: str = "fixed", user: str = "risk") ->
                         derived_base=ws.revision)
         kde.publish()
     return risk
+
+
+RISK_INPUTS = ("county", "townships", "geohazards", "rivers", "reservoirs", "forest_fire", "facilities", "projects")
+"""The layers township risk is computed from: a change to any of them makes the stored risk stale."""
+
+
+def stored_scheme(ws: Workspace) -> str:
+    """The classification scheme of the stored township risk (``fixed`` when there is none)."""
+    risk = ws.frames().get("risk_townships")
+    return str(risk["scheme"].iloc[0]) if risk is not None and len(risk) and risk["scheme"].notna().iloc[0] else "fixed"
+
+
+def risk_after(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density: Path, points_moved: bool) -> gpd.GeoDataFrame:
+    """``risk_townships`` computed from ``frames`` (the workspace's layers as a change will leave them)
+    with the stored scheme, for the change to store in its own revision. The density surface is
+    written to ``density`` (to publish after the commit) when the hazard points moved or none is
+    published yet; otherwise the township means are taken from the published one."""
+    scheme = stored_scheme(ws)
+    published = kde_path(ws.store.path(ws.adcode), "geohazard")
+    if points_moved or not published.exists():
+        return conform("risk_townships", compute_risk(frames, ws.metric_crs, scheme=scheme, kde_path=density).townships)
+    risk = compute_risk(frames, ws.metric_crs, scheme=scheme).townships
+    if len(risk):
+        risk["kde_mean"] = zonal_stats(published, risk)["mean"].round(4).to_numpy()
+    return conform("risk_townships", risk)
 
 
 def workspace_crs(adcode: str) -> CRS:

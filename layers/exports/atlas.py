@@ -78,6 +78,21 @@ def _inside(frames: Mapping[str, gpd.GeoDataFrame], layer: str, area) -> gpd.Geo
     return g[g.geometry.representative_point().within(area)]
 
 
+def township_features(frames: Mapping[str, gpd.GeoDataFrame], name: str) -> dict[str, gpd.GeoDataFrame]:
+    """What the page of township ``name`` lists, by table layer: the features whose representative
+    point lies in the township's polygon as ``frames['townships']`` has it (an imported boundary, or the
+    Voronoi cell), placeholders left out (no page can list them)."""
+    towns = frames["townships"]
+    area = towns.loc[towns["name"] == name].geometry.union_all()
+    inside = {k: _inside(frames, k, area) for k, *_ in TABLES}
+    return {k: g[~is_placeholder(g)] for k, g in inside.items()}
+
+
+def page_names(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    """The townships of the atlas, one page each, in risk order (highest composite first)."""
+    return list(frames["risk_townships"].sort_values("composite", ascending=False)["name"])
+
+
 def _value(layer: str, col: str, v: object, lang: str) -> str:
     text = value_text(layer, col, v, lang)
     return "-" if text is None else text
@@ -206,7 +221,6 @@ def township_page(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, name: str, c
     lang = sheet.lang
     towns = frames["townships"]
     focus = towns[towns["name"] == name]
-    area = focus.geometry.iloc[0]
     w, h = Sheet("", paper=sheet.paper, orientation="portrait").size_inches()
     fig = plt.figure(figsize=(w, h), dpi=sheet.dpi)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg
@@ -214,8 +228,7 @@ def township_page(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, name: str, c
     top = header(fig, renderer, title, _t("subtitle", lang), scale=0.9)
     mx, my = MARGIN_IN / w, MARGIN_IN / h
     shown = {k: frames[k] for k in ATLAS_LAYERS if k in frames and len(frames[k])}
-    inside = {k: _inside(frames, k, area) for k, *_ in TABLES}
-    listed = {k: g[~is_placeholder(g)] for k, g in inside.items()}
+    listed = township_features(frames, name)
     # bottom up: footer and data status, the four tables, the risk block, then the map
     status = status_line(data_status(listed, list(listed)), lang)
     notes_top = notes(fig, renderer, (mx, my, 1 - 2 * mx), [
@@ -247,7 +260,7 @@ def export_atlas(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, out: Path, *,
                  progress: ProgressFn | None = None) -> Path:
     """Write the atlas PDF (one page per township, in risk order, highest first)."""
     sheet = sheet or Sheet(title=county_name, dpi=100)
-    names = list(frames["risk_townships"].sort_values("composite", ascending=False)["name"])
+    names = page_names(frames)
     out.parent.mkdir(parents=True, exist_ok=True)
     with PdfPages(out) as pdf:
         for i, name in enumerate(names, start=1):

@@ -69,10 +69,12 @@ def match_rows(rows: pd.DataFrame, existing: gpd.GeoDataFrame) -> list[Match]:
         if town is not None and norm_name(town):
             hits = [i for i in hits if not towns[i] or norm_name(town) in towns[i]]
         found.append(tuple(fids[i] for i in hits))
-    return _groups(found)
+    return group_hits(found)
 
 
-def _groups(found: Sequence[tuple[str, ...]]) -> list[Match]:
+def group_hits(found: Sequence[tuple[str, ...]]) -> list[Match]:
+    """Each row's hits as a group: none is an insert, one feature no other row hit is an update,
+    anything else is ambiguous."""
     count: dict[str, int] = defaultdict(int)
     for hits in found:
         if len(hits) == 1:

@@ -132,11 +132,12 @@ def township(value: str | None, known: dict[str, str]) -> tuple[str | None, str 
     return None, f"乡镇“{bad}”不在本县的乡镇名单中{zh} / township {bad!r} is not one of the county's townships{en}"
 
 
-def closest(word: str, names: Sequence[str], *, most: int = 3) -> list[str]:
-    """The names most like ``word`` (all those tied for the best similarity, at most ``most``)."""
+def closest(word: str, names: Sequence[str], *, most: int = 3, at_least: float = 0.0) -> list[str]:
+    """The names most like ``word`` (all those tied for the best similarity, at most ``most``; none
+    when the best similarity is 0 or under ``at_least``)."""
     scores = {n: difflib.SequenceMatcher(None, word, n).ratio() for n in names}
     best = max(scores.values(), default=0.0)
-    return [n for n in names if best > 0 and scores[n] == best][:most]
+    return [n for n in names if best > 0 and best >= at_least and scores[n] == best][:most]
 
 
 def missing_required(spec: LayerSpec, present: set[str], defaults: dict[str, object]) -> list[ImportProblem]:

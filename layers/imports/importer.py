@@ -17,11 +17,21 @@ Decisions:
   commit unless ``skip_invalid``; a problem of the whole file (no row) blocks it always.
 - Columns of the file that are no field of the layer are kept in each row's provenance
   (``attributes``), never dropped.
+- Township boundaries (layer ``townships``) are matched to the workspace's township list by name and
+  replace its Voronoi cells; ``replace`` clips the cells the file has no polygon for, ``upsert`` leaves
+  them, ``append`` is refused (:mod:`layers.imports._townships` says why). The report adds
+  ``townships`` (``unmatched_in_file``: rows whose name is no township, with the closest names;
+  ``missing_from_file``: townships without a polygon and what became of their cell) and ``warnings``
+  (``{"sheet", "row", "field", "value", "message"}`` like problems, but a commit goes ahead).
+- A commit recomputes the township risk from the layers as they are after it and stores it in the
+  same revision (with the classification scheme stored before), so risk zoning, the atlas and clicks
+  follow the import at once; the density surface is rewritten when hazard points were imported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +42,9 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CoordinateError, CRSError, OptionError, Problem, ValidationError
 from geo.tables import xlsx_bytes
+from layers.analysis.riskstore import RISK_INPUTS, risk_after
 from layers.catalog.specs import get_spec
+from layers.imports import _townships as tw
 from layers.imports import _validate as v
 from layers.imports._locate import Location, locate
 from layers.imports._match import Match, match_rows, replaceable
@@ -41,6 +53,7 @@ from layers.imports.columns import EXTRA, RoleGuess, apply_overrides, guess_role
 from layers.imports.locate import Candidate, infer_crs
 from layers.imports.read import read_source
 from layers.imports.table import RawTable
+from layers.store.kde import kde_output
 from layers.store.workspace import UserChange, Workspace, conform
 
 __all__ = ["MODES", "ImportPlan", "ImportProblem", "commit_import", "crs_candidates", "plan_import", "problems_xlsx"]
@@ -65,6 +78,8 @@ class _Part:
     problems: list[ImportProblem]
     matches: list[Match] = field(default_factory=list)
     guesses: list[RoleGuess] = field(default_factory=list)
+    code_column: str | None = None  # a township boundary file's official code
+    file_names: list[object] = field(default_factory=list)  # a township boundary file's names as written
 
 
 @dataclass
@@ -92,6 +107,12 @@ class ImportPlan:
     """Per table of the file: its sheet and the column roles used (guesses, overrides applied), with reasons."""
     hint: str = "auto"
     """The CRS or datum the user named (``crs`` unless auto, else ``datum``)."""
+    adjusted: gpd.GeoDataFrame | None = None
+    """Features the import changes besides its rows (township cells clipped by imported boundaries)."""
+    warnings: list[ImportProblem] = field(default_factory=list)
+    """What the user should know but that does not block the commit."""
+    townships: dict[str, list[dict[str, object]]] | None = None
+    """Township boundaries only: names of the file not in the list, townships the file has no polygon for."""
 
     @property
     def committable(self) -> bool:
@@ -99,7 +120,7 @@ class ImportPlan:
         ``skip_invalid``, and something to write."""
         if any(p.row is None for p in self.problems) or (self.problems and not self.skip_invalid):
             return False
-        return bool(len(self.features) or self.delete)
+        return bool(len(self.features) or self.delete or (self.adjusted is not None and len(self.adjusted)))
 
     def report(self) -> dict[str, object]:
         """The JSON report (keys fixed by issue 14)."""
@@ -107,7 +128,8 @@ class ImportPlan:
                 "skipped": self.skipped, "problems": [p.as_dict() for p in self.problems], "encoding": self.encoding,
                 "crs": self.location.label, "datum": self.location.datum,
                 "crs_score": None if self.location.score is None else round(self.location.score, 4),
-                "matches": self.matches, "changeset": self.changeset, "revision": self.revision}
+                "matches": self.matches, "changeset": self.changeset, "revision": self.revision,
+                "warnings": [w.as_dict() for w in self.warnings], "townships": self.townships}
 
 
 def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = None, sheet: str | None = None,
@@ -131,22 +153,59 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     existing = ws.layer(layer)
     base = ws.revision
     tables = read_source(Path(path), name=name, sheet=sheet, encoding=encoding)
+    towns = spec.id == tw.LAYER
     parts = [_part(t, layer, columns) for t in tables]
     for p in parts:
-        p.matches = match_rows(_keys(p), existing) if mode == "upsert" else [Match("insert")] * len(p.table.rows)
+        p.matches = _matches(p, mode, existing, towns)
     loc = locate(parts, ws, existing, crs=crs, datum=datum, reference_qualities=KNOWN_QUALITIES)
-    problems = [*loc.problems, *v.missing_required(spec, _present(parts), DEFAULTS)]
+    present = {f.name for f in spec.fields} if towns else _present(parts)  # a township's fields come from the list
+    problems = [*loc.problems, *v.missing_required(spec, present, DEFAULTS), *(tw.mode_problems(mode) if towns else [])]
     for k, p in enumerate(parts):
         problems += p.problems + _row_checks(ws, spec.id, p, k, loc)
-    if mode in ("append", "replace"):
+    if mode in ("append", "replace") and not towns:
         problems += _fid_taken(parts, existing)
     bad = {(p.sheet, p.row) for p in problems if p.row is not None}
     features, skipped, matches = _features(layer, parts, loc, existing, bad)
-    delete = _replaced(ws, layer, existing, features) if mode == "replace" else ()
+    delete = _replaced(ws, layer, existing, features) if mode == "replace" and not towns else ()
     t0 = tables[0]
-    return ImportPlan(ws, layer, mode, t0.file, t0.sha256, sum(len(p.table.rows) for p in parts), features, delete,
+    plan = ImportPlan(ws, layer, mode, t0.file, t0.sha256, sum(len(p.table.rows) for p in parts), features, delete,
                       _ordered(problems, parts), skipped, matches, loc, t0.encoding, base, skip_invalid,
                       roles=[(p.table.sheet, p.guesses) for p in parts], hint=crs if crs != "auto" else datum)
+    return _settle_townships(plan, parts) if towns else plan
+
+
+def _matches(p: _Part, mode: str, existing: gpd.GeoDataFrame, towns: bool) -> list[Match]:
+    """Each row's match group; a township boundary's name is matched (and written as the workspace's name)."""
+    if towns:
+        names = p.attrs["name"].tolist() if "name" in p.attrs else [None] * len(p.table.rows)
+        found = tw.match_names(names, existing)
+        full = dict(zip(existing["fid"].astype(str), existing["name"], strict=True))
+        p.attrs["name"] = pd.Series([full[m.fids[0]] if m.group == "update" else n for m, n in zip(found, names, strict=True)],
+                                    dtype=object)
+        p.file_names = names
+        return found
+    return match_rows(_keys(p), existing) if mode == "upsert" else [Match("insert")] * len(p.table.rows)
+
+
+def _settle_townships(plan: ImportPlan, parts: list[_Part]) -> ImportPlan:
+    """The imported township boundaries finished and the townships without one settled (:func:`tw.settle`)."""
+    ws, existing = plan.ws, plan.ws.layer(tw.LAYER)
+    known = existing["name"].astype(str).tolist()
+    bad = {(q.sheet, q.row) for q in plan.problems}
+    unmatched, from_file = [], {}
+    for p in parts:
+        t = p.table
+        for i, (row, m, name) in enumerate(zip(t.rows, p.matches, p.file_names, strict=True)):
+            code = tw.code_text(t.frame[p.code_column].iloc[i]) if p.code_column in t.frame else None
+            from_file[(t.sheet, row)] = {"name_in_file": name, "official_code": code}
+            if m.group == "insert" and (t.sheet, row) in bad:
+                unmatched.append({"sheet": t.sheet, "row": row, "name": name, "official_code": code,
+                                  "closest": tw.closest_names(name, known)})
+    out = tw.settle(plan.features, existing, ws.superseded(tw.LAYER), mode=plan.mode, metric=ws.metric_crs,
+                    unmatched=unmatched, from_file=from_file)
+    plan.features, plan.adjusted, plan.delete = out.features, out.adjusted, out.delete
+    plan.townships, plan.warnings = out.summary, out.warnings
+    return plan
 
 
 def _check_options(mode: str, datum: str) -> None:
@@ -157,7 +216,9 @@ def _check_options(mode: str, datum: str) -> None:
 
 
 def _part(t: RawTable, layer: str, columns: str | None) -> _Part:
-    roles = guess_roles(t, layer)
+    roles, code = guess_roles(t, layer), None
+    if layer == tw.LAYER:
+        roles, code = tw.township_roles(t, roles)
     if columns:
         roles = apply_overrides(roles, columns, layer=layer)
     attrs, coords, found = table_values(t, roles, layer)
@@ -165,7 +226,8 @@ def _part(t: RawTable, layer: str, columns: str | None) -> _Part:
     problems = [_problem(t, p) for p in found]
     # an empty 编号 is no problem: the row gets a generated one (imp-<sha8>-<row>)
     problems = [p for p in problems if not (p.field is not None and p.field == by_role.get("fid") and p.value is None)]
-    return _Part(t, by_role, attrs, coords, problems, guesses=list(roles))
+    code = code if code is not None and not any(g.column == code and g.role != EXTRA for g in roles) else None
+    return _Part(t, by_role, attrs, coords, problems, guesses=list(roles), code_column=code)
 
 
 def _problem(t: RawTable, p: Problem) -> ImportProblem:
@@ -205,6 +267,9 @@ def _row_checks(ws: Workspace, layer: str, p: _Part, k: int, loc: Location) -> l
                         fid_column=p.columns.get("fid"), name_column=p.columns.get("name"))
     if "township" in p.attrs and "townships" in ws.frames():
         out += _townships(ws, p)
+    if layer == tw.LAYER:
+        names = p.file_names or [None] * len(t.rows)
+        out += tw.unknown_names(t.sheet, t.rows, names, p.matches, p.columns.get("name"), ws.layer(tw.LAYER)["name"].astype(str).tolist())
     return out
 
 
@@ -330,13 +395,42 @@ def commit_import(plan: ImportPlan, *, user: str, reason: str | None = None) -> 
     if not plan.committable:
         raise ValidationError(plan.file, _refusal(plan))
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    features = plan.features.copy()
-    features["provenance"] = [{**prov, "user": user, "time": now} for prov in plan.features["provenance"]]
-    change = UserChange(plan.layer, upsert=features if len(features) else None, delete=plan.delete)
-    cs = plan.ws.commit([change], user=user, action="import", reason=reason, source_name=plan.file,
-                        source_sha256=plan.sha256, base_revision=plan.base_revision)
+    written = _written(plan)
+    written["provenance"] = [{**prov, "user": user, "time": now} for prov in written["provenance"]]
+    change = UserChange(plan.layer, upsert=written if len(written) else None, delete=plan.delete)
+    ws = plan.ws
+    with kde_output(ws.store.path(ws.adcode), "geohazard") as kde:
+        derived = None
+        if plan.layer in RISK_INPUTS and "risk_townships" in ws.frames():
+            frames = _after(ws.frames(), plan.layer, written, plan.delete)
+            derived = {"risk_townships": risk_after(ws, frames, density=kde.tmp, points_moved=plan.layer == "geohazards")}
+        cs = ws.store.commit(ws.adcode, user=user, action="import", reason=reason, base_revision=plan.base_revision,
+                             changes=[change], derived=derived, derived_base=plan.base_revision,
+                             source_name=plan.file, source_sha256=plan.sha256)
+        kde.publish()
     plan.changeset, plan.revision = cs.id, cs.revision
     return plan.report()
+
+
+def _written(plan: ImportPlan) -> gpd.GeoDataFrame:
+    """The features a commit writes: the file's, then those the import adjusted (clipped township cells)."""
+    if plan.adjusted is None or plan.adjusted.empty:
+        return plan.features.copy()
+    adjusted = conform(plan.layer, plan.adjusted).assign(provenance=plan.adjusted["provenance"].tolist())
+    both = pd.concat([plan.features, adjusted], ignore_index=True)
+    return gpd.GeoDataFrame(both, geometry="geometry", crs=plan.features.crs)
+
+
+def _after(frames: Mapping[str, gpd.GeoDataFrame], layer: str, written: gpd.GeoDataFrame,
+           delete: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """``frames`` as they will read after the commit: in ``layer``, the written features stand for those
+    with their fid and the deleted ones are gone (the store's merge, in memory)."""
+    out = dict(frames)
+    old = frames[layer]
+    gone = set(delete) | set(written["fid"].astype(str))
+    new = pd.concat([old[~old["fid"].astype(str).isin(gone)], conform(layer, written.drop(columns="provenance"))], ignore_index=True)
+    out[layer] = conform(layer, gpd.GeoDataFrame(new, geometry="geometry", crs=old.crs))
+    return out
 
 
 def _refusal(plan: ImportPlan) -> list[Problem]:

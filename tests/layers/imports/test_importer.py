@@ -26,7 +26,7 @@ ADCODE = "500231"
 REPO = Path(__file__).resolve().parents[3]
 GEOD = Geod(ellps="GRS80")
 KEYS = ["layer", "mode", "rows_read", "features", "skipped", "problems", "encoding", "crs", "datum", "crs_score", "matches",
-        "changeset", "revision"]
+        "changeset", "revision", "warnings", "townships"]
 HEADER = ["序号", "统一编号", "隐患点名称", "乡镇(街道)", "灾害类型", "威胁人数", "经度", "纬度"]
 SEAT_4524 = (3_356_874.677, 36_437_491.796)  # X (northing), Y (easting with zone prefix 36)
 
