@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import Datum, to_wgs84
 from geo.errors import CoordinateError, CRSError, OptionError
 from layers.imports._validate import OUTSIDE_TOLERANCE_M, ImportProblem
-from layers.imports.locate import MIN_REFERENCES, infer_crs
+from layers.imports.locate import MIN_REFERENCES, describe_crs, infer_crs
 from layers.imports.table import RawTable
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def _vector(parts: Sequence[_PartLike], county: BaseGeometry, *, crs: str, datum
     declared = None if crs == "auto" else _user_crs(crs)
     geometry: list[list[BaseGeometry | None]] = []
     problems: list[ImportProblem] = []
-    label = None
+    label, declared_datum = None, None
     for p in parts:
         src = declared or p.table.crs
         if src is None or p.table.geometry is None:
@@ -125,10 +125,10 @@ def _vector(parts: Sequence[_PartLike], county: BaseGeometry, *, crs: str, datum
         geoms = gpd.GeoSeries(p.table.geometry.values, crs=src).to_crs(4490)
         if datum in ("gcj02", "bd09"):
             geoms = gpd.GeoSeries(shapely.transform(geoms.values, _from_datum(datum)), crs=4490)
-        code = CRS.from_user_input(src).to_epsg(min_confidence=70)
-        label = {"gcj02": "GCJ-02", "bd09": "BD-09"}.get(datum) or (f"EPSG:{code}" if code else CRS.from_user_input(src).name)
+        named, _, declared_datum = describe_crs(CRS.from_user_input(src))
+        label = {"gcj02": "GCJ-02", "bd09": "BD-09"}.get(datum) or named
         geometry.append([None if g is None or g.is_empty else g for g in geoms])
-    chosen = datum if datum != "auto" else ("cgcs2000" if label else None)
+    chosen = datum if datum != "auto" else declared_datum  # KML, GeoJSON in 3857: wgs84; a GK .prj: cgcs2000
     return Location(label, chosen, _score(geometry, county), "declared by the file" if not declared else "as given",
                     geometry, [None] * len(parts), [None] * len(parts), problems)
 

@@ -215,7 +215,7 @@ def _hinted_drafts(a: FloatArray, b: FloatArray, hint: str) -> list[_Draft]:
         crs = CRS.from_user_input(hint.upper())
     except pyproj.exceptions.CRSError as err:
         raise CRSError(f"Unknown CRS {hint!r}; name an EPSG code such as EPSG:4545 (CGCS2000 3-degree GK, 108E).") from err
-    label, text, datum = _describe(crs)
+    label, text, datum = describe_crs(crs)
     drafts = []
     for swapped in (False, True):
         lon, lat = _transform(crs, *((b, a) if swapped else (a, b)))
@@ -226,7 +226,7 @@ def _hinted_drafts(a: FloatArray, b: FloatArray, hint: str) -> list[_Draft]:
     return drafts
 
 
-def _describe(crs: CRS) -> tuple[str, str, str]:
+def describe_crs(crs: CRS) -> tuple[str, str, str]:
     """(label, crs text, datum) of a pyproj CRS: ``EPSG:N`` when it has a code, else its name and WKT."""
     code = crs.to_epsg(min_confidence=70)
     text = f"EPSG:{code}" if code else crs.to_wkt()
@@ -237,7 +237,7 @@ def _describe(crs: CRS) -> tuple[str, str, str]:
 
 def _declare(drafts: list[_Draft], declared: CRS, a: FloatArray, b: FloatArray) -> None:
     """Give the declared CRS its bonus, adding it as a reading when no draft is that CRS yet."""
-    label, text, datum = _describe(declared)
+    label, text, datum = describe_crs(declared)
     lonlat = declared.is_geographic and datum in ("wgs84", "cgcs2000")
     matches = [d for d in drafts if d.label == label or (lonlat and d.label in ("EPSG:4326", "EPSG:4490"))]
     if not matches:

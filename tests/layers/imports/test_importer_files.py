@@ -138,7 +138,7 @@ def test_arcgis_shapefile_in_gk_without_prefix(ws_path: Path, tmp_path: Path, zi
     path = _zipped(shp) if zipped else shp
     plan = plan_import(open_workspace(ADCODE), path, layer="rivers")
     report = plan.report()
-    assert report["crs"] == "EPSG:4545" and report["crs_score"] == 1.0, report
+    assert (report["crs"], report["datum"], report["crs_score"]) == ("EPSG:4545", "cgcs2000", 1.0), report
     done = commit_import(plan, user="规划局")
     _check_rivers(done, "GBK")
 
@@ -184,7 +184,7 @@ def test_ovi_kml_and_kmz_every_folder(ws_path: Path, tmp_path: Path, suffix: str
             zf.writestr("files/icon.png", b"\x89PNG")
     plan = plan_import(open_workspace(ADCODE), path, layer="forest_fire")
     report = plan.report()
-    assert (report["rows_read"], report["features"], report["problems"], report["crs"]) == (3, 3, [], "EPSG:4326"), report
+    assert (report["rows_read"], report["features"], report["problems"], report["crs"], report["datum"]) == (3, 3, [], "EPSG:4326", "wgs84")
     assert [(m["sheet"], m["row"]) for m in report["matches"]["insert"]] == [("桂溪街道", 1), ("桂溪街道", 2), ("黄沙镇", 1)]
     commit_import(plan, user="林业局")
     got = open_workspace(ADCODE).user_features("forest_fire").set_index("name")
@@ -203,7 +203,7 @@ def test_geojson_in_web_mercator_with_a_crs_member(ws_path: Path, tmp_path: Path
     path.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}},
                                 "features": features}, ensure_ascii=False), encoding="utf-8")
     plan = plan_import(open_workspace(ADCODE), path, layer="geohazards")
-    assert (plan.report()["crs"], plan.report()["problems"], plan.report()["features"]) == ("EPSG:3857", [], 2)
+    assert (plan.report()["crs"], plan.report()["datum"], plan.report()["problems"], plan.report()["features"]) == ("EPSG:3857", "wgs84", [], 2)
     commit_import(plan, user="a")
     got = open_workspace(ADCODE).user_features("geohazards").set_index("name")
     for name, where in points.items():
