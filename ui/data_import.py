@@ -75,6 +75,7 @@ TX = {
     "need": ("请填写导入人和导入原因。", "Enter who imports and why."),
     "done": ("已导入 {file}:变更集 {cs},版本 {rev},写入 {n} 个要素。", "Imported {file}: changeset {cs}, revision {rev}, {n} features written."),
 }
+# Words for the column roles; a layer's own fields take their labels from the layer spec.
 ROLE_LABELS = {
     "fid": ("编号", "ID"), "name": ("名称", "Name"), "kind": ("类型", "Kind"), "township": ("乡镇(街道)", "Township"),
     "village": ("村(社区)", "Village"), "lon": ("经度", "Longitude"), "lat": ("纬度", "Latitude"),
@@ -83,7 +84,6 @@ ROLE_LABELS = {
     "lat_d": ("纬度·度", "Latitude degrees"), "lat_m": ("纬度·分", "Latitude minutes"), "lat_s": ("纬度·秒", "Latitude seconds"),
     "extra": ("其他(保留在来源记录中)", "Other (kept in the provenance)"),
 }
-"""Words for the column roles; a layer's own fields take their labels from the layer spec."""
 PROBLEM_COLUMNS = {"sheet": ("工作表", "Sheet"), "row": ("行", "Row"), "field": ("列", "Field"), "value": ("值", "Value"),
                    "message": ("问题", "Message")}
 ss = st.session_state

@@ -1,10 +1,11 @@
 """The page 数据导入 in a real browser: a hazard ledger (made in code) is uploaded through the file
 uploader, one column role is overridden, the report and the preview appear, the import is committed, and
-the map page then counts the new points. The app runs over a private copy of the built 垫江 workspace, so
+the map page and the coverage page then count the new points. The app runs over a private copy of the built 垫江 workspace, so
 the commit disturbs no other test."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,11 +75,37 @@ def _choose(page, label: str, option: str) -> None:  # noqa: ANN001
     raise AssertionError(f"option {option!r} never appeared in {label!r}")
 
 
+def _hazard_points_on_coverage(p: OfflinePage, url: str) -> int:
+    """The number of hazard points the coverage page's figure rests on ("依据 N 个地灾隐患点")."""
+    p.page.goto(url + "coverage?adcode=500231")
+    _choose(p.page, "需求对象", "地灾隐患点")
+    note = p.page.get_by_text(re.compile(r"依据 \d+ 个地灾隐患点")).first
+    note.wait_for(timeout=60_000)
+    return int(re.search(r"依据 (\d+) 个地灾隐患点", note.inner_text()).group(1))
+
+
+def _commit(page) -> None:  # noqa: ANN001
+    """Click 导入 and wait for the success line. A click that lands while a rerun redraws the button is
+    lost; the button is still there then (a commit clears the upload and removes it), so click again."""
+    button = page.get_by_role("button", name="导入", exact=True)
+    done = page.get_by_text("已导入 隐患点一览表.xlsx:变更集", exact=False)
+    for _ in range(3):
+        if button.count():
+            button.click()
+        try:
+            done.wait_for(timeout=20_000)
+            return
+        except Exception:  # noqa: BLE001 - the click was lost: try again while the button is there
+            assert page.locator('[data-testid="stException"]').count() == 0
+    raise AssertionError("the import never reported its changeset")
+
+
 def test_upload_override_preview_commit_and_the_map_counts_the_points(browser, private_app: str, tmp_path: Path) -> None:  # noqa: ANN001
     p = OfflinePage(browser, private_app)
     page = p.page
     page.goto(private_app + "?adcode=500231")
     before = _eval(p, HAZARDS, lambda n: n >= 0)
+    covered_before = _hazard_points_on_coverage(p, private_app)
     page.goto(private_app + "data_import?adcode=500231")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(_ledger(tmp_path / "隐患点一览表.xlsx")))
     page.get_by_text("读取 3 行,可写入 3 个要素,跳过 0 行,问题 0 个", exact=False).wait_for(timeout=90_000)
@@ -93,9 +120,9 @@ def test_upload_override_preview_commit_and_the_map_counts_the_points(browser, p
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(p.shot("import_500231_zh_1440")), full_page=True)
-    page.get_by_role("button", name="导入", exact=True).click()
-    page.get_by_text("已导入 隐患点一览表.xlsx:变更集", exact=False).wait_for(timeout=60_000)
+    _commit(page)
     page.goto(private_app + "?adcode=500231")
     assert _eval(p, HAZARDS, lambda n: n == before + 3) == before + 3
+    assert _hazard_points_on_coverage(p, private_app) == covered_before + 3  # the coverage page counts them too
     assert p.blocked == []
     page.close()
