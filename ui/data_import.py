@@ -58,6 +58,12 @@ TX = {
                  "Read as {detected}, decided from the bytes. Below are the first rows decoded each way: the one with readable "
                  "Chinese is right; if it is not {detected}, choose it under “Encoding” above."),
     "enc_as": ("按 {enc} 解码", "Decoded as {enc}"),
+    "warnings": ("提示(不阻止导入)", "Notes (the import goes ahead)"),
+    "towns": ("乡镇名称对照", "Township names, both ways"),
+    "towns_file": ("文件中有、乡镇名单中没有的名称", "Names in the file that are not in the township list"),
+    "towns_list": ("乡镇名单中有、文件中没有边界的乡镇", "Townships of the list the file has no boundary for"),
+    "closest": ("最接近的名称", "Closest names"), "code": ("代码", "Code"), "kept": ("处理", "What happens"),
+    "towns_all": ("全部对上。", "All matched."),
     "problems": ("校验问题", "Validation problems"), "none": ("没有发现问题。", "No problems found."),
     "xlsx": ("下载问题表 XLSX", "Download the problems as XLSX"),
     "matches": ("匹配结果", "Matches"), "update": ("更新", "Update"), "insert": ("新增", "Insert"), "ambiguous": ("不确定(不写入)", "Ambiguous (not written)"),
@@ -221,6 +227,9 @@ def _report(plan: ImportPlan, lang: str) -> list[Candidate]:
                                   columns=["CRS", pick(TX["datum"], lang), pick(TX["score"], lang), pick(TX["reason"], lang)]),
                      width="stretch", hide_index=True)
     _problems(plan, rep["problems"], lang)
+    _warnings(rep.get("warnings") or [], lang)
+    if rep.get("townships"):
+        _township_names(rep["townships"], lang)
     if plan.mode == "upsert":
         _matches(rep["matches"], lang)
     return others
@@ -238,6 +247,41 @@ def _problems(plan: ImportPlan, problems: list[dict], lang: str) -> None:
     st.dataframe(df, width="stretch", hide_index=True)
     st.download_button(pick(TX["xlsx"], lang), problems_xlsx(plan), f"{Path(plan.file).stem}_problems.xlsx",
                        key="imp_dl", on_click="ignore")
+
+
+def _text_frame(rows: list[dict], columns: list[str], labels: list[str]) -> pd.DataFrame:
+    """``rows`` as a table of plain text (file text is data, never markup)."""
+    df = pd.DataFrame(rows, columns=columns).astype(object)
+    df = df.map(lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else
+                ("、".join(map(str, x)) if isinstance(x, list | tuple) else str(x)))
+    df.columns = labels
+    return df
+
+
+def _warnings(warnings: list[dict], lang: str) -> None:
+    if not warnings:
+        return
+    st.subheader(pick(TX["warnings"], lang))
+    df = _text_frame(warnings, list(PROBLEM_COLUMNS), [pick(PROBLEM_COLUMNS[c], lang) for c in PROBLEM_COLUMNS])
+    df.iloc[:, -1] = [_say(m, lang) for m in df.iloc[:, -1]]
+    st.dataframe(df, width="stretch", hide_index=True)
+
+
+def _township_names(towns: dict[str, list[dict]], lang: str) -> None:
+    """Township boundary import: the file's names that are no township, and the townships without a boundary."""
+    st.subheader(pick(TX["towns"], lang))
+    in_file, in_list = towns.get("unmatched_in_file", []), towns.get("missing_from_file", [])
+    if not in_file and not in_list:
+        st.caption(pick(TX["towns_all"], lang))
+        return
+    c1, c2 = st.columns(2)
+    c1.caption(pick(TX["towns_file"], lang) + f"({len(in_file)})")
+    c1.dataframe(_text_frame(in_file, ["row", "name", "official_code", "closest"],
+                             [pick(PROBLEM_COLUMNS["row"], lang), "name", pick(TX["code"], lang), pick(TX["closest"], lang)]),
+                 width="stretch", hide_index=True)
+    c2.caption(pick(TX["towns_list"], lang) + f"({len(in_list)})")
+    kept = [{"name": m["name"], "kept": m["kept"]} for m in in_list]
+    c2.dataframe(_text_frame(kept, ["name", "kept"], ["name", pick(TX["kept"], lang)]), width="stretch", hide_index=True)
 
 
 def _matches(matches: dict[str, list[dict]], lang: str) -> None:

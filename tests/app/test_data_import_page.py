@@ -180,3 +180,22 @@ def test_a_gbk_shapefile_without_cpg_shows_its_rows_decoded_each_way(tmp_path: P
     utf = next(v for k, v in shown.items() if "UTF" in k.upper())
     assert "黄家湾滑坡" in gbk.to_string() and "黄家湾滑坡" not in utf.to_string()
     assert at.session_state["import_report"]["encoding"].lower() in ("gbk", "gb18030")
+
+
+@pytest.mark.usefixtures("workspaces")
+def test_a_township_boundary_file_lists_the_names_both_ways(tmp_path: Path) -> None:
+    from tests.layers.imports.test_townships import _three
+
+    _three(tmp_path)
+    files = [(f.name, f.read_bytes()) for f in sorted(tmp_path.glob("乡镇界.*"))]
+    at = _run(files)
+    at.selectbox(key="imp_layer").set_value("townships")
+    at.selectbox(key="imp_mode").set_value("replace").run()
+    assert not at.exception and not at.error
+    assert "乡镇名称对照" in [h.value for h in at.subheader]
+    in_file = _frame(at, "行")
+    row = in_file[in_file["name"] == "高安新镇"].iloc[0]
+    assert row["代码"] == "500231999000" and "高安镇" in row["最接近的名称"]
+    in_list = next(d.value for d in at.dataframe if list(d.value.columns) == ["name", "处理"])
+    assert len(in_list) == len(open_workspace(ADCODE).layer("townships")) - 2  # 桂溪街道 and 沙坪镇 got their boundary
+    assert {"桂溪街道", "沙坪镇"}.isdisjoint(in_list["name"])
