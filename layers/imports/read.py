@@ -11,7 +11,8 @@ name the user gave it (never a server path), and the sheet, row or member when t
 
 Sheets: ``sheet=None`` reads the first sheet that has data, or every sheet with data when they all
 have the same header (one sheet per township); ``sheet="all"`` reads every sheet with data; a name
-reads that sheet. GeoPackage: ``layer=None`` reads every layer; a name reads that layer. Row numbers:
+reads that sheet. GeoPackage: ``layer=None`` reads every layer; a name reads that layer (``sheet``
+names a layer as well, so the import's ``--sheet`` chooses one). Row numbers:
 Excel rows, text lines (the header on line 1 puts the first data row on line 2), or the 1-based
 feature / placemark number. ``sha256`` is that of the uploaded file (a zip's own bytes; for a loose
 shapefile, of its .shp, .shx, .dbf, .prj and .cpg in that order).
@@ -191,10 +192,11 @@ def _read_gpkg(src: _Source) -> list[RawTable]:
         why = _without_path(err, src)
         raise SourceReadError(f"文件 {src.name} 不是可读取的 GeoPackage（{why}）；请重新导出 / file {src.name} is not a GeoPackage that "
                               f"can be read ({why}); export it again.") from err
-    if src.layer is not None and src.layer not in layers:
-        raise UnknownNameError(f"文件 {src.name} 中没有图层 {src.layer!r}；现有图层：{'、'.join(layers)} / file {src.name} has no layer "
-                               f"{src.layer!r}; its layers are {', '.join(layers)}.")
-    chosen = layers if src.layer is None else [src.layer]
+    wanted = src.layer if src.layer is not None else src.sheet if src.sheet != "all" else None  # --sheet names a layer too
+    if wanted is not None and wanted not in layers:
+        raise UnknownNameError(f"文件 {src.name} 中没有图层 {wanted!r}；现有图层：{'、'.join(layers)} / file {src.name} has no layer "
+                               f"{wanted!r}; its layers are {', '.join(layers)}.")
+    chosen = layers if wanted is None else [wanted]
     return [_vector_table(_ogr(src, layer=n), src, sheet=n, encoding=None) for n in chosen]
 
 

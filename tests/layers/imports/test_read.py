@@ -455,6 +455,8 @@ def test_geopackage_layers_by_chinese_name(tmp_path: Path) -> None:
     assert t.crs is not None and t.crs.to_epsg() == 4545
     with pytest.raises(UnknownNameError, match=r"文件 data\.gpkg 中没有图层 'x'；现有图层：乡镇界、水系"):
         read_source(path, layer="x")
+    assert [t.sheet for t in read_source(path, sheet="乡镇界")] == ["乡镇界"]  # the import's --sheet chooses a layer
+    assert [t.sheet for t in read_source(path, sheet="all")] == ["乡镇界", "水系"]
 
 
 def test_geojson_crs_member_honoured(tmp_path: Path) -> None:
