@@ -135,21 +135,51 @@ def mode_problems(mode: str) -> list[ImportProblem]:
 
 # --- matching -------------------------------------------------------------------------------------
 
-def match_names(names: Sequence[object], existing: gpd.GeoDataFrame) -> list[Match]:
+def match_names(names: Sequence[object], existing: gpd.GeoDataFrame, geoms: Sequence[shapely.Geometry | None]) -> list[Match]:
     """For each name of the file, the township of ``existing`` it stands for: the one with the same
-    name, else those with the same normalised name (two rows on one township, or a name that two
-    townships share once normalised, are ambiguous; no hit is an ``insert``, i.e. an unknown name)."""
+    name, else those with the same normalised name; when several townships share it (三汇镇 of two
+    districts in the province), the one whose seat lies in the polygon (``geoms``, EPSG:4490). Two rows
+    on one township, or a shared name no seat settles, are ambiguous; no hit is an ``insert`` (an
+    unknown name)."""
     fids = existing["fid"].astype(str).tolist()
+    seats = dict(zip(fids, shapely.points(existing["seat_lon"].to_numpy(float), existing["seat_lat"].to_numpy(float)), strict=True))
     exact: dict[str, list[str]] = defaultdict(list)
     normed: dict[str, list[str]] = defaultdict(list)
     for fid, name in zip(fids, existing["name"].astype(str), strict=True):
         exact[name.strip()].append(fid)
         normed[norm_name(name)].append(fid)
     found = []
-    for name in names:
+    for name, geom in zip(names, geoms, strict=True):
         key = norm_name(name)
-        found.append(tuple(exact.get(str(name).strip()) or normed.get(key, [])) if key else ())
+        hits = (exact.get(str(name).strip()) or normed.get(key, [])) if key else []
+        if len(hits) > 1 and geom is not None:
+            hits = [f for f in hits if geom.contains(seats[f])] or hits
+        found.append(tuple(hits))
     return group_hits(found)
+
+
+def ambiguous(sheet: str | None, rows: Sequence[int], names: Sequence[object], matches: Sequence[Match],
+              column: str | None) -> list[ImportProblem]:
+    """A problem for each row whose township is not one alone: a name several townships share whose
+    seats the polygon does not settle, or a township two rows of the file stand for."""
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for row, m in zip(rows, matches, strict=True):
+        if len(m.fids) == 1:
+            rows_of[m.fids[0]].append(row)
+    out = []
+    for row, name, m in zip(rows, names, matches, strict=True):
+        if m.group != "ambiguous":
+            continue
+        if len(m.fids) == 1:
+            other = next(r for r in rows_of[m.fids[0]] if r != row)
+            zh = f"与第{other}行是同一乡镇的界线；删去重复的一行，或改正名称"
+            en = f"row {other} is a boundary of the same township; delete one of them or correct the name"
+        else:
+            zh = f"：本县有 {len(m.fids)} 个乡镇叫这个名字，界线内的驻地不能确定是哪一个；请检查界线（应含其驻地）"
+            en = (f"{len(m.fids)} townships of the county have this name and the seats inside the boundary do not tell which; "
+                  "check the boundary (it should hold its seat)")
+        out.append(ImportProblem(sheet, row, column, str(name), f"乡镇“{name}”{zh} / township {str(name)!r}: {en}"))
+    return out
 
 
 def unknown_names(sheet: str | None, rows: Sequence[int], names: Sequence[object], matches: Sequence[Match], column: str | None,

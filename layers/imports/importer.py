@@ -155,9 +155,11 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     tables = read_source(Path(path), name=name, sheet=sheet, encoding=encoding)
     towns = spec.id == tw.LAYER
     parts = [_part(t, layer, columns) for t in tables]
-    for p in parts:
-        p.matches = _matches(p, mode, existing, towns)
+    for p in parts:  # township boundaries are matched once placed (a name two townships share is settled by the seat)
+        p.matches = [Match("insert")] * len(p.table.rows) if towns else _matches(p, mode, existing)
     loc = locate(parts, ws, existing, crs=crs, datum=datum, reference_qualities=KNOWN_QUALITIES)
+    for k, p in enumerate(parts if towns else []):
+        p.matches = _match_townships(p, existing, loc.geometry[k])
     present = {f.name for f in spec.fields} if towns else _present(parts)  # a township's fields come from the list
     problems = [*loc.problems, *v.missing_required(spec, present, DEFAULTS), *(tw.mode_problems(mode) if towns else [])]
     for k, p in enumerate(parts):
@@ -174,17 +176,19 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     return _settle_townships(plan, parts) if towns else plan
 
 
-def _matches(p: _Part, mode: str, existing: gpd.GeoDataFrame, towns: bool) -> list[Match]:
-    """Each row's match group; a township boundary's name is matched (and written as the workspace's name)."""
-    if towns:
-        names = p.attrs["name"].tolist() if "name" in p.attrs else [None] * len(p.table.rows)
-        found = tw.match_names(names, existing)
-        full = dict(zip(existing["fid"].astype(str), existing["name"], strict=True))
-        p.attrs["name"] = pd.Series([full[m.fids[0]] if m.group == "update" else n for m, n in zip(found, names, strict=True)],
-                                    dtype=object)
-        p.file_names = names
-        return found
+def _matches(p: _Part, mode: str, existing: gpd.GeoDataFrame) -> list[Match]:
+    """Each row's match group (upsert), or every row an insert."""
     return match_rows(_keys(p), existing) if mode == "upsert" else [Match("insert")] * len(p.table.rows)
+
+
+def _match_townships(p: _Part, existing: gpd.GeoDataFrame, geoms: list[BaseGeometry | None]) -> list[Match]:
+    """Each boundary's township (:func:`tw.match_names`); a matched row takes the workspace's name."""
+    names = p.attrs["name"].tolist() if "name" in p.attrs else [None] * len(p.table.rows)
+    found = tw.match_names(names, existing, geoms)
+    full = dict(zip(existing["fid"].astype(str), existing["name"], strict=True))
+    p.attrs["name"] = pd.Series([full[m.fids[0]] if m.group == "update" else n for m, n in zip(found, names, strict=True)], dtype=object)
+    p.file_names = names
+    return found
 
 
 def _settle_townships(plan: ImportPlan, parts: list[_Part]) -> ImportPlan:
@@ -262,14 +266,15 @@ def _row_checks(ws: Workspace, layer: str, p: _Part, k: int, loc: Location) -> l
     flipped = {q.row for q in swapped}
     out = swapped + [q for q in v.outside(rows, ws.layer("county").geometry.union_all(), ws.metric_crs) if q.row not in flipped]
     out += v.geometry(spec, t.sheet, t.rows, geoms) + v.empty_required(spec, t.sheet, t.rows, p.attrs, p.columns)
+    if layer == tw.LAYER:  # boundaries: a name matched to no township, or not to one alone
+        known = ws.layer(tw.LAYER)["name"].astype(str).tolist()
+        return out + tw.unknown_names(t.sheet, t.rows, p.file_names, p.matches, p.columns.get("name"), known) + \
+            tw.ambiguous(t.sheet, t.rows, p.file_names, p.matches, p.columns.get("name"))
     keys = _keys(p)
     out += v.duplicates([t.sheet] * len(t.rows), t.rows, keys["fid"], keys["name"], keys["township"],
                         fid_column=p.columns.get("fid"), name_column=p.columns.get("name"))
     if "township" in p.attrs and "townships" in ws.frames():
         out += _townships(ws, p)
-    if layer == tw.LAYER:
-        names = p.file_names or [None] * len(t.rows)
-        out += tw.unknown_names(t.sheet, t.rows, names, p.matches, p.columns.get("name"), ws.layer(tw.LAYER)["name"].astype(str).tolist())
     return out
 
 
@@ -401,7 +406,7 @@ def commit_import(plan: ImportPlan, *, user: str, reason: str | None = None) -> 
     ws = plan.ws
     with kde_output(ws.store.path(ws.adcode), "geohazard") as kde:
         derived = None
-        if plan.layer in RISK_INPUTS and "risk_townships" in ws.frames():
+        if plan.layer in RISK_INPUTS and plan.layer in ws.frames() and "risk_townships" in ws.frames():
             frames = _after(ws.frames(), plan.layer, written, plan.delete)
             derived = {"risk_townships": risk_after(ws, frames, density=kde.tmp, points_moved=plan.layer == "geohazards")}
         cs = ws.store.commit(ws.adcode, user=user, action="import", reason=reason, base_revision=plan.base_revision,

@@ -222,6 +222,30 @@ def test_a_refused_import_leaves_the_workspace_byte_identical(gpkg: Path, tmp_pa
     assert _sha(gpkg) == before
 
 
+def test_a_commit_stores_the_risk_counted_with_the_imported_points(gpkg: Path, tmp_path: Path) -> None:
+    ws = open_workspace(ADCODE)
+    before = ws.layer("risk_townships").set_index("name")["n_hazard_points"]
+    density = gpkg.with_name(f"{ADCODE}_kde_geohazard.tif")
+    assert not density.exists()  # the private copy has the workspace file only
+    done = commit_import(plan_import(ws, _ledger(tmp_path), layer="geohazards"), user="a")
+    ws = open_workspace(ADCODE)
+    cs = ws.changesets()[-1]
+    assert (cs.revision, cs.action, cs.layer, ws.risk_stale) == (done["revision"], "import", "geohazards,risk_townships", False)
+    after = ws.layer("risk_townships").set_index("name")["n_hazard_points"]
+    assert int((after - before).sum()) == 3  # the three ledger rows, all inside the county
+    assert after["桂溪街道"] - before["桂溪街道"] == 1  # 黄家湾滑坡 at 107.35425E 30.33N, by the seat of 桂溪街道
+    assert density.exists() and ws.layer("risk_townships")["kde_mean"].notna().all()
+
+
+def test_the_risk_an_import_stores_keeps_the_stored_scheme(gpkg: Path, tmp_path: Path) -> None:
+    from layers.analysis.riskstore import recompute_risk
+
+    recompute_risk(ADCODE, scheme="quantiles")
+    commit_import(plan_import(open_workspace(ADCODE), _ledger(tmp_path), layer="geohazards"), user="a")
+    ws = open_workspace(ADCODE)
+    assert set(ws.layer("risk_townships")["scheme"]) == {"quantiles"} and not ws.risk_stale
+
+
 def test_imported_features_survive_a_rebuild(gpkg: Path, tmp_path: Path) -> None:
     from layers.jobs.build import build_workspace
 

@@ -278,3 +278,27 @@ def test_command_line_dry_run_reports_the_township_lists(gpkg: Path, tmp_path: P
     report = json.loads(out.stdout)
     assert report["townships"]["unmatched_in_file"][0]["name"] == "高安新镇" and len(report["townships"]["missing_from_file"]) == 24
     assert "row 3, 乡镇名称: 乡镇“高安新镇”不在本县的乡镇名单中" in out.stderr
+
+
+# --- names several townships share (the province workspace: 三汇镇 of 合川 and of 渠县) --------------------------
+
+def test_a_shared_name_is_settled_by_the_seat_inside_the_polygon() -> None:
+    from layers.imports._townships import ambiguous, match_names
+
+    existing = gpd.GeoDataFrame({"fid": ["a", "b", "c"], "name": ["三汇镇", "三汇镇", "东溪镇"], "seat_lon": [0.5, 5.5, 9.5],
+                                 "seat_lat": [0.5, 5.5, 9.5]}, geometry=[box(0, 0, 1, 1), box(5, 5, 6, 6), box(9, 9, 10, 10)], crs=4490)
+    names = ["三汇镇", "三汇镇", "三汇", "东溪镇", "东溪"]
+    geoms = [box(5, 5, 6, 6), box(0, 0, 1, 1), box(20, 20, 21, 21), box(9, 9, 10, 10), box(9, 9, 10, 10)]
+    found = match_names(names, existing, geoms)
+    assert [(m.group, m.fids) for m in found] == [("update", ("b",)), ("update", ("a",)), ("ambiguous", ("a", "b")),
+                                                  ("ambiguous", ("c",)), ("ambiguous", ("c",))]
+    assert [p.as_dict() for p in ambiguous(None, [1, 2, 3, 4, 5], names, found, "乡镇名称")] == [
+        {"sheet": None, "row": 3, "field": "乡镇名称", "value": "三汇", "message":
+         "乡镇“三汇”：本县有 2 个乡镇叫这个名字，界线内的驻地不能确定是哪一个；请检查界线（应含其驻地） / township '三汇': 2 townships of the "
+         "county have this name and the seats inside the boundary do not tell which; check the boundary (it should hold its seat)"},
+        {"sheet": None, "row": 4, "field": "乡镇名称", "value": "东溪镇", "message":
+         "乡镇“东溪镇”与第5行是同一乡镇的界线；删去重复的一行，或改正名称 / township '东溪镇': row 5 is a boundary of the same township; "
+         "delete one of them or correct the name"},
+        {"sheet": None, "row": 5, "field": "乡镇名称", "value": "东溪", "message":
+         "乡镇“东溪”与第4行是同一乡镇的界线；删去重复的一行，或改正名称 / township '东溪': row 4 is a boundary of the same township; "
+         "delete one of them or correct the name"}]
