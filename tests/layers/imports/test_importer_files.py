@@ -235,8 +235,6 @@ def test_geopackage_with_a_chinese_layer_name(ws_path: Path, tmp_path: Path) -> 
 
 
 
-@pytest.mark.xfail(strict=True, reason="plan_import passes sheet= to read_source, which chooses GeoPackage layers only by "
-                   "layer=: a GeoPackage with a second layer cannot be narrowed to one (read.py, see the issue 14 report)")
 def test_geopackage_layer_chosen_by_sheet(ws_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "地灾.gpkg"
     _zones(4524).to_file(path, layer="地质灾害易发区", driver="GPKG", engine="pyogrio")
