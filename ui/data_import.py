@@ -121,7 +121,10 @@ def _main_file(names: list[str]) -> str:
 def _options(lang: str) -> dict[str, object]:
     c1, c2, c3 = st.columns(3)
     layer = c1.selectbox(pick(TX["layer"], lang), LAYERS, key="imp_layer", format_func=lambda x: pick((get_spec(x).zh, get_spec(x).en), lang))
-    mode = c2.selectbox(pick(TX["mode"], lang), MODES, key="imp_mode", format_func=lambda m: pick(TX[m], lang).split(":")[0])
+    modes = [m for m in MODES if not (layer == "townships" and m == "append")]  # boundaries are matched, never added twice
+    if ss.get("imp_mode") not in modes:
+        ss["imp_mode"] = "replace" if layer == "townships" else MODES[0]
+    mode = c2.selectbox(pick(TX["mode"], lang), modes, key="imp_mode", format_func=lambda m: pick(TX[m], lang).split(":")[0])
     c2.caption(pick(TX[mode], lang))
     sheet = c3.text_input(pick(TX["sheet"], lang), key="imp_sheet").strip() or None
     d1, d2, d3 = st.columns(3)

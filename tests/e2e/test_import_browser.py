@@ -126,3 +126,27 @@ def test_upload_override_preview_commit_and_the_map_counts_the_points(browser, p
     assert _hazard_points_on_coverage(p, private_app) == covered_before + 3  # the coverage page counts them too
     assert p.blocked == []
     page.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1920])
+def test_the_wizard_at_width_with_a_township_boundary_file(browser, private_app: str, tmp_path: Path, width: int) -> None:  # noqa: ANN001
+    from tests.layers.imports.test_townships import _three
+
+    shp = _three(tmp_path)
+    p = OfflinePage(browser, private_app)
+    page = p.page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(private_app + "data_import?adcode=500231")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(sorted(str(f) for f in shp.parent.glob("乡镇界.*")))
+    page.get_by_text("读取 3 行", exact=False).wait_for(timeout=90_000)
+    _choose(page, "目标图层", "乡镇(街道)")
+    page.get_by_text("乡镇名称对照", exact=True).wait_for(timeout=60_000)
+    page.get_by_text("文件中有、乡镇名单中没有的名称(1)", exact=True).wait_for(timeout=60_000)
+    assert _eval(p, PREVIEW, lambda n: n >= 0) >= 0  # the preview map is there
+    page.get_by_text("替换:隐藏该图层中", exact=False).wait_for(timeout=10_000)  # boundaries cannot be appended: replace is chosen
+    page.set_viewport_size({"width": width, "height": 3200})  # the whole wizard in one picture
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(p.shot(f"import_townships_500231_zh_{width}")), full_page=True)
+    assert p.blocked == []
+    page.close()
