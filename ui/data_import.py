@@ -62,8 +62,11 @@ TX = {
     "towns": ("乡镇名称对照", "Township names, both ways"),
     "towns_file": ("文件中有、乡镇名单中没有的名称", "Names in the file that are not in the township list"),
     "towns_list": ("乡镇名单中有、文件中没有边界的乡镇", "Townships of the list the file has no boundary for"),
-    "closest": ("最接近的名称", "Closest names"), "code": ("代码", "Code"), "kept": ("处理", "What happens"),
-    "towns_all": ("全部对上。", "All matched."),
+    "closest": ("最接近的名称", "Closest names"), "code": ("代码", "Code"), "outcome": ("处理", "What happens"),
+    "towns_all": ("全部对上。", "All matched."), "name": ("名称", "Name"),
+    "clipped": ("保留泰森多边形,扣除重叠", "keeps its Voronoi cell, overlap clipped"),
+    "removed": ("泰森多边形全被覆盖,移除", "cell fully covered: removed"),
+    "kept": ("保留现有图形", "keeps its current shape"), "unchanged": ("不变(可能重叠)", "unchanged (may overlap)"),
     "problems": ("校验问题", "Validation problems"), "none": ("没有发现问题。", "No problems found."),
     "xlsx": ("下载问题表 XLSX", "Download the problems as XLSX"),
     "matches": ("匹配结果", "Matches"), "update": ("更新", "Update"), "insert": ("新增", "Insert"), "ambiguous": ("不确定(不写入)", "Ambiguous (not written)"),
@@ -280,11 +283,11 @@ def _township_names(towns: dict[str, list[dict]], lang: str) -> None:
     c1, c2 = st.columns(2)
     c1.caption(pick(TX["towns_file"], lang) + f"({len(in_file)})")
     c1.dataframe(_text_frame(in_file, ["row", "name", "official_code", "closest"],
-                             [pick(PROBLEM_COLUMNS["row"], lang), "name", pick(TX["code"], lang), pick(TX["closest"], lang)]),
+                             [pick(PROBLEM_COLUMNS["row"], lang), pick(TX["name"], lang), pick(TX["code"], lang), pick(TX["closest"], lang)]),
                  width="stretch", hide_index=True)
     c2.caption(pick(TX["towns_list"], lang) + f"({len(in_list)})")
-    kept = [{"name": m["name"], "kept": m["kept"]} for m in in_list]
-    c2.dataframe(_text_frame(kept, ["name", "kept"], ["name", pick(TX["kept"], lang)]), width="stretch", hide_index=True)
+    kept = [{"name": m["name"], "kept": pick(TX[m["kept"]], lang) if m["kept"] in TX else m["kept"]} for m in in_list]
+    c2.dataframe(_text_frame(kept, ["name", "kept"], [pick(TX["name"], lang), pick(TX["outcome"], lang)]), width="stretch", hide_index=True)
 
 
 def _matches(matches: dict[str, list[dict]], lang: str) -> None:

@@ -194,8 +194,9 @@ def test_a_township_boundary_file_lists_the_names_both_ways(tmp_path: Path) -> N
     assert not at.exception and not at.error
     assert "乡镇名称对照" in [h.value for h in at.subheader]
     in_file = _frame(at, "行")
-    row = in_file[in_file["name"] == "高安新镇"].iloc[0]
+    row = in_file[in_file["名称"] == "高安新镇"].iloc[0]
     assert row["代码"] == "500231999000" and "高安镇" in row["最接近的名称"]
-    in_list = next(d.value for d in at.dataframe if list(d.value.columns) == ["name", "处理"])
+    in_list = next(d.value for d in at.dataframe if list(d.value.columns) == ["名称", "处理"])
     assert len(in_list) == len(open_workspace(ADCODE).layer("townships")) - 2  # 桂溪街道 and 沙坪镇 got their boundary
-    assert {"桂溪街道", "沙坪镇"}.isdisjoint(in_list["name"])
+    assert {"桂溪街道", "沙坪镇"}.isdisjoint(in_list["名称"])
+    assert dict(zip(in_list["名称"], in_list["处理"], strict=True))["新民镇"] == "保留泰森多边形,扣除重叠"
