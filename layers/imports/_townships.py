@@ -184,7 +184,8 @@ def ambiguous(sheet: str | None, rows: Sequence[int], names: Sequence[object], m
 
 def unknown_names(sheet: str | None, rows: Sequence[int], names: Sequence[object], matches: Sequence[Match], column: str | None,
                   known: Sequence[str]) -> list[ImportProblem]:
-    """A problem for each row whose name is no township of the workspace, naming the closest one."""
+    """A problem for each row whose name is no township of the workspace, naming the closest one (an
+    empty name is a problem of the column's values already)."""
     index = v.township_names(known)
     out = []
     for row, name, m in zip(rows, names, matches, strict=True):

@@ -160,7 +160,7 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     loc = locate(parts, ws, existing, crs=crs, datum=datum, reference_qualities=KNOWN_QUALITIES)
     for k, p in enumerate(parts if towns else []):
         p.matches = _match_townships(p, existing, loc.geometry[k])
-    present = {f.name for f in spec.fields} if towns else _present(parts)  # a township's fields come from the list
+    present = _present(parts) | ({f.name for f in spec.fields if f.name != "name"} if towns else set())  # the rest from the list
     problems = [*loc.problems, *v.missing_required(spec, present, DEFAULTS), *(tw.mode_problems(mode) if towns else [])]
     for k, p in enumerate(parts):
         problems += p.problems + _row_checks(ws, spec.id, p, k, loc)

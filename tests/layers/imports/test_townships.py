@@ -302,3 +302,27 @@ def test_a_shared_name_is_settled_by_the_seat_inside_the_polygon() -> None:
         {"sheet": None, "row": 5, "field": "乡镇名称", "value": "东溪", "message":
          "乡镇“东溪”与第4行是同一乡镇的界线；删去重复的一行，或改正名称 / township '东溪': row 4 is a boundary of the same township; "
          "delete one of them or correct the name"}]
+
+
+def test_imported_boundaries_and_the_risk_on_them_survive_a_rebuild(replaced: tuple[gpd.GeoDataFrame, dict]) -> None:
+    from layers.jobs.build import build_workspace
+
+    build_workspace(ADCODE)
+    ws = open_workspace(ADCODE)
+    assert _area_diff_m2(_gk(ws.layer("townships"), "桂溪街道"), GUIXI) < 1.0
+    assert _area_diff_m2(_gk(ws.layer("risk_townships"), "桂溪街道"), GUIXI) < 1.0
+    others = ws.layer("townships")[~ws.layer("townships")["name"].isin(["桂溪街道", "沙坪镇"])].to_crs(GK)
+    assert float(others.intersection(GUIXI.union(SHAPING)).area.max()) < 1.0
+
+
+def test_an_empty_name_or_no_name_column_is_named(gpkg: Path, tmp_path: Path) -> None:
+    ws = open_workspace(ADCODE)
+    empty = _shapefile(tmp_path / "a.shp", ["桂溪", None], ["500231001000", "500231002000"], [GUIXI, GAOAN_NEW])
+    plan = plan_import(ws, empty, layer="townships", mode="replace")
+    assert [p.as_dict() for p in plan.problems] == [
+        {"sheet": None, "row": 2, "field": "乡镇名称", "value": None, "message": "名称为空，请填写 / Name is empty; fill it in"}]
+    gpd.GeoDataFrame({"面积": [100.0]}, geometry=[GUIXI], crs=GK).to_file(tmp_path / "b.shp", engine="pyogrio")
+    nameless = plan_import(ws, tmp_path / "b.shp", layer="townships", mode="replace", skip_invalid=True)
+    assert not nameless.committable
+    with pytest.raises(ValidationError, match="找不到名称列；请用 --columns 指定"):
+        commit_import(nameless, user="a")
