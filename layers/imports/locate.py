@@ -69,7 +69,7 @@ class _Draft:
     swapped: bool
     lon: FloatArray
     lat: FloatArray
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (中文, English)
     bonus: float = 0.0
 
 
@@ -153,10 +153,10 @@ def _degree_drafts(a: FloatArray, b: FloatArray, hinted: Datum | None) -> list[_
             wlon, wlat = to_wgs84(lon, lat, datum=datum)
             d = _Draft(_LABEL[datum], "EPSG:4326" if datum == "wgs84" else CGCS2000, datum, swapped, wlon, wlat)
             if swapped:
-                d.notes.append("columns read as latitude, longitude (lat/lon swapped)")
+                d.notes.append(("两列按先纬度后经度读(经纬度写反)", "columns read as latitude, longitude (lat/lon swapped)"))
             if hinted == datum:
                 d.bonus += HINT_BONUS
-                d.notes.append(f"datum {_DATUM_WORDS[datum]} as given")
+                d.notes.append((f"按指定的基准 {_DATUM_WORDS[datum]}", f"datum {_DATUM_WORDS[datum]} as given"))
             elif hinted is None and datum == first:
                 d.bonus += DEFAULT_DATUM_BONUS
             drafts.append(d)
@@ -177,7 +177,8 @@ def _projected_drafts(a: FloatArray, b: FloatArray, area: BaseGeometry, hint: st
     drafts = [_gk_draft(c, a, b, (west, east)) for c in gk_candidates(a, b, lon_extent=(west, east))]
     if _share(a, MERCATOR_X) >= 0.5 and _share(b, MERCATOR_Y) >= 0.5:
         lon, lat = _transform(CRS.from_epsg(3857), a, b)
-        drafts.append(_Draft("EPSG:3857", "EPSG:3857", "wgs84", False, lon, lat, ["Web Mercator metres (web maps, GeoJSON exports)"]))
+        note = ("Web 墨卡托米制坐标(网络地图、GeoJSON 导出)", "Web Mercator metres (web maps, GeoJSON exports)")
+        drafts.append(_Draft("EPSG:3857", "EPSG:3857", "wgs84", False, lon, lat, [note]))
     if not drafts:
         raise CRSError(
             f"The coordinates ({_range(a)}, {_range(b)}) are neither lon/lat degrees nor Gauss-Krüger metres "
@@ -185,6 +186,11 @@ def _projected_drafts(a: FloatArray, b: FloatArray, area: BaseGeometry, hint: st
             "check the coordinate columns or name the CRS (e.g. EPSG:4545)."
         )
     return drafts
+
+
+def _reason(notes: list[tuple[str, str]]) -> str:
+    """The notes as one "中文 / English" sentence (the pages show one language, the CLI both)."""
+    return "；".join(zh for zh, _ in notes) + " / " + "; ".join(en for _, en in notes)
 
 
 def _range(v: FloatArray) -> str:
@@ -195,12 +201,14 @@ def _gk_draft(c: GKCandidate, a: FloatArray, b: FloatArray, extent: tuple[float,
     east, north = (b, a) if c.swapped else (a, b)
     lon, lat = _transform(CRS.from_epsg(c.epsg), east, north)
     if c.prefixed:
-        where = f"easting with zone prefix {c.zone}"
+        where = (f"东坐标带带号 {c.zone}", f"easting with zone prefix {c.zone}")
     else:
-        where = f"easting without zone prefix, central meridian from the county's extent ({extent[0]:.2f}E-{extent[1]:.2f}E)"
-    notes = [f"CGCS2000 {c.width}-degree Gauss-Krüger zone {c.zone} (central meridian {c.central_meridian:g}E), {where}"]
+        where = (f"东坐标不带带号,中央经线按县域范围({extent[0]:.2f}°E–{extent[1]:.2f}°E)确定",
+                 f"easting without zone prefix, central meridian from the county's extent ({extent[0]:.2f}E-{extent[1]:.2f}E)")
+    notes = [(f"CGCS2000 {c.width}度带高斯-克吕格第 {c.zone} 带(中央经线 {c.central_meridian:g}°E),{where[0]}",
+              f"CGCS2000 {c.width}-degree Gauss-Krüger zone {c.zone} (central meridian {c.central_meridian:g}E), {where[1]}")]
     if c.swapped:
-        notes.append("first column read as the northing (surveyors' X), second as the easting (Y)")
+        notes.append(("第一列按北坐标(测绘习惯的X)、第二列按东坐标(Y)读", "first column read as the northing (surveyors' X), second as the easting (Y)"))
     return _Draft(c.crs, c.crs, "cgcs2000", c.swapped, lon, lat, notes)
 
 
@@ -219,9 +227,9 @@ def _hinted_drafts(a: FloatArray, b: FloatArray, hint: str) -> list[_Draft]:
     drafts = []
     for swapped in (False, True):
         lon, lat = _transform(crs, *((b, a) if swapped else (a, b)))
-        d = _Draft(label, text, datum, swapped, lon, lat, [f"{label} as given ({crs.name})"])
+        d = _Draft(label, text, datum, swapped, lon, lat, [(f"按指定的 {label}({crs.name})", f"{label} as given ({crs.name})")])
         if swapped:
-            d.notes.append("the two columns read in the other order")
+            d.notes.append(("两列按相反顺序读", "the two columns read in the other order"))
         drafts.append(d)
     return drafts
 
@@ -246,7 +254,8 @@ def _declare(drafts: list[_Draft], declared: CRS, a: FloatArray, b: FloatArray) 
         drafts.append(matches[0])
     for d in matches:
         d.bonus += DECLARED_BONUS
-        d.notes.append(f"the file declares {label} ({declared.name}); ranked +{DECLARED_BONUS:.2f} for that")
+        d.notes.append((f"文件声明为 {label}({declared.name}),因此加 {DECLARED_BONUS:.2f} 分",
+                        f"the file declares {label} ({declared.name}); ranked +{DECLARED_BONUS:.2f} for that"))
 
 
 def _judge_by_reference(drafts: list[_Draft], reference: Mapping[int, tuple[float, float]]) -> None:
@@ -259,16 +268,18 @@ def _judge_by_reference(drafts: list[_Draft], reference: Mapping[int, tuple[floa
         raise OptionError(f"Reference points name rows {bad[:5]}, but there are only {n} rows (0-{n - 1}); give row positions in the columns.")
     offsets = [_offset_m(d.lon[rows], d.lat[rows], known) for d in drafts]
     for d, off in zip(drafts, offsets, strict=True):
-        d.notes.append(f"consistent offset to {rows.size} reference point(s): {off:.0f} m")
+        d.notes.append((f"与 {rows.size} 个参照点的一致偏移 {off:.0f} 米", f"consistent offset to {rows.size} reference point(s): {off:.0f} m"))
     if rows.size < MIN_REFERENCES:
         for d in drafts:
-            d.notes.append(f"too few reference points to decide the datum (need {MIN_REFERENCES})")
+            d.notes.append((f"参照点太少,无法判断基准(至少 {MIN_REFERENCES} 个)",
+                            f"too few reference points to decide the datum (need {MIN_REFERENCES})"))
         return
     order = sorted(range(len(drafts)), key=lambda i: offsets[i])
     if len(order) > 1 and offsets[order[0]] < 0.5 * offsets[order[1]]:
         best = drafts[order[0]]
         best.bonus += REFERENCE_BONUS
-        best.notes.append(f"closest to the reference points ({offsets[order[0]]:.0f} m vs {offsets[order[1]]:.0f} m for the next reading)")
+        best.notes.append((f"最接近参照点({offsets[order[0]]:.0f} 米,次优读法 {offsets[order[1]]:.0f} 米)",
+                           f"closest to the reference points ({offsets[order[0]]:.0f} m vs {offsets[order[1]]:.0f} m for the next reading)"))
 
 
 def _offset_m(lon: FloatArray, lat: FloatArray, known: npt.NDArray[np.float64]) -> float:
@@ -290,9 +301,11 @@ def _note_datum_ambiguity(drafts: list[_Draft], area: BaseGeometry) -> None:
     here = np.array([c.x]), np.array([c.y])
     gcj, bd = (_offset_m(*here, np.column_stack(from_wgs84(*here, datum=d))) for d in ("gcj02", "bd09"))
     note = (
+        f"GCJ-02 在此处使点偏移约 {gcj:.0f} 米,BD-09 约 {bd:.0f} 米;在一个县内,没有参照点(按名称对上的已知位置要素)就无法与 "
+        "WGS84/CGCS2000 区分;未指定基准时优先 WGS84/CGCS2000",
         f"GCJ-02 moves points by about {gcj:.0f} m here and BD-09 by about {bd:.0f} m, so inside a county the datum "
         "cannot be told apart from WGS84/CGCS2000 without reference points (features of known position matched by name); "
-        "unless the datum is given, WGS84/CGCS2000 is kept first"
+        "unless the datum is given, WGS84/CGCS2000 is kept first",
     )
     for d in drafts:
         if d.label in _LABEL.values():
@@ -309,9 +322,10 @@ def _rank(drafts: list[_Draft], area: BaseGeometry) -> list[Candidate]:
         ok = np.isfinite(d.lon) & np.isfinite(d.lat)
         inside = int(np.count_nonzero(shapely.contains_xy(zone, d.lon[ok], d.lat[ok])))
         score = inside / max(int(ok.sum()), 1)
-        notes = [f"{inside} of {int(ok.sum())} points inside the county (within {TOLERANCE_M:.0f} m)"]
+        notes = [(f"{int(ok.sum())} 个点中 {inside} 个在县域内(容差 {TOLERANCE_M:.0f} 米)",
+                  f"{inside} of {int(ok.sum())} points inside the county (within {TOLERANCE_M:.0f} m)")]
         if score < LOW_SCORE:
-            notes.append(f"only {score:.0%} inside: this reading is probably wrong")
-        scored.append((score + d.bonus, Candidate(d.label, d.crs, d.datum, d.swapped, score, d.lon, d.lat, "; ".join(notes + d.notes))))
+            notes.append((f"只有 {score:.0%} 在县内:这种读法多半不对", f"only {score:.0%} inside: this reading is probably wrong"))
+        scored.append((score + d.bonus, Candidate(d.label, d.crs, d.datum, d.swapped, score, d.lon, d.lat, _reason(notes + d.notes))))
     scored.sort(key=lambda rc: -rc[0])
     return [c for _, c in scored]
