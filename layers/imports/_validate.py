@@ -88,10 +88,13 @@ def swapped(rows: Rows) -> list[ImportProblem]:
 
 
 def duplicates(sheets: Sequence[str | None], rows: Sequence[int], fids: Sequence[object], names: Sequence[object],
-               towns: Sequence[object], *, fid_column: str | None, name_column: str | None) -> list[ImportProblem]:
-    """A problem for each row repeating an earlier row's 编号, or its name in the same township."""
+               towns: Sequence[object], *, fid_column: str | None, name_column: str | None,
+               notes: list[ImportProblem] | None = None) -> list[ImportProblem]:
+    """A problem for each row repeating an earlier row's 编号, or its name in the same township. Two rows
+    with one name in one township but each with its own 编号 are two features (two shelters called
+    应急避难场所 in one town): a note in ``notes`` (the import goes ahead), not a problem."""
     seen_fid: dict[str, int] = {}
-    seen_name: dict[tuple[str, str], int] = {}
+    seen_name: dict[tuple[str, str], tuple[int, bool]] = {}
     out = []
     for sheet, row, fid, name, town in zip(sheets, rows, fids, names, towns, strict=True):
         if fid is not None and str(fid) in seen_fid:
@@ -100,13 +103,20 @@ def duplicates(sheets: Sequence[str | None], rows: Sequence[int], fids: Sequence
             continue
         key = (norm_name(name), norm_name(town))
         if key[0] and key in seen_name:
-            out.append(ImportProblem(sheet, row, name_column, str(name), f"“{name}”与第{seen_name[key]}行重名（同一乡镇）；删去重复行或改名 / "
-                                     f"{str(name)!r} repeats row {seen_name[key]} in the same township; delete the repeated row or rename it"))
-            continue
+            first, had_id = seen_name[key]
+            if fid is not None and had_id and notes is not None:
+                notes.append(ImportProblem(sheet, row, name_column, str(name),
+                                           f"“{name}”与第{first}行重名（同一乡镇），编号不同，按两个要素导入；若是同一处，请删去一行 / "
+                                           f"{str(name)!r} has the name of row {first} in the same township but its own ID: imported "
+                                           "as two features; if they are one place, delete one row"))
+            else:
+                out.append(ImportProblem(sheet, row, name_column, str(name), f"“{name}”与第{first}行重名（同一乡镇）；删去重复行或改名 / "
+                                         f"{str(name)!r} repeats row {first} in the same township; delete the repeated row or rename it"))
+                continue
         if fid is not None:
             seen_fid[str(fid)] = row
-        if key[0]:
-            seen_name[key] = row
+        if key[0] and key not in seen_name:
+            seen_name[key] = (row, fid is not None)
     return out
 
 

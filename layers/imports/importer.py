@@ -162,8 +162,9 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
         p.matches = _match_townships(p, existing, loc.geometry[k])
     present = _present(parts) | ({f.name for f in spec.fields if f.name != "name"} if towns else set())  # the rest from the list
     problems = [*loc.problems, *v.missing_required(spec, present, DEFAULTS), *(tw.mode_problems(mode) if towns else [])]
+    notes: list[ImportProblem] = []
     for k, p in enumerate(parts):
-        problems += p.problems + _row_checks(ws, spec.id, p, k, loc)
+        problems += p.problems + _row_checks(ws, spec.id, p, k, loc, notes)
     if mode in ("append", "replace") and not towns:
         problems += _fid_taken(parts, existing)
     bad = {(p.sheet, p.row) for p in problems if p.row is not None}
@@ -172,7 +173,7 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     t0 = tables[0]
     plan = ImportPlan(ws, layer, mode, t0.file, t0.sha256, sum(len(p.table.rows) for p in parts), features, delete,
                       _ordered(problems, parts), skipped, matches, loc, t0.encoding, base, skip_invalid,
-                      roles=[(p.table.sheet, p.guesses) for p in parts], hint=crs if crs != "auto" else datum)
+                      roles=[(p.table.sheet, p.guesses) for p in parts], hint=crs if crs != "auto" else datum, warnings=notes)
     return _settle_townships(plan, parts) if towns else plan
 
 
@@ -208,7 +209,7 @@ def _settle_townships(plan: ImportPlan, parts: list[_Part]) -> ImportPlan:
     out = tw.settle(plan.features, existing, ws.superseded(tw.LAYER), mode=plan.mode, metric=ws.metric_crs,
                     unmatched=unmatched, from_file=from_file)
     plan.features, plan.adjusted, plan.delete = out.features, out.adjusted, out.delete
-    plan.townships, plan.warnings = out.summary, out.warnings
+    plan.townships, plan.warnings = out.summary, plan.warnings + out.warnings
     return plan
 
 
@@ -257,7 +258,7 @@ def _present(parts: list[_Part]) -> set[str]:
     return present | {"source_doc", "source_section", "geometry_quality", "geometry_source"}
 
 
-def _row_checks(ws: Workspace, layer: str, p: _Part, k: int, loc: Location) -> list[ImportProblem]:
+def _row_checks(ws: Workspace, layer: str, p: _Part, k: int, loc: Location, notes: list[ImportProblem]) -> list[ImportProblem]:
     t, spec, geoms = p.table, get_spec(layer), loc.geometry[k]
     axes = loc.coord_columns[k]
     named = (_axis_column(p, axes[0]), _axis_column(p, axes[1])) if axes else None
@@ -272,7 +273,7 @@ def _row_checks(ws: Workspace, layer: str, p: _Part, k: int, loc: Location) -> l
             tw.ambiguous(t.sheet, t.rows, p.file_names, p.matches, p.columns.get("name"))
     keys = _keys(p)
     out += v.duplicates([t.sheet] * len(t.rows), t.rows, keys["fid"], keys["name"], keys["township"],
-                        fid_column=p.columns.get("fid"), name_column=p.columns.get("name"))
+                        fid_column=p.columns.get("fid"), name_column=p.columns.get("name"), notes=notes)
     if "township" in p.attrs and "townships" in ws.frames():
         out += _townships(ws, p)
     return out
@@ -326,15 +327,16 @@ def _features(layer: str, parts: list[_Part], loc: Location, existing: gpd.GeoDa
     multi = len(parts) > 1
     for k, (p, geoms) in enumerate(zip(parts, loc.geometry, strict=True)):
         t = p.table
+        cells = p.attrs.to_dict("records")  # one dict per row: reading cell by cell costs seconds on 20,000 rows
         for i, (row, m, geom) in enumerate(zip(t.rows, p.matches, geoms, strict=True)):
-            name = p.attrs["name"].iloc[i] if "name" in p.attrs else None
+            name = cells[i].get("name")
             matches[m.group].append({"sheet": t.sheet, "row": row, "name": name, "fids": list(m.fids)})
             if m.group == "ambiguous" or (t.sheet, row) in bad:
                 skipped.append({"sheet": t.sheet, "row": row})
                 continue
             fid = m.fids[0] if m.group == "update" else _fid(p, i, t, k if multi else None)
             old = by_fid.loc[fid] if m.group == "update" else None
-            records.append(_record(spec.id, p, i, fid, geom, old, loc))
+            records.append(_record(spec.id, p, i, cells[i], fid, geom, old, loc))
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=4490) if records else \
         gpd.GeoDataFrame({"fid": [], "provenance": []}, geometry=gpd.GeoSeries([], crs=4490), crs=4490)
     features = conform(spec.id, frame)
@@ -355,21 +357,24 @@ def _where(t: RawTable, row: int) -> str:
     return f"{t.sheet + ' ' if t.sheet else ''}第{row}{unit}"
 
 
-def _record(layer: str, p: _Part, i: int, fid: str, geom: BaseGeometry | None, old: pd.Series | None, loc: Location) -> dict[str, object]:
+def _record(layer: str, p: _Part, i: int, cells: dict[str, object], fid: str, geom: BaseGeometry | None, old: pd.Series | None,
+            loc: Location) -> dict[str, object]:
     """One feature: the matched feature's attributes (update), the file's values over them, the
-    defaults for required plan fields, the import's provenance fields and the row's provenance."""
+    defaults for required plan fields, the import's provenance fields and the row's provenance.
+    A matched feature the file leaves where it is keeps its position class: a download of a
+    synthetic point imported back is still synthetic, not a surveyed position."""
     spec, t = get_spec(layer), p.table
     names = {f.name for f in spec.fields}
     rec: dict[str, object] = {k: old[k] for k in names if k in old.index} if old is not None else {
         k: d for k, d in DEFAULTS.items() if k in names}
-    for col in p.attrs.columns:
-        value = p.attrs[col].iloc[i]
+    for col, value in cells.items():
         if col in names and value is not None and not (np.isscalar(value) and pd.isna(value)):
             rec[col] = value
     where = _where(t, t.rows[i])
-    rec.update(fid=fid, geometry=geom, source_doc=t.file, source_section=where, geometry_quality=IMPORTED_QUALITY,
-               geometry_source=f"导入自 {t.file} {where}（{loc.label}，{loc.datum}）")
-    extra = {c: p.attrs[c].iloc[i] for c in p.attrs.columns if c not in names and p.attrs[c].iloc[i] is not None}
+    rec.update(fid=fid, geometry=geom, source_doc=t.file, source_section=where)
+    if not _same_place(old, geom):
+        rec.update(geometry_quality=IMPORTED_QUALITY, geometry_source=f"导入自 {t.file} {where}（{loc.label}，{loc.datum}）")
+    extra = {c: x for c, x in cells.items() if c not in names and x is not None}
     prov: dict[str, object] = {"file": t.file, "sha256": t.sha256, "sheet": t.sheet, "row": t.rows[i], "encoding": t.encoding,
                                "crs": loc.label, "datum": loc.datum, "attributes": {str(k): _plain(x) for k, x in extra.items()}}
     if old is not None:
@@ -377,6 +382,12 @@ def _record(layer: str, p: _Part, i: int, fid: str, geom: BaseGeometry | None, o
                            "geometry_quality": old.get("geometry_quality")}
     rec["provenance"] = prov
     return rec
+
+
+def _same_place(old: pd.Series | None, geom: BaseGeometry | None) -> bool:
+    """Whether ``geom`` is where the matched feature ``old`` already is (within 1e-7°, about 1 cm)."""
+    was = None if old is None else old.get("geometry")
+    return was is not None and geom is not None and not was.is_empty and geom.equals_exact(was, 1e-7)
 
 
 def _plain(x: object) -> object:

@@ -293,10 +293,45 @@ def test_swapped_row_and_duplicate_are_named(gpkg: Path, tmp_path: Path) -> None
         [4, "A4", "甲滑坡", "桂溪", "滑坡", 1, 107.38, 30.31],
     ])
     plan = plan_import(open_workspace(ADCODE), path, layer="geohazards")
-    assert [(p.row, p.field, p.value) for p in plan.problems] == [(4, "纬度", "107.36"), (5, "统一编号", "A1"), (6, "隐患点名称", "甲滑坡")]
+    assert [(p.row, p.field, p.value) for p in plan.problems][1:] == [(5, "统一编号", "A1")]
+    # 甲滑坡 again in 桂溪 but with its own 编号: two features, a note that does not block
+    assert [(w.row, w.field, w.value) for w in plan.warnings] == [(6, "隐患点名称", "甲滑坡")]
+    assert plan.warnings[0].message == ("“甲滑坡”与第3行重名（同一乡镇），编号不同，按两个要素导入；若是同一处，请删去一行 / '甲滑坡' has the name "
+                                        "of row 3 in the same township but its own ID: imported as two features; if they are one place, delete one row")
     assert plan.problems[0].message == ("“107.36”超出纬度范围（-90～90度），请检查经纬度两列是否写反 / lat value '107.36' is outside "
                                         "-90..90 degrees; check for swapped lon/lat columns.")
     assert plan.problems[1].message == "编号“A1”与第3行重复；每个编号只能出现一次 / ID 'A1' repeats row 3; give each feature its own ID"
+
+
+def test_a_repeated_name_without_an_id_is_a_problem(gpkg: Path, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "dup.xlsx", HEADER, [
+        [1, None, "甲滑坡", "桂溪街道", "滑坡", 1, 107.35, 30.33],
+        [2, None, "甲滑坡", "桂溪", "滑坡", 1, 107.36, 30.32],
+    ])
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards")
+    assert [(p.row, p.field, p.value, p.message) for p in plan.problems] == [
+        (4, "隐患点名称", "甲滑坡", "“甲滑坡”与第3行重名（同一乡镇）；删去重复行或改名 / '甲滑坡' repeats row 3 in the same township; "
+                                   "delete the repeated row or rename it")]
+    assert plan.warnings == []
+
+
+def test_a_feature_the_file_leaves_in_place_keeps_its_position_class(gpkg: Path, tmp_path: Path) -> None:
+    """A download imported back (upsert by 编号) must not turn a synthetic point into a surveyed one;
+    the row that moves its feature makes it authoritative."""
+    layer = open_workspace(ADCODE).layer("geohazards")
+    synthetic = layer[layer["geometry_quality"] == "synthetic"].iloc[:2]
+    assert len(synthetic) == 2
+    (a, b) = synthetic.itertuples()
+    rows = [[1, a.fid, a.name, None, None, 9, a.geometry.x, a.geometry.y],  # same place to the digit
+            [2, b.fid, b.name, None, None, 9, b.geometry.x + 0.001, b.geometry.y]]  # moved about 96 m
+    path = _xlsx(tmp_path / "back.xlsx", HEADER, rows)
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards", mode="upsert")
+    assert plan.problems == [] and len(plan.report()["matches"]["update"]) == 2
+    commit_import(plan, user="测试", reason="回导")
+    after = open_workspace(ADCODE).layer("geohazards").set_index("fid")
+    assert after.loc[a.fid, "geometry_quality"] == "synthetic" and after.loc[a.fid, "geometry_source"] == a.geometry_source
+    assert after.loc[a.fid, "threatened_people"] == 9  # the file's attributes are taken all the same
+    assert after.loc[b.fid, "geometry_quality"] == "authoritative" and after.loc[b.fid, "geometry_source"].startswith("导入自 back.xlsx")
 
 
 def test_a_change_after_the_plan_is_a_conflict(gpkg: Path, tmp_path: Path) -> None:
