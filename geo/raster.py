@@ -185,12 +185,16 @@ def zonal_stats(src: RasterSource, zones: gpd.GeoDataFrame, *, name: str | None 
     z = zones.to_crs(crs)
     labels = rasterize([(g, i + 1) for i, g in enumerate(z.geometry)], out_shape=data.shape, transform=transform,
                        fill=0, dtype="int32")
-    out = []
-    for i in range(len(z)):
-        vals = data[(labels == i + 1) & np.isfinite(data)]
-        out.append({"mean": float(vals.mean()) if vals.size else np.nan,
-                    "max": float(vals.max()) if vals.size else np.nan, "cells": int(vals.size)})
-    return gpd.GeoDataFrame(out, index=zones.index)
+    n = len(z)
+    idx, vals = labels.ravel(), np.asarray(data, dtype=float).ravel()
+    ok = (idx > 0) & np.isfinite(vals)
+    cells = np.bincount(idx[ok], minlength=n + 1)[1:]  # one pass over the grid, not one per zone
+    sums = np.bincount(idx[ok], weights=vals[ok], minlength=n + 1)[1:]
+    top = np.full(n + 1, -np.inf)
+    np.maximum.at(top, idx[ok], vals[ok])
+    has = cells > 0
+    return gpd.GeoDataFrame({"mean": np.where(has, sums / np.maximum(cells, 1), np.nan), "max": np.where(has, top[1:], np.nan),
+                             "cells": cells.astype(int)}, index=zones.index)
 
 
 def warp_to_wgs84(src: RasterSource, *, name: str | None = None) -> tuple[npt.NDArray[np.float64], tuple[float, float, float, float]]:

@@ -202,9 +202,10 @@ def _import(args: argparse.Namespace) -> int:
               f"{len(report['skipped'])} skipped; CRS {report['crs']} ({report['datum']}), score {report['crs_score']}")
         if report["changeset"] is not None:
             print(f"committed: changeset {report['changeset']}, revision {report['revision']}")
-    for p in plan.problems:
-        where = ", ".join(str(x) for x in (p.sheet, f"row {p.row}" if p.row else None, p.field) if x)
-        print(f"{where}: {p.message}", file=sys.stderr)
+    for label, found in (("", plan.problems), ("note / 提示: ", plan.warnings)):
+        for p in found:
+            where = ", ".join(str(x) for x in (p.sheet, f"row {p.row}" if p.row else None, p.field) if x)
+            print(f"{label}{where}: {p.message}", file=sys.stderr)
     if refused and not args.dry_run:
         print("nothing written / 未写入任何内容", file=sys.stderr)
     return 2 if refused else 0

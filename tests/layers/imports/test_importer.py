@@ -285,6 +285,16 @@ def test_cli_commits_and_refuses_with_exit_2(gpkg: Path, tmp_path: Path) -> None
     assert _sha(gpkg) == before
 
 
+def test_cli_prints_the_notes_that_do_not_block(gpkg: Path, tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "twins.xlsx", HEADER, [
+        [1, "A1", "甲滑坡", "桂溪街道", "滑坡", 1, 107.35, 30.33],
+        [2, "A2", "甲滑坡", "桂溪街道", "滑坡", 1, 107.36, 30.32],
+    ])
+    out = _cli(ADCODE, str(path), "--layer", "geohazards", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert "note / 提示: 隐患点, row 4, 隐患点名称: “甲滑坡”与第3行重名（同一乡镇），编号不同，按两个要素导入" in out.stderr
+
+
 def test_swapped_row_and_duplicate_are_named(gpkg: Path, tmp_path: Path) -> None:
     path = _xlsx(tmp_path / "dup.xlsx", HEADER, [
         [1, "A1", "甲滑坡", "桂溪街道", "滑坡", 1, 107.35, 30.33],
