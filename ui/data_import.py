@@ -74,6 +74,8 @@ TX = {
     "legend_new": ("红色:将写入的 {n} 个{layer}要素(叠加在县界和当前图层上)", "Red: the {n} {layer} features to write (over the county and the current layer)"),
     "legend_moved": ("橙色虚线:{n} 个已有要素从原位置(灰圈)移到文件中的位置",
                      "Orange dashes: {n} existing features moved from where they are (grey rings) to the file's position"),
+    "legend_clipped": ("灰色虚线:{n} 个乡镇的泰森多边形扣除重叠后的范围",
+                       "Grey dashes: the Voronoi cells of {n} townships, clipped by the imported boundaries"),
     "legend_others": ("蓝、紫、绿圈:按其他候选坐标系读时的位置({labels})",
                       "Blue, purple and green rings: where the other CRS candidates would put the rows ({labels})"),
     "user": ("导入人", "Imported by"), "why": ("导入原因(必填)", "Reason (required)"), "go": ("导入", "Import"),
@@ -322,8 +324,11 @@ def _preview(plan: ImportPlan, others: list[Candidate], data, adcode: str, stamp
     spec = get_spec(plan.layer)
     moves = _moves(plan)
     legend = [pick(TX["legend_new"], lang).format(n=len(plan.features), layer=pick((spec.zh, spec.en), lang))]
+    clipped = plan.adjusted if plan.adjusted is not None and len(plan.adjusted) else None
     if moves:
         legend.append(pick(TX["legend_moved"], lang).format(n=len(moves)))
+    if clipped is not None:
+        legend.append(pick(TX["legend_clipped"], lang).format(n=len(clipped)))
     if others:
         legend.append(pick(TX["legend_others"], lang).format(labels=", ".join(c.label for c in others)))
     st.caption(";".join(legend) if lang == "zh" else "; ".join(legend))
@@ -333,6 +338,9 @@ def _preview(plan: ImportPlan, others: list[Candidate], data, adcode: str, stamp
         folium.GeoJson(plan.features[["geometry"]], name=pick(TX["preview"], lang),
                        marker=folium.CircleMarker(radius=6, color="#d7191c", fill=True, fill_opacity=0.9),
                        style_function=lambda _: {"color": "#d7191c", "weight": 3, "fillOpacity": 0.3}).add_to(fmap)
+    if clipped is not None:  # geometry only
+        folium.GeoJson(clipped[["geometry"]], style_function=lambda _: {"color": "#636363", "weight": 2, "dashArray": "6 4",
+                                                                        "fillOpacity": 0.05}).add_to(fmap)
     for old, new in moves:
         folium.CircleMarker(old, radius=6, color="#636363", weight=2, fill=False).add_to(fmap)
         folium.PolyLine([old, new], color="#fd8d3c", weight=3, dash_array="6 4").add_to(fmap)
@@ -343,6 +351,7 @@ def _preview(plan: ImportPlan, others: list[Candidate], data, adcode: str, stamp
                 folium.CircleMarker((float(lat), float(lon)), radius=4, color=colour, weight=2, fill=False).add_to(group)
         group.add_to(fmap)
     ss["import_preview"] = {"layer": plan.layer, "features": len(plan.features), "moved": len(moves),
+                            "clipped": 0 if clipped is None else len(clipped),
                             "candidates": [c.label for c in others]}
     st_folium(fmap, key="imp_map", height=480, use_container_width=True, returned_objects=[])
 

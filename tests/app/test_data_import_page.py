@@ -61,7 +61,7 @@ def test_the_report_counts_rows_and_lists_the_bad_row_as_in_excel() -> None:
     assert dict(zip(roles["列"], roles["含义"], strict=True))["经度"] == "经度 (lon)" and roles["理由"].str.len().min() > 0
     assert at.button(key="imp_commit").disabled
     assert "有 1 个问题" in " ".join(c.value for c in at.caption)
-    assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3, "moved": 0,
+    assert at.session_state["import_preview"] == {"layer": "geohazards", "features": 3, "moved": 0, "clipped": 0,
                                                      "candidates": ["GCJ-02", "BD-09"]}
     assert "红色:将写入的 3 个地质灾害要素(叠加在县界和当前图层上)" in " ".join(c.value for c in at.caption)
     at.checkbox(key="imp_skip").check().run()
@@ -200,3 +200,6 @@ def test_a_township_boundary_file_lists_the_names_both_ways(tmp_path: Path) -> N
     assert len(in_list) == len(open_workspace(ADCODE).layer("townships")) - 2  # 桂溪街道 and 沙坪镇 got their boundary
     assert {"桂溪街道", "沙坪镇"}.isdisjoint(in_list["名称"])
     assert dict(zip(in_list["名称"], in_list["处理"], strict=True))["新民镇"] == "保留泰森多边形,扣除重叠"
+    clipped = (in_list["处理"] == "保留泰森多边形,扣除重叠").sum()
+    assert at.session_state["import_preview"]["clipped"] == clipped == 6  # the six cells the two squares overlap
+    assert "灰色虚线:6 个乡镇的泰森多边形扣除重叠后的范围" in " ".join(c.value for c in at.caption)
