@@ -13,5 +13,6 @@ nav = st.navigation([
     st.Page("ui/risk.py", title=t("risk_page", lang)),
     st.Page("ui/coverage.py", title=t("coverage_page", lang)),
     st.Page("ui/data_import.py", title=t("import_page", lang)),
+    st.Page("ui/history.py", title=t("history_page", lang)),
 ])
 nav.run()

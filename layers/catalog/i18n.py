@@ -75,6 +75,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # --- exports and atlas
     # page 数据导入 (ui/data_import.py keeps its own sentences)
     "import_page": ("数据导入", "Data import"),
+    "history_page": ("变更记录", "Change history"),
 }
 
 BASEMAP_LABELS = {
