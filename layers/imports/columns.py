@@ -461,8 +461,31 @@ def _angle_column(table: RawTable, by_role: dict[str, str], axis: str, problems:
     return [v for _, _, (v, _) in pairs]
 
 
+def _inside(value: float | None, span: tuple[float, float]) -> bool:
+    return value is not None and span[0] < value < span[1]
+
+
+def _keep_swapped(table: RawTable, by_role: dict[str, str], lon: list[float | None], lat: list[float | None],
+                  problems: list[Problem]) -> None:
+    """A row whose 经度 cell holds a latitude of the region and whose 纬度 cell a longitude (the two cells
+    written the other way round) keeps both as written, without a range problem on 纬度 alone: the
+    import's swap check then names both columns and says to swap the two cells."""
+    column = by_role["lat"]
+    kept = set()
+    for i, (row, x, cell) in enumerate(zip(table.rows, lon, table.frame[column], strict=True)):
+        if lat[i] is None and _inside(x, REGION_LAT):
+            y, _ = parse_angle_cell(cell, axis="lon")
+            if _inside(y, REGION_LON):
+                lat[i] = y
+                kept.add(row)
+    if kept:
+        problems[:] = [p for p in problems if not (p.row in kept and p.field == column)]
+
+
 def _coordinates(table: RawTable, by_role: dict[str, str], problems: list[Problem]) -> pd.DataFrame:
     lon, lat = (_angle_column(table, by_role, axis, problems) for axis in ("lon", "lat"))
+    if lon is not None and lat is not None and "lon" in by_role and "lat" in by_role:
+        _keep_swapped(table, by_role, lon, lat, problems)
     if lon is not None or lat is not None:
         coords = pd.DataFrame({"lon": lon or [None] * len(table.rows), "lat": lat or [None] * len(table.rows)}, dtype=float)
     elif "x" in by_role or "y" in by_role:

@@ -240,3 +240,14 @@ def test_values_outside_a_fields_choices() -> None:
     attrs, _, problems = table_values(t, apply_overrides(guess_roles(t, "reservoirs"), "状态=status"), "reservoirs")
     assert problems == [Problem(4, "状态", "“在建”不是状态的可选值；可选：planned、under_construction、completed、ongoing、unknown / '在建' is "
                                            "not a value of status; use one of ['planned', 'under_construction', 'completed', 'ongoing', 'unknown']")]
+
+
+def test_a_row_with_lon_and_lat_swapped_keeps_both_cells_for_the_swap_check() -> None:
+    t = _table({"名称": ["一号池", "二号池", "三号池"], "类型": ["蓄水池"] * 3, "经度": ["107.35", "30.25", "107.38"],
+                "纬度": ["30.33", "107°24′", "95"]})
+    roles = guess_roles(t, "forest_fire")
+    _, coords, problems = table_values(t, roles, "forest_fire")
+    assert coords.iloc[1].tolist() == [30.25, 107.4]  # as written: the import names both columns and says to swap them
+    # a latitude of 95 beside a longitude of the region is not a swap: still out of range
+    assert [(p.row, p.field) for p in problems] == [(6, "纬度")]
+    assert "超出纬度范围" in problems[0].message and pd.isna(coords.iloc[2]["lat"])

@@ -308,8 +308,9 @@ def test_swapped_row_and_duplicate_are_named(gpkg: Path, tmp_path: Path) -> None
     assert [(w.row, w.field, w.value) for w in plan.warnings] == [(6, "隐患点名称", "甲滑坡")]
     assert plan.warnings[0].message == ("“甲滑坡”与第3行重名（同一乡镇），编号不同，按两个要素导入；若是同一处，请删去一行 / '甲滑坡' has the name "
                                         "of row 3 in the same township but its own ID: imported as two features; if they are one place, delete one row")
-    assert plan.problems[0].message == ("“107.36”超出纬度范围（-90～90度），请检查经纬度两列是否写反 / lat value '107.36' is outside "
-                                        "-90..90 degrees; check for swapped lon/lat columns.")
+    assert (plan.problems[0].row, plan.problems[0].field, plan.problems[0].value) == (4, "经度/纬度", "30.31, 107.36")
+    assert plan.problems[0].message == ("经度与纬度写反了（经度应约为 97–111，纬度约为 21–35）；请对调这两格 / longitude and latitude are "
+                                        "swapped in this row (longitude about 97-111, latitude about 21-35); swap the two cells")
     assert plan.problems[1].message == "编号“A1”与第3行重复；每个编号只能出现一次 / ID 'A1' repeats row 3; give each feature its own ID"
 
 

@@ -381,9 +381,10 @@ def test_a_row_with_lon_and_lat_swapped_is_named(ws_path: Path, tmp_path: Path) 
     path.write_bytes("\r\n".join(rows).encode("gbk"))
     plan = plan_import(open_workspace(ADCODE), path, layer="forest_fire")
     [(problem)] = plan.problems
-    assert (problem.row, problem.field, problem.value) == (3, "纬度", "107.400000")  # line 3 of the text file
-    assert problem.message == ("“107.400000”超出纬度范围（-90～90度），请检查经纬度两列是否写反 / lat value '107.400000' is outside "
-                               "-90..90 degrees; check for swapped lon/lat columns.")
+    # line 3 of the text file, both columns named: the two cells are kept as written for the swap check
+    assert (problem.row, problem.field, problem.value) == (3, "经度/纬度", "30.25, 107.4")
+    assert problem.message == ("经度与纬度写反了（经度应约为 97–111，纬度约为 21–35）；请对调这两格 / longitude and latitude are "
+                               "swapped in this row (longitude about 97-111, latitude about 21-35); swap the two cells")
     assert plan.report()["skipped"] == [{"sheet": None, "row": 3}] and plan.report()["features"] == 2
 
 
