@@ -12,27 +12,29 @@ from streamlit_folium import st_folium
 from geo.errors import GeoError
 from layers.catalog.i18n import pick, t
 from layers.edits import history as hist
-from layers.render.webmap import build_map
+from layers.render.webmap import MapParts, assemble_map
 from layers.store.workspace import Workspace, open_workspace
 from layers.views import historyview as hv
 from ui import common, ui_cache
 
 MAX_MAPS = 4  # features of one changeset drawn at once; more: pick one
+CONTEXT = ("county", "townships")  # drawn under a small map, for orientation
 TX = {
     "all": ("全部", "All"), "user_f": ("用户", "User"), "layer_f": ("图层", "Layer"), "town_f": ("乡镇", "Township"),
     "since": ("起始日期", "From"), "until": ("截止日期", "Until"),
     "feature_only": ("只显示一个要素的历史:", "Showing the history of one feature:"), "show_all": ("显示全部变更", "Show every change"),
     "count": ("共 {n} 条变更(最新在前)。", "{n} changes (newest first)."), "empty": ("没有符合条件的变更。", "No change matches."),
     "xlsx": ("下载变更记录 XLSX", "Download the log as XLSX"),
-    "pick": ("查看变更集", "Changeset to look at"),
+    "pick": ("查看变更集(或点表格中的一行)", "Changeset to look at (or click a row of the table)"),
     "detail": ("变更集 #{id}(版本 {rev})", "Changeset #{id} (revision {rev})"),
     "reason": ("原因:", "Reason: "), "source": ("来源文件:", "Source file: "),
     "no_features": ("此变更不涉及单个要素(如生成或风险重算)。", "This change lists no single features (a build or a risk recompute)."),
     "which": ("要素", "Feature"), "legend": ("小地图:灰色为修改前位置,红色为修改后位置,连线表示移动。",
                                           "Small maps: grey is before, red is after, a line shows a move."),
     "no_position": ("没有位置。", "No position."),
-    "who": ("操作人(撤销或回到版本时记录)", "Your name (recorded with an undo or a return)"),
-    "undo_h": ("撤销此变更", "Undo this change"), "why": ("撤销原因(必填)", "Reason for the undo (required)"),
+    "act_h": ("撤销与回到早先版本", "Undo, or return to an earlier revision"),
+    "who": ("操作人(记入新的变更)", "Your name (recorded with the new change)"),
+    "undo_h": ("撤销变更集 #{id}", "Undo changeset #{id}"), "why": ("撤销原因(必填)", "Reason for the undo (required)"),
     "undo": ("撤销", "Undo"), "need": ("请填写操作人和原因。", "Enter your name and a reason."),
     "not_undoable": ("此变更不能撤销(生成和风险重算由数据重新计算)。", "This change cannot be undone (builds and risk recomputes are derived)."),
     "undone": ("已撤销变更集 #{id}:新变更集 #{new},版本 {rev}。", "Changeset #{id} undone: new changeset #{new}, revision {rev}."),
@@ -80,6 +82,13 @@ def _filters(changesets: list, data, lang: str) -> dict[str, object]:  # noqa: A
     return out
 
 
+def _row_picked() -> None:
+    """A row clicked in the log table picks that changeset (callback, before the run)."""
+    rows = ss["hist_log"]["selection"]["rows"]
+    if rows and rows[0] < len(ss.get("history_shown", [])):
+        ss["hist_pick"] = ss["history_shown"][rows[0]]
+
+
 def _pick(entries: list[hist.Entry], lang: str) -> hist.Entry:
     """The changeset looked at: chosen in the list (newest by default)."""
     by_id = {e.changeset.id: e for e in entries}
@@ -94,7 +103,7 @@ def _short(e: hist.Entry, lang: str) -> str:
     return f"#{c.id} · {hv.time_text(c.time)} · {c.user} · {hv.action_label(c.action, lang)}"
 
 
-def _detail(entry: hist.Entry, focus: dict[str, object], lang: str) -> None:
+def _detail(entry: hist.Entry, focus: dict[str, object], context: MapParts, lang: str) -> None:
     c = entry.changeset
     st.subheader(pick(TX["detail"], lang).format(id=c.id, rev=c.revision))
     st.text(f"{hv.time_text(c.time)} · {c.user} · {hv.action_label(c.action, lang)} · {hv.layer_label(c.layer, lang)}")
@@ -112,19 +121,19 @@ def _detail(entry: hist.Entry, focus: dict[str, object], lang: str) -> None:
         feats = [feats[i]]
     st.caption(pick(TX["legend"], lang))
     for i, fc in enumerate(feats):
-        _feature(fc, f"hist_map_{c.id}_{i}", lang)
+        _feature(fc, f"hist_map_{c.id}_{i}", context, lang)
 
 
-def _feature(fc: hist.FeatureChange, key: str, lang: str) -> None:
+def _feature(fc: hist.FeatureChange, key: str, context: MapParts, lang: str) -> None:
     """One feature: the fields that changed, and a small map of its position before (grey) and after (red)."""
-    st.text(f"{hv.layer_label(fc.layer, lang)} · {fc.fid} · {fc.name or ''} · {fc.township or ''}")
+    st.text(" · ".join(x for x in (hv.layer_label(fc.layer, lang), fc.fid, fc.name, fc.township) if x))
     left, right = st.columns([3, 2])
     left.dataframe(hv.change_table(fc, lang), width="stretch", hide_index=True)
     mm = hv.mini_map(fc)
     if mm is None:
         right.caption(pick(TX["no_position"], lang))
         return
-    fmap = build_map({}, bounds=mm.bounds, lang=lang)
+    fmap = assemble_map(context, bounds=mm.bounds)
     for shape in mm.shapes:  # geometry only: no data text goes into the map
         folium.GeoJson({"type": "Feature", "geometry": shape.geojson, "properties": {}},
                        marker=folium.CircleMarker(radius=7, color=shape.colour, weight=3, fill=True, fill_opacity=0.6),
@@ -138,13 +147,14 @@ def _feature(fc: hist.FeatureChange, key: str, lang: str) -> None:
 
 
 def _who(lang: str) -> str:
+    st.subheader(pick(TX["act_h"], lang))
     ss.setdefault("hist_user", ss.get("user_name", ""))
     return st.text_input(pick(TX["who"], lang), key="hist_user").strip()
 
 
 def _undo(entry: hist.Entry, adcode: str, user: str, lang: str) -> None:
     c = entry.changeset
-    st.subheader(pick(TX["undo_h"], lang))
+    st.markdown(f"**{pick(TX['undo_h'], lang).format(id=c.id)}**")
     if not hv.undoable(entry):
         st.caption(pick(TX["not_undoable"], lang))
         return
@@ -201,13 +211,13 @@ entries = _entries(adcode, stamp, key, ws)
 ss["history_shown"] = [e.changeset.id for e in entries]
 st.caption(pick(TX["count" if entries else "empty"], lang).format(n=len(entries)))
 if entries:
-    st.dataframe(hv.log_table(entries, lang), width="stretch", hide_index=True)
+    st.dataframe(hv.log_table(entries, lang), width="stretch", hide_index=True, key="hist_log", on_select=_row_picked,
+                 selection_mode="single-row")
     st.download_button(pick(TX["xlsx"], lang), _xlsx(adcode, stamp, key, lang, ws), f"history_{adcode}.xlsx", key="hist_xlsx",
                        on_click="ignore")
     entry = _pick(entries, lang)
-    _detail(entry, filters, lang)
-    user = _who(lang)
+    _detail(entry, filters, ui_cache.map_parts(adcode, stamp, q, CONTEXT, lang, False), lang)
+user = _who(lang)
+if entries:
     _undo(entry, adcode, user, lang)
-else:
-    user = _who(lang)
 _revert(changesets, adcode, user, lang)

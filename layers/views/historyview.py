@@ -28,7 +28,7 @@ ACTIONS = {
 NOT_UNDOABLE = ("build", "risk")  # rebuilt from data/, not contributed: nothing of a person's to undo
 LOG_COLUMNS = {
     "id": ("变更集", "Changeset"), "revision": ("版本", "Revision"), "time": ("时间", "Time"), "user": ("用户", "User"),
-    "action": ("操作", "Action"), "layer": ("图层", "Layer"), "features": ("要素", "Features"), "reason": ("原因", "Reason"),
+    "action": ("操作", "Action"), "reason": ("原因", "Reason"), "layer": ("图层", "Layer"), "features": ("要素", "Features"),
     "source": ("来源文件", "Source file"),
 }
 FEATURE_COLUMNS = {
@@ -101,15 +101,19 @@ def undoable(entry: Entry) -> bool:
     return entry.changeset.action not in NOT_UNDOABLE and bool(entry.features or entry.changeset.fids)
 
 
-def _feature_names(entry: Entry, lang: str) -> str:
+def _first(names: Sequence[str], lang: str) -> str:
     """``甲水库、乙水库、丙水库 等 5 个`` (the first names, then how many)."""
-    names = [fc.name or fc.fid for fc in entry.features]
-    if not names:
-        return str(len(entry.changeset.fids)) if entry.changeset.fids else ""
     shown = ("、" if lang == "zh" else ", ").join(names[:NAMES_IN_LOG])
     if len(names) <= NAMES_IN_LOG:
         return shown
     return pick(TEXT["more"], lang).format(shown=shown, n=len(names), rest=len(names) - NAMES_IN_LOG)
+
+
+def _feature_names(entry: Entry, lang: str) -> str:
+    names = [fc.name or fc.fid for fc in entry.features]
+    if not names:
+        return str(len(entry.changeset.fids)) if entry.changeset.fids else ""
+    return _first(names, lang)
 
 
 def focus(entry: Entry, layer: object = None, fid: object = None) -> list[FeatureChange]:
@@ -124,8 +128,8 @@ def log_table(entries: Sequence[Entry], lang: str) -> pd.DataFrame:
     rows = []
     for e in entries:
         c = e.changeset
-        rows.append([str(c.id), str(c.revision), time_text(c.time), c.user, action_label(c.action, lang), layer_label(c.layer, lang),
-                     _feature_names(e, lang), c.reason or "", c.source_name or ""])
+        rows.append([str(c.id), str(c.revision), time_text(c.time), c.user, action_label(c.action, lang), c.reason or "",
+                     _first([layer_label(p, lang) for p in (c.layer or "").split(",") if p], lang), _feature_names(e, lang), c.source_name or ""])
     return pd.DataFrame(rows, columns=[pick(v, lang) for v in LOG_COLUMNS.values()], dtype=object)
 
 
@@ -135,11 +139,15 @@ def change_kind(fc: FeatureChange) -> str:
     return "deleted" if fc.after is None or not len(fc.after) else "changed"
 
 
+def _position_first(fields: Sequence[str]) -> list[str]:
+    return sorted(fields, key=lambda f: f != "geometry")
+
+
 def features_table(entry: Entry, lang: str) -> pd.DataFrame:
     """The features of one changeset: layer, ID, name, township, added/deleted/changed and which fields."""
     sep = "、" if lang == "zh" else ", "
     rows = [[layer_label(fc.layer, lang), fc.fid, fc.name or "", fc.township or "", pick(CHANGE_KINDS[change_kind(fc)], lang),
-             sep.join(field_label(fc.layer, f, lang) for f in fc.changed)] for fc in entry.features]
+             sep.join(field_label(fc.layer, f, lang) for f in _position_first(fc.changed))] for fc in entry.features]
     return pd.DataFrame(rows, columns=[pick(v, lang) for v in FEATURE_COLUMNS.values()], dtype=object)
 
 
@@ -188,9 +196,8 @@ def _row(frame: gpd.GeoDataFrame | None) -> Mapping[str, object]:
 def change_table(fc: FeatureChange, lang: str) -> pd.DataFrame:
     """The fields that changed (``fc.changed``, position first), before and after, every cell text."""
     before, after = _row(fc.before), _row(fc.after)
-    fields = sorted(fc.changed, key=lambda f: f != "geometry")
     rows = [[field_label(fc.layer, f, lang), value_text(fc.layer, f, before.get(f), lang), value_text(fc.layer, f, after.get(f), lang)]
-            for f in fields]
+            for f in _position_first(fc.changed)]
     return pd.DataFrame(rows, columns=[pick(v, lang) for v in CHANGE_COLUMNS.values()], dtype=object)
 
 

@@ -189,7 +189,7 @@ def test_english_page() -> None:
     assert not at.exception
     assert at.title[0].value.startswith("Change history")
     log = _log(at)
-    assert list(log.columns) == ["Changeset", "Revision", "Time", "User", "Action", "Layer", "Features", "Reason", "Source file"]
+    assert list(log.columns) == ["Changeset", "Revision", "Time", "User", "Action", "Reason", "Layer", "Features", "Source file"]
     assert log["Layer"].iloc[0] == "Geohazards"
     assert at.button(key=f"hist_undo_{log['Changeset'].iloc[0]}").label == "Undo"
 

@@ -34,8 +34,8 @@ def test_log_rows_are_text_in_the_page_language() -> None:
                      [FeatureChange("geohazards", f, f"点{f}", None, None, _frame(Point(107, 30)), ["geometry"]) for f in "abcd"]),
                Entry(_cs(1, reason="<b>核实</b>"), [_moved()])]
     zh = hv.log_table(entries, "zh")
-    assert list(zh.columns) == ["变更集", "版本", "时间", "用户", "操作", "图层", "要素", "原因", "来源文件"]
-    assert zh.iloc[0].tolist() == ["2", "2", "2026-03-02 09:15:00", "张三", "导入", "地质灾害、水库", "点a、点b、点c 等 4 个", "现场核实", "一览表.xlsx"]
+    assert list(zh.columns) == ["变更集", "版本", "时间", "用户", "操作", "原因", "图层", "要素", "来源文件"]
+    assert zh.iloc[0].tolist() == ["2", "2", "2026-03-02 09:15:00", "张三", "导入", "现场核实", "地质灾害、水库", "点a、点b、点c 等 4 个", "一览表.xlsx"]
     assert zh.iloc[1]["原因"] == "<b>核实</b>"  # shown as text by st.dataframe, never as markup
     en = hv.log_table(entries, "en")
     assert en.iloc[0][["Action", "Layer", "Features"]].tolist() == ["Import", "Geohazards, Reservoirs", "点a, 点b, 点c and 1 more"]
@@ -52,7 +52,7 @@ def test_features_of_a_changeset_added_deleted_changed() -> None:
     added = FeatureChange("reservoirs", "r2", "新水库", None, None, _frame(Point(107, 30)), ["geometry"])
     gone = FeatureChange("reservoirs", "r3", None, None, _frame(Point(107, 30)), None, ["deleted"])
     table = hv.features_table(Entry(_cs(1), [_moved(), added, gone]), "zh")
-    assert table.values.tolist() == [["水库", "r1", "全胜水库", "桂阳街道", "修改", "状态、位置、位置质量"],
+    assert table.values.tolist() == [["水库", "r1", "全胜水库", "桂阳街道", "修改", "位置、状态、位置质量"],
                                      ["水库", "r2", "新水库", "", "新增", "位置"], ["水库", "r3", "", "", "删除", "已删除"]]
     assert hv.focus(Entry(_cs(1), [_moved(), added]), "reservoirs", "r2") == [added]
 
@@ -99,5 +99,7 @@ def test_choices_and_revisions() -> None:
     assert hv.users(log) == ["build", "张三", "李四"]
     assert hv.layers(log) == ["geohazards", "reservoirs"]
     assert hv.revisions(log) == [2, 1]
+    assert hv.log_table([Entry(_cs(1, action="build", layer="county,townships,rivers,reservoirs"), [])], "zh").iloc[0]["图层"] == \
+        "县界、乡镇(街道)、河流水系 等 4 个"
     assert hv.revision_label(log[0], "en") == "revision 1 · 2026-03-01 09:15:00 · build · Build"
     assert not hv.undoable(Entry(log[0], [])) and hv.undoable(Entry(log[1], [_moved()]))
