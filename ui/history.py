@@ -21,7 +21,7 @@ MAX_MAPS = 4  # features of one changeset drawn at once; more: pick one
 CONTEXT = ("county", "townships")  # drawn under a small map, for orientation
 TX = {
     "all": ("全部", "All"), "user_f": ("用户", "User"), "layer_f": ("图层", "Layer"), "town_f": ("乡镇", "Township"),
-    "since": ("起始日期", "From"), "until": ("截止日期", "Until"),
+    "dates": ("日期范围", "Date range"),
     "feature_only": ("只显示一个要素的历史:", "Showing the history of one feature:"), "show_all": ("显示全部变更", "Show every change"),
     "count": ("共 {n} 条变更(最新在前)。", "{n} changes (newest first)."), "empty": ("没有符合条件的变更。", "No change matches."),
     "xlsx": ("下载变更记录 XLSX", "Download the log as XLSX"),
@@ -63,14 +63,14 @@ def _xlsx(adcode: str, stamp: ui_cache.Stamp, filters: tuple[tuple[str, object],
 def _filters(changesets: list, data, lang: str) -> dict[str, object]:  # noqa: ANN001
     """The filter row; a feature's history (``history_filter``) fixes layer and fid."""
     every = pick(TX["all"], lang)
-    c = st.columns(5)
+    c = st.columns([1, 1, 1, 1.6])
     user = c[0].selectbox(pick(TX["user_f"], lang), ["", *hv.users(changesets)], format_func=lambda v: v or every, key="hist_f_user")
     layer = c[1].selectbox(pick(TX["layer_f"], lang), ["", *hv.layers(changesets)], key="hist_f_layer",
                            format_func=lambda v: hv.layer_label(v, lang) if v else every)
     town = c[2].selectbox(pick(TX["town_f"], lang), ["", *hv.townships(data)], format_func=lambda v: v or every, key="hist_f_town")
-    since = c[3].date_input(pick(TX["since"], lang), value=None, key="hist_f_since")
-    until = c[4].date_input(pick(TX["until"], lang), value=None, key="hist_f_until")
-    out = {"user": user or None, "layer": layer or None, "township": town or None, "since": since, "until": until, "fid": None}
+    dates = tuple(c[3].date_input(pick(TX["dates"], lang), value=(), key="hist_f_dates"))  # (), (from,) or (from, until)
+    out = {"user": user or None, "layer": layer or None, "township": town or None, "since": dates[0] if dates else None,
+           "until": dates[1] if len(dates) > 1 else None, "fid": None}
     one = ss.get("history_filter")
     if one:
         out.update(layer=str(one["layer"]), fid=str(one["fid"]))

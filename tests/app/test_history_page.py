@@ -92,7 +92,10 @@ def test_the_filters_narrow_the_log() -> None:
     at.selectbox(key="hist_f_town").set_value("桂阳街道").run()
     assert "李四" in list(_log(at)["用户"]) and "张三" not in list(_log(at)["用户"])
     at.selectbox(key="hist_f_town").set_value("").run()
-    at.date_input(key="hist_f_since").set_value(dt.date.today() + dt.timedelta(days=1)).run()
+    today = dt.date.today()
+    at.date_input(key="hist_f_dates").set_value((today - dt.timedelta(days=1), today + dt.timedelta(days=1))).run()
+    assert {"张三", "李四"} <= set(_log(at)["用户"])
+    at.date_input(key="hist_f_dates").set_value((today + dt.timedelta(days=1), today + dt.timedelta(days=2))).run()
     assert not at.exception and not [d for d in at.dataframe if d.value.columns[0] == "变更集"]
     assert "没有符合条件的变更。" in [c.value for c in at.caption]
 
