@@ -92,6 +92,8 @@ def _row_picked() -> None:
 def _pick(entries: list[hist.Entry], lang: str) -> hist.Entry:
     """The changeset looked at: chosen in the list (newest by default)."""
     by_id = {e.changeset.id: e for e in entries}
+    if "_hist_next_pick" in ss:
+        ss["hist_pick"] = ss.pop("_hist_next_pick")
     if ss.get("hist_pick") not in by_id:
         ss["hist_pick"] = entries[0].changeset.id
     chosen = st.selectbox(pick(TX["pick"], lang), list(by_id), key="hist_pick", format_func=lambda i: _short(by_id[i], lang))
@@ -185,7 +187,7 @@ def _revert(changesets: list, adcode: str, user: str, lang: str) -> None:  # noq
 
 def _write(action, user: str, lang: str, done) -> None:  # noqa: ANN001
     """Run one write; its error (a conflict names the later change) in the page language; on success a
-    message for the next run, which shows the new revision."""
+    message for the next run, which shows the new revision and its changeset."""
     try:
         new = action()
     except GeoError as err:
@@ -193,6 +195,7 @@ def _write(action, user: str, lang: str, done) -> None:  # noqa: ANN001
         return
     ss["user_name"] = user
     ss["hist_done"] = done(new)
+    ss["_hist_next_pick"] = new.id  # the next run shows the new changeset itself
     ss.pop("hist_reason", None)
     ss.pop("hist_revert_reason", None)
     ss.pop("hist_revert_ok", None)
