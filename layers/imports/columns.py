@@ -29,6 +29,9 @@ REGION_LAT = (21.0, 35.0)
 that coordinate, whatever its header says."""
 SHARE = 0.8
 """A column is taken for a kind of value when at least this share of its non-empty cells are of it."""
+SAMPLE_CELLS = 1000
+"""A column's role is guessed from at most this many of its non-empty cells, spread evenly over its rows
+(the first and the last among them); every row's value is read afterwards, whatever the sample."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class _Values:
     precise: bool = False
     n: int = 0
     minsec: float = 0.0  # share of the values within 0..60 (minutes or seconds)
+    of: int = 0  # the column's non-empty cells when the values are those of a sample of them, else 0
 
 
 _DMS_MARK = re.compile(r"[度分秒°′″'\"’”]|\d-\d")
@@ -125,6 +129,11 @@ def _enough(values: list[float], cells: list[str]) -> bool:
 
 
 def _classify(cells: list[str]) -> _Values:
+    """What the cells are, from :data:`SAMPLE_CELLS` of them at most (spread evenly)."""
+    of = len(cells) if len(cells) > SAMPLE_CELLS else 0
+    if of:
+        step = (len(cells) - 1) / (SAMPLE_CELLS - 1)
+        cells = [cells[round(k * step)] for k in range(SAMPLE_CELLS)]
     numbers = [v for v, _ in (parse_number(c) for c in cells) if v is not None]
     angles = [v for v, _ in (parse_angle_cell(c) for c in cells) if v is not None]
     dms = any(_DMS_MARK.search(c) for c in cells)
@@ -132,13 +141,13 @@ def _classify(cells: list[str]) -> _Values:
     if not values and not numbers:
         return _Values(None)
     if not values:  # numbers, but not enough of them: only the share within 0..60 matters (a column of minutes)
-        return _Values(None, minsec=sum(0 <= v < 60 for v in numbers) / len(cells))
+        return _Values(None, minsec=sum(0 <= v < 60 for v in numbers) / len(cells), of=of)
     lo, hi = min(values), max(values)
     whole = not dms and all(v.is_integer() for v in values)
     precise = dms or any(len(c.rsplit(".", 1)[-1]) >= 3 for c in cells if "." in c)
     what = _degree_kind(values) or (None if dms else _metre_kind(values))
     minsec = sum(0 <= v < 60 for v in values) / len(cells)
-    return _Values(what, lo, hi, dms_text=dms, whole=whole, precise=precise, n=len(values), minsec=minsec)
+    return _Values(what, lo, hi, dms_text=dms, whole=whole, precise=precise, n=len(values), minsec=minsec, of=of)
 
 
 def _degree_kind(values: list[float]) -> str | None:
@@ -169,6 +178,8 @@ def _describe(v: _Values) -> tuple[str, str]:
         "prefixed": (f"数值为8位数（{span}），前两位{zone}是带号，是带带号的高斯-克吕格东坐标",
                      f"8-digit values ({span}) are Gauss-Krüger eastings with the zone number {zone} in front"),
     }[v.what or ""]
+    if v.of:
+        zh, en = f"{zh}（抽查 {v.n:,} 格，共 {v.of:,} 格）", f"{en} ({v.n:,} of {v.of:,} cells checked)"
     return ("度分秒写法，" + zh, "degrees-minutes-seconds; " + en) if v.dms_text else (zh, en)
 
 
@@ -207,7 +218,7 @@ def _coordinate_role(header: str, header_role: str | None, why: tuple[str, str],
 # --- guessing -------------------------------------------------------------------------------------
 
 def _cells(column: pd.Series) -> list[str]:
-    return [str(c).strip() for c in column if c is not None and not pd.isna(c) and str(c).strip()]
+    return [text for c in column.dropna() if (text := str(c).strip())]
 
 
 def _guess_column(header: str, v: _Values, spec: LayerSpec) -> tuple[RoleGuess, int]:
@@ -496,11 +507,13 @@ def _coordinates(table: RawTable, by_role: dict[str, str], problems: list[Proble
         problems.append(Problem(None, None, _why("找不到坐标列；请用 --columns 指定，如 经度=lon,纬度=lat 或 X=y,Y=x",
                                                  "no coordinate columns; name them with --columns, e.g. 经度=lon,纬度=lat or X=y,Y=x")))
         return pd.DataFrame(index=range(len(table.rows)))
-    for i, row in enumerate(table.rows):
-        for axis in coords.columns:
-            where = _axis_columns(by_role, axis)
-            if pd.isna(coords.iloc[i][axis]) and not any(p.row == row and p.field == where for p in problems):
-                problems.append(Problem(row, where, _why(f"{axis}为空，请填写坐标", f"{axis} is empty; fill in the coordinates")))
+    named = {(p.row, p.field) for p in problems}
+    where = {axis: _axis_columns(by_role, axis) for axis in coords.columns}
+    empty = coords.isna().to_numpy()
+    for i in map(int, empty.any(axis=1).nonzero()[0]):  # row by row, each axis in column order, as before
+        for k, axis in enumerate(coords.columns):
+            if empty[i, k] and (table.rows[i], where[axis]) not in named:
+                problems.append(Problem(table.rows[i], where[axis], _why(f"{axis}为空，请填写坐标", f"{axis} is empty; fill in the coordinates")))
     return coords
 
 

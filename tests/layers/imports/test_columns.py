@@ -251,3 +251,16 @@ def test_a_row_with_lon_and_lat_swapped_keeps_both_cells_for_the_swap_check() ->
     # a latitude of 95 beside a longitude of the region is not a swap: still out of range
     assert [(p.row, p.field) for p in problems] == [(6, "纬度")]
     assert "超出纬度范围" in problems[0].message and pd.isna(coords.iloc[2]["lat"])
+
+
+def test_a_long_column_is_guessed_from_a_sample_and_every_row_is_read() -> None:
+    lon = [f"{107.3 + k * 1e-5:.5f}" for k in range(3000)]
+    lon[1] = "东经107.3x"  # not among the 1,000 cells the guess looks at (every third row or so): still named
+    t = _table({"名称": [f"{k}号滑坡" for k in range(3000)], "经度": lon, "纬度": ["30.2"] * 3000}, first_row=2)
+    guesses = guess_roles(t, "geohazards")
+    assert [g.role for g in guesses] == ["name", "lon", "lat"]
+    assert guesses[1].reason.endswith("longitudes of the region (1,000 of 3,000 cells checked)")
+    assert "（抽查 1,000 格，共 3,000 格）" in guesses[1].reason
+    _, coords, problems = table_values(t, guesses, "geohazards")
+    assert [(p.row, p.field) for p in problems] == [(3, "经度")]
+    assert coords["lon"].notna().sum() == 2999

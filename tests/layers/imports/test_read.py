@@ -86,6 +86,22 @@ def test_xlsx_two_row_header_under_merged_cells(tmp_path: Path) -> None:
     assert t.rows == [4]
 
 
+def test_xlsx_read_whatever_size_the_sheet_declares(tmp_path: Path) -> None:
+    """Some writers declare a sheet's size wrong (``<dimension ref="A1"/>``); every row and column is read."""
+    path = _hazard_xlsx(tmp_path / "dim.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b'<dimension ref="A1:H6" />' in members[sheet]
+    members[sheet] = members[sheet].replace(b'<dimension ref="A1:H6" />', b'<dimension ref="A1" />')
+    with zipfile.ZipFile(path, "w") as zf:
+        for member, data in members.items():
+            zf.writestr(member, data)
+    [t] = read_source(path)
+    assert (list(t.frame.columns), t.header_row, t.rows) == (HEADER, 3, [4, 5])
+    assert t.frame["纬度"].tolist() == ["30.33", "30度19分48秒"]
+
+
 def test_xlsx_empty_rows_dropped_and_reported_trailing_ones_not(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
