@@ -25,12 +25,15 @@ PAGE = str(ROOT / "ui" / "history.py")
 pytestmark = pytest.mark.usefixtures("private_workspaces")
 
 
-def _move(name: str, layer: str, to: tuple[float, float], *, user: str, reason: str) -> str:
-    """Move the feature called ``name`` as one changeset; returns its fid."""
+def _move(name: str, layer: str, to: tuple[float, float] | None, *, user: str, reason: str, **values: object) -> str:
+    """Move the feature called ``name`` and/or set ``values`` as one changeset; returns its fid."""
     ws = open_workspace(ADCODE)
     frame = ws.layer(layer)
     row = frame[frame["name"] == name].head(1).copy()
-    row["geometry"] = [Point(*to)]
+    if to is not None:
+        row["geometry"] = [Point(*to)]
+    for field, value in values.items():
+        row[field] = value
     ws.commit([UserChange(layer, upsert=gpd.GeoDataFrame(row, crs=4490))], user=user, action="edit", reason=reason)
     return str(row["fid"].iloc[0])
 
@@ -41,11 +44,11 @@ def _wkb(layer: str, fid: str) -> bytes:
 
 
 def _two_changes() -> tuple[str, str]:
-    """张三 moves 全胜水库 (reservoirs), then 李四 moves the first hazard point of 桂阳街道."""
+    """张三 moves 全胜水库 (reservoirs), then 李四 notes on the first hazard point of 桂阳街道 that it was checked."""
     res = _move("全胜水库", "reservoirs", (107.40, 30.30), user="张三", reason="现场核实 <b>位置</b>")
     hazards = open_workspace(ADCODE).layer("geohazards")
     name = hazards[hazards["township"] == "桂阳街道"]["name"].iloc[0]
-    haz = _move(name, "geohazards", (107.35, 30.33), user="李四", reason="测绘队复核")
+    haz = _move(name, "geohazards", None, user="李四", reason="测绘队复核", note="已复核")  # stays in 桂阳街道
     return res, haz
 
 
