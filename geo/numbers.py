@@ -21,6 +21,9 @@ _NUMBER_UNIT = re.compile(r"([-+]?[\d.,]+)\s*([^\d\s.,+-][^\d]*)?")
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")
 _COMMA_DECIMAL = re.compile(r"[-+]?\d+,\d+")
 _AXIS_ZH = {"lon": "经度", "lat": "纬度"}
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_PLAIN_DEGREES = re.compile(r"[0-9]{1,3}(?:\.[0-9]+)?")
+_PLAIN_DMS = re.compile(r"([0-9]{1,3})[°度]([0-9]{1,2})[′分]([0-9]{1,2}(?:\.[0-9]+)?)[″秒]")
 _PARTS = (("度", "degrees"), ("分", "minutes"), ("秒", "seconds"))
 
 Parsed = tuple[float | None, str | None]
@@ -53,6 +56,8 @@ def _number_part(s: str) -> str | None:
 def parse_number(text: object) -> Parsed:
     """``text`` as a float: ``"107,35"`` -> 107.35, ``"1,234"`` -> 1234.0, ``"１０７．３５"`` -> 107.35,
     ``"12户"`` -> 12.0, ``""``/``"-"``/``"无"`` -> None without a problem."""
+    if type(text) is str and _PLAIN_NUMBER.fullmatch(text):  # most cells: what the full reading below gives
+        return float(text), None
     s = _clean(text)
     if s is None:
         return None, None
@@ -82,6 +87,9 @@ def parse_int(text: object) -> tuple[int | None, str | None]:
 def parse_angle_cell(text: object, *, axis: str = "lon") -> Parsed:
     """``text`` as decimal degrees: decimal (``107.35425``, ``107,35425``) or 度分秒 (``107°21′15.3″``,
     ``107度21分15.3秒``, ``107-21-15.3``), in full-width characters too; ``axis`` ("lon"/"lat") sets the range."""
+    plain = _plain_angle(text, 180.0 if axis == "lon" else 90.0)
+    if plain is not None:
+        return plain, None
     s = _clean(text)
     if s is None:
         return None, None
@@ -91,6 +99,23 @@ def parse_angle_cell(text: object, *, axis: str = "lon") -> Parsed:
         return parse_angle(s, axis=axis), None
     except CoordinateError as err:
         return None, _angle_problem(text, axis, str(err))
+
+
+def _plain_angle(text: object, limit: float) -> float | None:
+    """The degrees of a cell written the most usual ways (``107.35425``, ``107°21′15.3″``, ``107度21分15.3秒``)
+    and within ``limit``, as :func:`geo.dms.parse_angle` reads them; None for every other cell."""
+    if type(text) is not str:
+        return None
+    if _PLAIN_DEGREES.fullmatch(text):
+        value = float(text)
+    elif dms := _PLAIN_DMS.fullmatch(text):
+        d, m, sec = (float(x) for x in dms.groups())
+        if m >= 60 or sec >= 60:
+            return None
+        value = d + m / 60.0 + sec / 3600.0
+    else:
+        return None
+    return value if value <= limit else None
 
 
 def _angle_problem(text: object, axis: str, english: str) -> str:

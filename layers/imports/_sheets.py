@@ -48,6 +48,8 @@ class Grid:
 
 def cell_text(v: object) -> str | None:
     """A cell as the user sees it: 107.354 (not 107.35400000000001), 12 (not 12.0), dates as ISO text."""
+    if type(v) is str:  # most cells: the checks below would end in str(v) as well
+        return v if v.strip() else None
     if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return None
     if isinstance(v, bool):
@@ -153,10 +155,10 @@ def _fill_vertical_merges(grid: Grid, start: int) -> None:
 
 
 def _drop_reason(cells: list[str | None]) -> str | None:
-    filled = [re.sub(r"\s+", "", c) for c in cells if c is not None]
+    filled = [c for c in cells if c is not None]
     if not filled:
         return "空行 / empty row"
-    if any(_TOTAL.fullmatch(c) for c in filled[:3]):
+    if any(_TOTAL.fullmatch(re.sub(r"\s+", "", c)) for c in filled[:3]):
         return "合计行 / total row"
     return None
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from geo.dms import parse_angle
+from geo.errors import CoordinateError
 from geo.numbers import combine_dms, parse_angle_cell, parse_int, parse_number
 
 
@@ -105,3 +109,17 @@ def test_combine_dms_messages() -> None:
         None, "分：“x”不是数字，请改成数字（如 12 或 107.35） / 'x' is not a number; write a number such as 12 or 107.35.")
     assert combine_dms("95", "0", "0", axis="lat") == (
         None, "95度0分0秒超出纬度范围（-90～90度），请检查经纬度是否写反 / lat 95 is outside -90..90 degrees; check for swapped lon/lat columns.")
+
+
+@given(d=st.integers(0, 200), m=st.integers(0, 70), s=st.decimals(0, 70, places=2), mark=st.sampled_from(["°′″", "度分秒"]),
+       axis=st.sampled_from(["lon", "lat"]))
+def test_usual_cells_read_as_the_full_reading_does(d: int, m: int, s: object, mark: str, axis: str) -> None:
+    """The quick path for the usual ways of writing (decimal degrees, 度分秒 with its marks) gives what
+    :func:`geo.dms.parse_angle` gives, problems included (minutes of 60, a latitude of 95)."""
+    for text in (f"{d}{mark[0]}{m}{mark[1]}{s}{mark[2]}", f"{d}.{m}{str(s).replace('.', '')}", str(d)):
+        try:
+            expected: tuple[float | None, bool] = (parse_angle(text, axis=axis), False)
+        except CoordinateError:
+            expected = (None, True)
+        value, problem = parse_angle_cell(text, axis=axis)
+        assert (value, problem is not None) == expected
