@@ -259,10 +259,12 @@ def xlsx_grids(path: Path, *, name: str) -> list[tuple[str, Grid]]:
         raise _unreadable(name, err, " Excel 工作簿", "an Excel workbook") from err
     with archive as zf:
         check_members(zf, name=name)
-        sheets = {i.filename: read_member(zf, i, name=name) for i in zf.infolist()
-                  if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")}
-        has_formulas = any(re.search(rb"<(\w+:)?f[ >]", xml) for xml in sheets.values())
-        merges = {member: _merged_ranges(xml) for member, xml in sheets.items()}
+        merges, has_formulas = {}, False
+        for i in zf.infolist():
+            if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml"):
+                xml = read_member(zf, i, name=name)
+                has_formulas = has_formulas or bool(re.search(rb"<(\w+:)?f[ >]", xml))
+                merges[i.filename] = _merged_ranges(xml)
     books = []
     try:
         book = openpyxl.load_workbook(path, data_only=True, read_only=True)
