@@ -17,7 +17,7 @@ ss = st.session_state
 # widget keys whose value survives a page change (Streamlit drops the state of a widget that the page
 # being shown does not draw; `keep_state` re-files them as plain session state on every run). Buttons,
 # uploads and downloads cannot be set this way and are never listed.
-PERSISTED = ("lang", "adcode", "q_synth", "q_demo", "basemap",
+PERSISTED = ("lang", "adcode", "q_synth", "q_demo", "basemap", "editor",
              "risk_choice", "risk_scheme", "risk_kde", "risk_town", "scr_datum",
              "cov_fac", "cov_dem", "cov_mode", "cov_radius", "cov_minutes", "cov_k", "cov_cand", "cov_union",
              "ex_title", "ex_footer", "ex_paper", "ex_orient", "ex_dpi", "ex_fmt", "ex_view")

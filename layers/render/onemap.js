@@ -23,7 +23,8 @@
 
   window.onemapInit = function (map, d) {
     var R = window.onemapRT = {map: map, order: d.order, tileErrors: 0, hl: null, hitEvent: null,
-                               state: {vis: {}, vt: null, cls: {}, ct: null, pick: null}};
+                               editMode: null, editPin: null, editNote: null,
+                               state: {vis: {}, vt: null, cls: {}, ct: null, pick: null, edit: null}};
     window.onemap = window.onemap || {};
     window.onemapLayers = window.onemapLayers || {};
     window.onemapCanvas = L.canvas({padding: 0.5, tolerance: 2});
@@ -53,7 +54,7 @@
       var g = window.__GLOBAL_DATA__;
       if (!g) return;  // a standalone HTML export has no server to tell
       g.selected_tags = ['onemap', JSON.stringify({vis: R.state.vis, vt: R.state.vt, cls: R.state.cls, ct: R.state.ct,
-                                                   pick: R.state.pick})];
+                                                   pick: R.state.pick, edit: R.state.edit})];
       map.fire('overlayadd', {layer: {}});  // streamlit-folium sends its (debounced) value on this event
     };
     R.setVisible = function (want) {  // want: Set of layer ids
@@ -120,16 +121,52 @@
     R.pick = function (layer, m, e) {
       var p = (m && m.feature && m.feature.properties) || {};
       R.hitEvent = e.originalEvent;
+      if (R.editMode) { R.editAt(e.latlng); return; }  // editing: a click on a feature is a position too
       R.state.pick = [layer, String(p.fid || ''), e.latlng.lat, e.latlng.lng, token()];
       R.highlight(m, layer);
       R.report();
     };
     map.on('click', function (e) {
       if (e.originalEvent && e.originalEvent === R.hitEvent) return;  // the same click already picked a feature
+      if (R.editMode) { R.editAt(e.latlng); return; }
       R.state.pick = ['', '', e.latlng.lat, e.latlng.lng, token()];
       R.highlight(null);
       R.report();
     });
+    // editing (the details panel's 编辑): in a mode ("move" / "add") the next click is the position, shown
+    // as a pin that can be dragged; both report [lat, lng, token] as `edit`. The server answers with the
+    // position it read (onemapVisibility's `e`), which places the pin.
+    R.placePin = function (at) {
+      if (!at) { if (R.editPin) { map.removeLayer(R.editPin); R.editPin = null; } return; }
+      if (!R.editPin) {
+        R.editPin = L.marker(at, {draggable: true, keyboard: false, zIndexOffset: 1000, bubblingMouseEvents: false,
+          icon: L.divIcon({className: 'onemap-edit-pin', html: el('div', 'pin'), iconSize: [26, 26], iconAnchor: [13, 13]})});
+        R.editPin.on('dragend', function () { R.editAt(R.editPin.getLatLng()); });
+        R.editPin.addTo(map);
+      } else {
+        R.editPin.setLatLng(at);
+      }
+    };
+    R.editAt = function (ll) {
+      R.state.edit = [ll.lat, ll.lng, token()];
+      R.placePin([ll.lat, ll.lng]);
+      R.report();
+    };
+    R.setEdit = function (e) {  // e: {mode, at: [lat, lng] | null, text} or null
+      R.editMode = (e && e.mode) || null;
+      map.getContainer().classList.toggle('onemap-editing', !!R.editMode);
+      R.placePin(e && e.at);
+      if (R.editMode && !R.editNote) {
+        var c = L.control({position: 'topleft'});
+        c.onAdd = function () { var div = L.DomUtil.create('div', 'onemap-editnote'); L.DomEvent.disableClickPropagation(div); return div; };
+        c.addTo(map);
+        R.editNote = c;
+      } else if (!R.editMode && R.editNote) {
+        map.removeControl(R.editNote);
+        R.editNote = null;
+      }
+      if (R.editNote) R.editNote.getContainer().textContent = e.text || '';
+    };
     // fit [[s, w], [n, e]] into the part of the map the panel and legend leave free (both sit on the right)
     R.fit = function (b) {
       var right = 10, width = map.getSize().x;
@@ -335,7 +372,8 @@
     })();
   };
   // the sidebar's state, run in the live map by streamlit-folium (feature_group_to_add)
-  window.onemapVisibility = function (d) {  // d: {v: [ids], a: {part: [positions] | null}, c: {layer: [labels] | null}, s: selection}
+  window.onemapVisibility = function (d) {  // d: {v: [ids], a: {part: [positions] | null}, c: {layer: [labels] | null}, s: selection,
+    //                                           e: editing {mode, at, text} | null}
     var R = window.onemapRT;
     if (!R || !window.map) return;
     R.setVisible(new Set(d.v));
@@ -358,5 +396,6 @@
       R.refilter(key);
     });
     R.select(d.s);
+    R.setEdit(d.e || null);
   };
 })();

@@ -4,6 +4,7 @@ copies, click picking and feature details. Pages call these; caching happens in 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ import pandas as pd
 from geo.display import display_frame, shift_to_gcj02
 from geo.pick import pick_feature
 from layers.catalog.i18n import pick
-from layers.catalog.specs import SPECS, THEMES, TITLE, LayerFilter, LayerSpec, get_spec, in_draw_order
+from layers.catalog.specs import PLAN_LAYERS, SPECS, THEMES, TITLE, LayerFilter, LayerSpec, get_spec, in_draw_order
 from layers.catalog.style import style_columns, value_text
 from layers.store.workspace import open_workspace
 
@@ -221,18 +222,30 @@ def kind_label(layer_id: str, kind: str, lang: str) -> str:
     return k.label(lang) if k else kind
 
 
-def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str, lang: str) -> list[tuple[str, str]]:
+def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str, lang: str, *,
+                    edited: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(label, value) pairs of the details panel for one feature: its layer, then the spec's ``popup``
-    fields it has a value for, labelled from the spec, values as people read them (``value_text``)."""
+    fields it has a value for, labelled from the spec, values as people read them (``value_text``);
+    a point's position (lon, lat, EPSG:4490) and, when a person changed it (``edited``, see
+    :func:`last_edit`), who, when and why."""
     spec = get_spec(layer_id)
     gdf = frames[layer_id]
     row = gdf[gdf["fid"] == fid].iloc[0]
-    out = [("图层" if lang == "zh" else "Layer", spec.label(lang))]
+    zh = lang == "zh"
+    out = [("图层" if zh else "Layer", spec.label(lang))]
     for name in spec.popup:
         text = value_text(layer_id, name, row.get(name), lang)
+        if name == "geometry_quality" and text in EDIT_QUALITIES:
+            text = pick(EDIT_QUALITIES[text], lang)
         if text is not None:
             f = spec.field(name)
-            out.append((f.zh if lang == "zh" else f.en, text))
+            out.append((f.zh if zh else f.en, text))
+    if row.geometry is not None and row.geometry.geom_type == "Point":
+        out.append(("位置(经度, 纬度)" if zh else "Position (lon, lat)", f"{row.geometry.x:.6f}, {row.geometry.y:.6f}"))
+    if edited:
+        out += [("编辑人" if zh else "Edited by", edited["user"]), ("编辑时间" if zh else "Edited at", edited["time"])]
+        if edited.get("reason"):
+            out.append(("编辑原因" if zh else "Reason", edited["reason"]))
     return out
 
 
@@ -321,3 +334,132 @@ def resolve_pick(frames: Mapping[str, gpd.GeoDataFrame], visible: Sequence[str],
     if fid:
         return (layer, fid) if is_shown(frames, visible, f, layer, fid) else None
     return pick_at(frames, [layer], lng, lat, zoom=zoom, gcj02=gcj02, filters=f)
+
+
+# --- editing (the details panel's 编辑): what the form offers; the writes are layers.edits.edit --------------
+EDITABLE = PLAN_LAYERS
+"""Layers people correct on the map (plan inventories; base layers and derived risk are not edited)."""
+PROVENANCE_FIELDS = ("fid", "source_doc", "source_section", "geometry_quality", "geometry_source")
+"""Fields an edit writes itself (id and provenance): never in the form."""
+EDIT_QUALITIES = {"surveyed": ("人工核定", "Surveyed")}  # position classes the catalog may not label yet
+DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09", "gk")
+"""Ways to type a position: lon/lat in a datum, or Gauss-Krüger X/Y (``gk``, zone detected)."""
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of the attribute form: ``widget`` is "choice" (``choices``), "int", "float" or "text"."""
+
+    name: str
+    label: str
+    widget: str
+    required: bool
+    choices: tuple[str, ...] = ()
+
+
+def editable(layer_id: str) -> bool:
+    return layer_id in EDITABLE
+
+
+def is_point_layer(layer_id: str) -> bool:
+    return "Point" in get_spec(layer_id).geom_types
+
+
+def form_fields(layer_id: str, lang: str) -> list[FormField]:
+    """The attribute inputs of a layer, from its spec: choices (a field's own, or the layer's kinds)
+    as a choice, numbers as numbers, required fields marked with ``*`` in the label."""
+    spec = get_spec(layer_id)
+    out = []
+    for f in spec.fields:
+        if f.name in PROVENANCE_FIELDS:
+            continue
+        choices = f.choices or (tuple(k.id for k in spec.kinds) if f.name == "kind" else ())
+        widget = "choice" if choices else {"int": "int", "float": "float"}.get(f.dtype, "text")
+        label = (f.zh if lang == "zh" else f.en) + (" *" if f.required else "")
+        out.append(FormField(f.name, label, widget, f.required, choices))
+    return out
+
+
+def choice_label(layer_id: str, name: str, value: str, lang: str) -> str:
+    """How a choice of the attribute form reads (kinds and statuses by their labels)."""
+    if value == "":
+        return "—"
+    return value_text(layer_id, name, value, lang) or value
+
+
+def feature_values(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str) -> dict[str, object]:
+    """The current attribute values of a feature (None where missing), for the form."""
+    gdf = frames[layer_id]
+    row = gdf[gdf["fid"].astype(str) == str(fid)].iloc[0]
+    return {f.name: (None if _missing(row.get(f.name)) else row.get(f.name)) for f in get_spec(layer_id).fields}
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def lonlat(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str) -> tuple[float, float] | None:
+    """(lon, lat) of a point feature in EPSG:4490 (None for lines and polygons)."""
+    gdf = frames[layer_id]
+    geom = gdf[gdf["fid"].astype(str) == str(fid)].geometry.iloc[0]
+    return (float(geom.x), float(geom.y)) if geom.geom_type == "Point" else None
+
+
+def county_area(frames: Mapping[str, gpd.GeoDataFrame]):  # noqa: ANN201  (a shapely geometry or None)
+    """The jurisdiction's outline in EPSG:4490 (settles a GK zone and the X/Y order of a typed position)."""
+    gdf = frames.get("county")
+    return None if gdf is None or gdf.empty else gdf.to_crs(4490).geometry.union_all()
+
+
+def last_edit(ws: object, layer_id: str, fid: str) -> dict[str, str] | None:
+    """{user, time, reason} of the last change to a feature: the editor and time its provenance
+    records, else the newest changeset that lists it; None when no person changed it."""
+    import json
+
+    users = ws.user_features(layer_id)  # type: ignore[attr-defined]
+    if len(users) and "provenance" in users:
+        rows = users[users["fid"].astype(str) == str(fid)]
+        raw = rows["provenance"].iloc[-1] if len(rows) else None
+        prov = json.loads(raw) if isinstance(raw, str) and raw.startswith("{") else raw if isinstance(raw, dict) else {}
+        who = prov.get("user") or prov.get("editor")
+        if who:
+            return {"user": str(who), "time": str(prov.get("time") or ""), "reason": str(prov.get("reason") or "")}
+    for cs in reversed(ws.changesets()):  # type: ignore[attr-defined]
+        if cs.layer == layer_id and cs.fids and str(fid) in cs.fids:
+            return {"user": cs.user, "time": cs.time, "reason": cs.reason or ""}
+    return None
+
+
+def deleted_features(ws: object, layers: Sequence[str]) -> pd.DataFrame:
+    """Features people deleted (restorable): layer, fid, name, in the given layers."""
+    rows = []
+    for lid in layers:
+        users = ws.user_features(lid)  # type: ignore[attr-defined]
+        if len(users) and "deleted" in users:
+            gone = users[users["deleted"].fillna(0).astype(int) == 1]
+            rows += [(lid, str(f), str(n)) for f, n in zip(gone["fid"], gone["name"], strict=True)]
+    return pd.DataFrame(rows, columns=["layer", "fid", "name"])
+
+
+_SPLIT = re.compile(r"(?<=[。！？；）)\]】」])\s*/\s+(?=[A-Za-z\"'“(])")
+
+
+def say(text: str, lang: str) -> str:
+    """One language of a "中文 / English" message (the split after the Chinese sentence's last mark,
+    so a " / " inside either half stays); a message in one language as it is."""
+    parts = _SPLIT.split(str(text), maxsplit=1)
+    if len(parts) == 1:
+        zh, sep, en = str(text).partition(" / ")
+        parts = [zh, en] if sep else parts
+    return parts[0].strip() if lang == "zh" or len(parts) == 1 else parts[1].strip()
+
+
+def pin_at(point, *, gcj02: bool = False) -> list[float]:  # noqa: ANN001  (a shapely Point in EPSG:4490)
+    """[lat, lng] where the map draws a position (shifted to GCJ-02 over an AMap basemap)."""
+    lng, lat = float(point.x), float(point.y)
+    if gcj02:
+        from geo.crs import wgs84_to_gcj02
+
+        lo, la = wgs84_to_gcj02(lng, lat)
+        lng, lat = float(lo), float(la)
+    return [lat, lng]
