@@ -53,11 +53,12 @@ class Rows:
     raw: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def outside(rows: Rows, county: BaseGeometry, metric: CRS) -> list[ImportProblem]:
+def outside(rows: Rows, county: BaseGeometry, metric: CRS, *, skip: set[int] | frozenset[int] = frozenset()) -> list[ImportProblem]:
     """A problem for each position farther than ``OUTSIDE_TOLERANCE_M`` outside ``county``
-    (EPSG:4490), with its distance in metres measured in ``metric``."""
+    (EPSG:4490), with its distance in metres measured in ``metric``; rows in ``skip`` (already named,
+    e.g. lon/lat swapped: their point is off the earth in a metric CRS) are not measured."""
     geoms = gpd.GeoSeries(rows.geometry, crs=4490)
-    have = geoms.notna() & ~geoms.is_empty
+    have = geoms.notna() & ~geoms.is_empty & ~pd.Series([r in skip for r in rows.rows], index=geoms.index)
     if not have.any():
         return []
     area = gpd.GeoSeries([county], crs=4490).to_crs(metric).iloc[0]

@@ -265,7 +265,7 @@ def _row_checks(ws: Workspace, layer: str, p: _Part, k: int, loc: Location, note
     rows = v.Rows(t.sheet, t.rows, geoms, named, loc.raw[k] if axes == ("lon", "lat") else None)
     swapped = v.swapped(rows)
     flipped = {q.row for q in swapped}
-    out = swapped + [q for q in v.outside(rows, ws.layer("county").geometry.union_all(), ws.metric_crs) if q.row not in flipped]
+    out = swapped + v.outside(rows, ws.layer("county").geometry.union_all(), ws.metric_crs, skip=flipped)
     out += v.geometry(spec, t.sheet, t.rows, geoms) + v.empty_required(spec, t.sheet, t.rows, p.attrs, p.columns)
     if layer == tw.LAYER:  # boundaries: a name matched to no township, or not to one alone
         known = ws.layer(tw.LAYER)["name"].astype(str).tolist()
@@ -334,7 +334,7 @@ def _features(layer: str, parts: list[_Part], loc: Location, existing: gpd.GeoDa
             if m.group == "ambiguous" or (t.sheet, row) in bad:
                 skipped.append({"sheet": t.sheet, "row": row})
                 continue
-            fid = m.fids[0] if m.group == "update" else _fid(p, i, t, k if multi else None)
+            fid = m.fids[0] if m.group == "update" else _fid(cells[i].get("fid"), i, t, k if multi else None)
             old = by_fid.loc[fid] if m.group == "update" else None
             records.append(_record(spec.id, p, i, cells[i], fid, geom, old, loc))
     frame = gpd.GeoDataFrame(records, geometry="geometry", crs=4490) if records else \
@@ -344,8 +344,8 @@ def _features(layer: str, parts: list[_Part], loc: Location, existing: gpd.GeoDa
     return features, skipped, matches
 
 
-def _fid(p: _Part, i: int, t: RawTable, sheet_index: int | None) -> str:
-    given = p.attrs["fid"].iloc[i] if "fid" in p.attrs else None
+def _fid(given: object, i: int, t: RawTable, sheet_index: int | None) -> str:
+    """The row's 编号 as given (its cell of ``fid``; None without that column), else one made from the file and row."""
     if given is not None and not pd.isna(given) and str(given).strip():
         return str(given).strip()
     stem = f"imp-{t.sha256[:8]}" + (f"-{sheet_index + 1}" if sheet_index else "")
