@@ -12,7 +12,6 @@ x = 6378137 * lon in radians = 6378137 * 1.873610952 = 11 950 147.34, y = 637813
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -35,26 +34,15 @@ from geo.crs import from_wgs84
 from geo.errors import OptionError
 from layers.imports.importer import commit_import, plan_import
 from layers.store.workspace import UserChange, open_workspace
+from tests.layers.store._store_helpers import table_hashes
+from tests.places import ESRI_CM108, SEAT, SEAT_3857, SEAT_4524, SEAT_4545, SEAT_BD, SEAT_GCJ
 
 ADCODE = "500231"
 REPO = Path(__file__).resolve().parents[3]
 GEOD = Geod(ellps="GRS80")
-SEAT = (107.35, 30.33)
-SEAT_4545 = (437_491.796, 3_356_874.677)  # easting, northing
-SEAT_4524 = (36_437_491.796, 3_356_874.677)
-SEAT_GCJ = (107.3546027, 30.3275054)
-SEAT_BD = (107.3611492, 30.3332676)
-SEAT_3857 = (11_950_147.34, 3_546_039.19)
 # Points inside 垫江县 (at least 1 km from the boundary) with the township each lies in
 POINTS = {"桂溪街道": (107.35, 30.33), "黄沙镇": (107.40, 30.25), "桂阳街道": (107.45, 30.20), "永安镇": (107.50, 30.35),
           "高峰镇": (107.42, 30.22)}
-ESRI_CM108 = (
-    'PROJCS["CGCS2000_3_Degree_GK_CM_108E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",'
-    'DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],'
-    'UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],'
-    'PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",108.0],PARAMETER["Scale_Factor",1.0],'
-    'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]'
-)
 
 
 @pytest.fixture
@@ -427,20 +415,13 @@ commit_import(plan, user="林业局")
 
 
 def _table_hashes(path: Path) -> dict[str, str]:
-    """sha256 of the rows of every ordinary table, read with sqlite3 (not the store)."""
+    """sha256 of the rows of every ordinary table (the store tests' reading), after an integrity check."""
     con = sqlite3.connect(path)
     try:
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'")]
-        out = {}
-        for name in names:
-            h = hashlib.sha256()
-            for row in con.execute(f'SELECT * FROM "{name}" ORDER BY rowid'):
-                h.update(repr(row).encode())
-            out[name] = h.hexdigest()
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return out
     finally:
         con.close()
+    return table_hashes(path)
 
 
 def _killed_mid_commit(folder: Path, csv: Path, log: Path) -> None:
