@@ -102,7 +102,9 @@ def _filters_now() -> view.Filters:
 
 
 # --- 编辑 -------------------------------------------------------------------------------------------------
-EDIT_KEYS = ("edit_mode", "edit_first", "edit_second", "_edit_for")  # reset when the selection changes or a change is saved
+EDIT_KEYS = {"edit_mode": None, "edit_first": "", "edit_second": "", "_edit_for": None}
+"""Reset when the selection changes or a change is saved (set, not deleted: a deleted widget key keeps
+the value the browser shows)."""
 
 
 def _typed_position(county, gcj02: bool) -> tuple[Position | None, str | None]:  # noqa: ANN001
@@ -357,8 +359,7 @@ sel = ss.get("selected")
 if sel and not view.is_shown(data, visible, filters, *sel):  # its layer was hidden or a filter took it out
     sel = ss["selected"] = None
 if ss.pop("_edit_reset", False) or ss.get("_edit_sel") != sel:  # a saved change, or another feature: a fresh form
-    for k in EDIT_KEYS + (("edit_reason",) if "edit_msg" in ss else ()):
-        ss.pop(k, None)
+    ss.update(EDIT_KEYS, **({"edit_reason": ""} if "edit_msg" in ss else {}))
     ss["_edit_sel"], ss["_edit_base"] = sel, stamp[1]  # the revision the user starts from: a change since is a conflict
 pos, pos_err = _typed_position(lambda: view.county_area(data), base.gcj02)
 mode = ss.get("edit_mode")

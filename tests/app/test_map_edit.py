@@ -101,7 +101,8 @@ def test_a_click_in_the_map_fills_the_position() -> None:
     _who(at)
     at.button(key="edit_save_pos").click().run()
     assert _metres(_feature(layer, fid).geometry, TARGET) < 1.0
-    assert "edit_mode" not in at.session_state  # saved: the map leaves edit mode
+    assert at.session_state["edit_mode"] is None  # saved: the map leaves edit mode
+    assert at.text_input(key="edit_reason").value == "" and at.text_input(key="edit_first").value == ""  # a fresh form
 
 
 def test_a_missing_reason_blocks_the_save_with_the_message() -> None:
