@@ -3,7 +3,9 @@
 Every feature falls in one position class, from its ``geometry_quality``, ``geometry_source`` and
 ``source_doc``:
 
-- ``authoritative``: an official dataset; ``gazetteer``: a named place from a gazetteer;
+- ``authoritative``: an official dataset; ``surveyed``: placed or corrected on the map by a person who
+  knows the ground (``layers.edits``; counted like authoritative, never drawn as 位置示意);
+  ``gazetteer``: a named place from a gazetteer;
 - ``approximate``: placed from plan text (a township seat, a corridor along named seats);
 - ``placeholder``: the plan states no location, the feature sits at the county centre: its position
   is unknown and no distance or "nearest"/"downstream" may be computed from it;
@@ -21,10 +23,12 @@ import pandas as pd
 
 from layers.catalog.i18n import pick, say
 
-POSITION_CLASSES = ("authoritative", "gazetteer", "approximate", "placeholder", "synthetic", "demo")
+POSITION_CLASSES = ("authoritative", "surveyed", "gazetteer", "approximate", "placeholder", "synthetic", "demo")
+REAL = ("authoritative", "surveyed", "gazetteer")  # positions that are what they claim to be
 NOT_REAL = ("placeholder", "synthetic", "demo")  # positions that must never be read as findings
 CLASS_LABELS = {
     "authoritative": ("权威数据", "authoritative"),
+    "surveyed": ("人工核定", "surveyed"),
     "gazetteer": ("地名库定位", "gazetteer"),
     "approximate": ("近似位置", "approximate"),
     "placeholder": ("位置未知(县城中心占位)", "position unknown (county-centre placeholder)"),
@@ -41,7 +45,8 @@ TEXT = {
              "Synthetic, demo and placeholder positions are not real: numbers computed from them are illustrations, not findings."),
     "approx": ("近似位置按规划文字推定(如乡镇驻地),不是测量位置,仅作示意。",
                "Approximate positions are inferred from plan text (e.g. a township seat), not surveyed: indicative only."),
-    "all_real": ("全部要素位置来自权威数据或地名库。", "All positions come from authoritative data or a gazetteer."),
+    "all_real": ("全部要素位置来自权威数据、人工核定或地名库。",
+                 "All positions come from authoritative data, people's corrections on the map or a gazetteer."),
     "inputs": ("依据 {n} 个{what}", "based on {n} {what}"),
     "of_which": ("其中", "of which"),
     "position_unknown": ("位置未知", "position unknown"),
@@ -177,7 +182,7 @@ def inputs_note(gdf: pd.DataFrame, lang: str, *, what: tuple[str, str]) -> str:
     """"based on N <what>, of which a approximate, b synthetic, ..." for one analysis input."""
     counts = class_counts(gdf)
     head = text("inputs", lang, n=len(gdf), what=pick(what, lang))
-    rest = {c: n for c, n in counts.items() if c not in ("authoritative", "gazetteer")}
+    rest = {c: n for c, n in counts.items() if c not in REAL}
     if not rest:
         return head
     sep = "、" if lang == "zh" else ", "

@@ -36,17 +36,26 @@ BUSY_TIMEOUT_S = 30.0
 class UserChange:
     """One layer's share of a user write: ``upsert`` rows (spec columns, EPSG:4490, optional
     ``supersedes``) replace the current version of the same ``fid`` or add a feature; ``delete``
-    hides features (user or plan); ``replace_all`` first retires every current user feature."""
+    hides features (user or plan); ``replace_all`` first retires every current user feature.
+
+    For undo and revert: ``restore`` rows are versions written exactly as given (spec columns plus
+    ``supersedes``, ``deleted`` and ``provenance``, as :meth:`GeoPackageStore.versions` returns them),
+    each replacing the current version of its ``fid``; ``retire`` closes the current user version of
+    each fid without writing a new one (the plan feature it stood for shows again, a feature a user
+    added disappears)."""
 
     layer: str
     upsert: gpd.GeoDataFrame | None = None
     delete: tuple[str, ...] = ()
     replace_all: bool = False
+    restore: gpd.GeoDataFrame | None = None
+    retire: tuple[str, ...] = ()
 
     @property
     def fids(self) -> list[str]:
         ups = [] if self.upsert is None else [str(f) for f in self.upsert["fid"]]
-        return [*ups, *self.delete]
+        back = [] if self.restore is None else [str(f) for f in self.restore["fid"]]
+        return [*ups, *back, *self.retire, *self.delete]
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,29 @@ class GeoPackageStore:
             data_rev = con.execute(f"SELECT COALESCE(MAX(revision), 0) FROM {s.CHANGESETS_TABLE} WHERE action != 'risk' "
                                    "AND revision <= ?", (at,)).fetchone()[0]
             return Snapshot(at, _meta(con), plan, user, derived, unmapped, extra, int(data_rev))
+
+    def versions(self, adcode: str, layer: str, *, fid: str | None = None, changeset: int | None = None) -> gpd.GeoDataFrame:
+        """Every stored version of the user features of ``layer`` (all revisions, retired ones too),
+        or of one ``fid`` / those one ``changeset`` wrote or closed: spec columns plus ``supersedes``,
+        ``rev_from``, ``rev_to``, ``changeset``, ``deleted``, ``provenance``, in the order written."""
+        get_spec(layer)
+        clauses, params = [], []
+        if fid is not None:
+            clauses.append("fid = ?")
+            params.append(str(fid))
+        if changeset is not None:
+            clauses.append(f"(changeset = ? OR rev_to = (SELECT revision FROM {s.CHANGESETS_TABLE} WHERE id = ?))")
+            params += [int(changeset), int(changeset)]
+        with self._reading(adcode) as con:
+            return _read_versions(con, layer, " AND ".join(clauses), params)
+
+    def plan_features(self, adcode: str, layer: str) -> gpd.GeoDataFrame:
+        """The plan-derived features of ``layer`` as last built (empty when there are none)."""
+        with self._reading(adcode) as con:
+            table = s.table_for(s.PLAN, layer)
+            if table not in _feature_tables(con):
+                return s.conform(layer, gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=CGCS2000), crs=CGCS2000))
+            return _read_layer(con, table, layer)
 
     # --- writing ------------------------------------------------------------------------------------
     def commit(self, adcode: str, *, user: str, action: str, reason: str | None = None,
@@ -396,13 +428,7 @@ def _read_layer(con: sqlite3.Connection, table: str, lid: str, where: str = "", 
 
 
 def _read_user(con: sqlite3.Connection, lid: str, at: int) -> gpd.GeoDataFrame:
-    table = s.table_for(s.USER, lid)
-    cols = [f.name for f in get_spec(lid).fields] + [c for c, _ in s.VERSION_COLUMNS]
-    df, geoms = g.read_features(con, table, cols, where="rev_from <= ? AND (rev_to IS NULL OR rev_to > ?)", params=(at, at))
-    spec = s.conform(lid, gpd.GeoDataFrame(df[cols[: -len(s.VERSION_COLUMNS)]], geometry=gpd.GeoSeries(geoms, crs=CGCS2000), crs=CGCS2000))
-    for c, _ in s.VERSION_COLUMNS:
-        spec[c] = df[c].to_numpy()
-    return spec
+    return _read_versions(con, lid, "rev_from <= ? AND (rev_to IS NULL OR rev_to > ?)", (at, at))
 
 
 def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int) -> tuple[dict[str, int], list[str]]:
@@ -414,7 +440,7 @@ def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int)
     plan_table = s.table_for(s.PLAN, lid)
     plan_fids = {r[0] for r in con.execute(f'SELECT fid FROM "{plan_table}"')} if _has_table(con, plan_table) else set()
     current = {r[0]: r[1] for r in con.execute(f'SELECT fid, supersedes FROM "{table}" WHERE rev_to IS NULL')}
-    counts = {"added": 0, "replaced": 0, "deleted": 0, "retired": 0}
+    counts = {"added": 0, "replaced": 0, "deleted": 0, "retired": 0, "restored": 0}
     retired: list[str] = []
     if ch.replace_all:
         retired = sorted(current)
@@ -438,6 +464,12 @@ def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int)
                 for v in (up["provenance"] if "provenance" in up else [None] * len(up))]
         rows = rows.assign(supersedes=sup, rev_from=rev, rev_to=None, changeset=cs_id, deleted=0, provenance=prov)
         g.insert_features(con, table, rows, cols, list(rows.geometry), SRS)
+    counts["restored"] = _restore(con, lid, table, ch.restore, set(current), rev, cs_id)
+    for f in ch.retire:
+        if f not in current:
+            raise UnknownNameError(f"图层 {lid} 中没有用户要素 {f} / layer {lid} has no user feature {f!r} to retire")
+        con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f))
+        counts["retired"] += 1
     for f in ch.delete:
         if f in current:
             old, geoms = g.read_features(con, table, spec_cols + ["supersedes", "provenance"], where="rev_to IS NULL AND fid = ?", params=(f,))
@@ -451,6 +483,41 @@ def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int)
         g.insert_features(con, table, old, cols, list(geoms), SRS)
         counts["deleted"] += 1
     return {k: v for k, v in counts.items() if v}, retired
+
+
+def _restore(con: sqlite3.Connection, lid: str, table: str, versions: gpd.GeoDataFrame | None, current: set[str],
+             rev: int, cs_id: int) -> int:
+    """Write ``versions`` as given (spec columns, supersedes, deleted, provenance), each closing the
+    current version of its fid; the count written."""
+    if versions is None or not len(versions):
+        return 0
+    rows = s.conform(lid, versions.to_crs(CGCS2000))
+    for f in (str(f) for f in rows["fid"]):
+        if f in current:
+            con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f))
+    given = {c: (list(versions[c]) if c in versions else [None] * len(versions)) for c in ("supersedes", "deleted", "provenance")}
+    prov = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in given["provenance"]]
+    deleted = [0 if pd.isna(d) else int(d) for d in given["deleted"]]
+    sup = [v if isinstance(v, str) and v else None for v in given["supersedes"]]
+    rows = rows.assign(supersedes=sup, rev_from=rev, rev_to=None, changeset=cs_id, deleted=deleted, provenance=prov)
+    cols = [*(f.name for f in get_spec(lid).fields), *(c for c, _ in s.VERSION_COLUMNS)]
+    return g.insert_features(con, table, rows, cols, list(rows.geometry), SRS)
+
+
+def _read_versions(con: sqlite3.Connection, lid: str, where: str = "", params: Sequence[object] = ()) -> gpd.GeoDataFrame:
+    """Every stored version of ``lid``'s user features matching ``where`` (spec columns, then the
+    version columns), in the order written."""
+    table = s.table_for(s.USER, lid)
+    cols = [f.name for f in get_spec(lid).fields] + [c for c, _ in s.VERSION_COLUMNS]
+    if not _has_table(con, table):
+        df, geoms = pd.DataFrame(columns=cols), []
+    else:
+        df, geoms = g.read_features(con, table, cols, where=where, params=params)
+    spec = s.conform(lid, gpd.GeoDataFrame(df[cols[: -len(s.VERSION_COLUMNS)]], geometry=gpd.GeoSeries(list(geoms), crs=CGCS2000),
+                                           crs=CGCS2000))
+    for c, _ in s.VERSION_COLUMNS:
+        spec[c] = df[c].to_numpy()
+    return spec
 
 
 def _replace_unmapped(con: sqlite3.Connection, df: pd.DataFrame) -> None:

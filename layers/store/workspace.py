@@ -179,16 +179,43 @@ class Workspace:
         return self._snapshot().data_revision
 
     def changesets(self) -> list[Changeset]:
+        """The change log as stored now (oldest first), read from the store, not from this handle."""
         return self.store.changesets(self.adcode)
+
+    def changeset(self, changeset_id: int) -> Changeset:
+        """One changeset of the log by id; :class:`UnknownNameError` listing the ids when there is none."""
+        log = self.changesets()
+        found = next((c for c in log if c.id == int(changeset_id)), None)
+        if found is None:
+            ids = f"{log[0].id}–{log[-1].id}" if log else "—"
+            raise UnknownNameError(f"工作区 {self.adcode} 没有变更集 #{changeset_id}（现有 {ids}）。 / workspace {self.adcode} has no "
+                                   f"changeset #{changeset_id} (it has {ids}); see python -m layers history {self.adcode}")
+        return found
+
+    def versions(self, layer_id: str, fid: str | None = None, *, changeset: int | None = None) -> gpd.GeoDataFrame:
+        """Every stored version of the user features of ``layer_id`` (or of one ``fid``, or those one
+        ``changeset`` wrote or closed), read from the store now: spec columns plus ``supersedes``,
+        ``rev_from``, ``rev_to``, ``changeset``, ``deleted``, ``provenance``, in the order written."""
+        return self.store.versions(self.adcode, layer_id, fid=fid, changeset=changeset)
+
+    def plan_features(self, layer_id: str) -> gpd.GeoDataFrame:
+        """The plan-derived features of ``layer_id`` as this handle read them (superseded ones included)."""
+        snap = self._snapshot()
+        if layer_id in snap.plan:
+            return snap.plan[layer_id]
+        return schema.conform(layer_id, gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4490), crs=4490))
 
     def commit(self, changes: Sequence[UserChange], *, user: str, action: str, reason: str | None = None,
                source_name: str | None = None, source_sha256: str | None = None,
-               base_revision: int | None = -1) -> Changeset:
+               base_revision: int | None = -1, derived: Mapping[str, gpd.GeoDataFrame] | None = None) -> Changeset:
         """Write user content as one new revision, refused with a conflict error if a change made
-        after this handle's revision touched the same features (``base_revision=None`` skips the check)."""
+        after this handle's revision touched the same features (``base_revision=None`` skips the check).
+        ``derived`` layers (the township risk as the change leaves it) are stored in the same revision,
+        computed from this handle's revision."""
         base = self.revision if base_revision == -1 else base_revision
         return self.store.commit(self.adcode, user=user, action=action, reason=reason, base_revision=base,
-                                 changes=changes, source_name=source_name, source_sha256=source_sha256)
+                                 changes=changes, source_name=source_name, source_sha256=source_sha256,
+                                 derived=derived, derived_base=self.revision if derived else None)
 
 
 def open_workspace(adcode: object, *, revision: int | None = None) -> Workspace:
