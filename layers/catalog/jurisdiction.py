@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import tomllib
@@ -25,9 +26,35 @@ _SUFFIX = re.compile(r"(街道|镇|乡)$")
 
 
 def jurisdiction_config() -> dict[str, dict]:
-    """The per-jurisdiction settings in ``data/sources/jurisdictions.toml``."""
+    """The per-jurisdiction settings in ``data/sources/jurisdictions.toml``, plus default settings for
+    every other county-level unit of the boundary dataset (:func:`default_config`): any county can be
+    built from its plan, with its boundary from that dataset and its seats from the gazetteer."""
     with dataset("jurisdictions").path.open("rb") as fh:
-        return tomllib.load(fh)
+        configured = tomllib.load(fh)
+    return {**{a: default_config(a, n) for a, n in county_units().items() if a not in configured}, **configured}
+
+
+def county_units() -> dict[str, str]:
+    """Name by adcode of every county-level unit in the boundary dataset (properties only, no geometry)."""
+    with dataset("boundaries").path.open(encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    return {str(f["properties"]["adcode"]): str(f["properties"]["name"]) for f in features}
+
+
+def default_config(adcode: str, name: str) -> dict:
+    """Settings of a county not in ``jurisdictions.toml``: township names of the ~2020 snapshot, seats
+    from the gazetteer, a snapshot name without a seat placed by the largest-gap rule (synthetic), no
+    demo inventory; the county seat township is unknown."""
+    return {"name": name, "name_en": f"{_pinyin_name(name)} ({adcode})", "seat_township": "", "unlocated_townships": "synthetic",
+            "demo_hazard_points": 0, "configured": False,
+            "note": "not configured in jurisdictions.toml: built from the boundary dataset, the township snapshot and the gazetteer"}
+
+
+def _pinyin_name(name: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    stem = re.sub(r"(土家族|苗族|自治县|区|县)+$", "", name) or name
+    return "".join(lazy_pinyin(stem)).capitalize()
 
 
 def short_name(township: str) -> str:

