@@ -1,4 +1,4 @@
-"""Command line: ``python -m layers build|dump|check|import|sources``."""
+"""Command line: ``python -m layers build|dump|check|import|edit|history|undo|revert|sources`` and the analyses."""
 
 from __future__ import annotations
 
@@ -168,19 +168,96 @@ def _data_status_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-synthetic", action="store_true", help="leave out synthetic (seeded) features and recompute the risk")
 
 
+def _date(text: str | None, what: str):  # noqa: ANN202
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        raise OptionError(f"{what} 应为日期 YYYY-MM-DD，收到 {text!r} / {what} must be a date YYYY-MM-DD, got {text!r}") from err
+
+
 def _history(args: argparse.Namespace) -> int:
     import json
 
+    from layers.edits.history import history
     from layers.store.workspace import open_workspace
 
-    rows = [c.__dict__ for c in open_workspace(args.adcode).changesets()
-            if (not args.layer or args.layer in (c.layer or "").split(",")) and (not args.fid or args.fid in (c.fids or []))]
+    entries = history(open_workspace(args.adcode), layer=args.layer, fid=args.fid, user=args.user, township=args.township,
+                      since=_date(args.since, "--since"), until=_date(args.until, "--until"))
+    rows = [{**e.changeset.__dict__, "features": [{"layer": f.layer, "fid": f.fid, "name": f.name, "township": f.township,
+                                                   "changed": f.changed} for f in e.features]} for e in reversed(entries)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     for r in rows:
         n = f" {len(r['fids'])} feature(s)" if r["fids"] else ""
         print(f"#{r['id']} rev {r['revision']} {r['time']} {r['user']} {r['action']} {r['layer'] or ''}{n} {r['reason'] or ''}".rstrip())
+    return 0
+
+
+def _position(args: argparse.Namespace, ws):  # noqa: ANN001, ANN202
+    """The position the options give (None when none is given)."""
+    from layers.edits.position import parse_position
+
+    lonlat, xy = (args.lon, args.lat), (args.x, args.y)
+    if any(v is not None for v in lonlat) and any(v is not None for v in xy):
+        raise OptionError("--lon/--lat 与 --x/--y 只能给一组 / give either --lon/--lat or --x/--y, not both")
+    for pair, names in ((lonlat, "--lon --lat"), (xy, "--x --y")):
+        if sum(v is not None for v in pair) == 1:
+            raise OptionError(f"{names} 需要同时给出 / {names} go together: give both")
+    area = ws.layer("county").geometry.union_all()
+    if args.lon is not None:
+        return parse_position(args.lon, args.lat, datum=args.datum, area=area)
+    if args.x is not None:
+        return parse_position(args.x, args.y, crs=args.crs or "auto", area=area)
+    return None
+
+
+def _edit(args: argparse.Namespace) -> int:
+    import json
+
+    from layers.edits.edit import edit_feature
+    from layers.store.workspace import open_workspace
+
+    ws = open_workspace(args.adcode)
+    values = {}
+    for item in args.set or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise OptionError(f"--set 应写成 字段=值，收到 {item!r} / --set takes FIELD=VALUE, got {item!r} (e.g. --set status=completed)")
+        values[name.strip()] = value
+    pos = _position(args, ws)
+    cs = edit_feature(ws, args.layer, args.fid, geometry=None if pos is None else pos.point, values=values, user=args.user,
+                      reason=args.reason)
+    out = {**cs.__dict__, "fid": args.fid, "values": values,
+           "position": None if pos is None else {"lon": round(pos.point.x, 7), "lat": round(pos.point.y, 7), "crs": pos.crs,
+                                                 "reading": pos.reading}}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        where = "" if pos is None else f" -> {pos.point.x:.6f}, {pos.point.y:.6f} ({pos.reading})"
+        print(f"{args.layer} {args.fid}{where}: changeset {cs.id}, revision {cs.revision}")
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    import json
+
+    from layers.edits.history import revert_to, undo
+    from layers.store.workspace import open_workspace
+
+    ws = open_workspace(args.adcode)
+    if args.command == "revert":
+        cs = revert_to(ws, args.revision, user=args.user, reason=args.reason)
+    else:
+        cs = undo(ws, args.changeset, user=args.user, reason=args.reason)
+    if args.json:
+        print(json.dumps(cs.__dict__, ensure_ascii=False, indent=1))
+    else:
+        print(f"{args.command}: changeset {cs.id}, revision {cs.revision}")
     return 0
 
 
@@ -289,8 +366,41 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("adcode")
     h.add_argument("--layer")
     h.add_argument("--fid")
+    h.add_argument("--user", help="only this user's changes")
+    h.add_argument("--township", help="only changes of features in this township")
+    h.add_argument("--since", help="from this date on, YYYY-MM-DD")
+    h.add_argument("--until", help="up to this date, YYYY-MM-DD")
     h.add_argument("--json", action="store_true")
     h.set_defaults(func=_history)
+    ed = sub.add_parser("edit", help="move a feature and/or set its attributes (one changeset)")
+    ed.add_argument("adcode")
+    ed.add_argument("--layer", required=True)
+    ed.add_argument("--fid", required=True)
+    ed.add_argument("--lon", help="longitude, decimal or 度分秒")
+    ed.add_argument("--lat", help="latitude, decimal or 度分秒")
+    ed.add_argument("--datum", default="wgs84", choices=("wgs84", "cgcs2000", "gcj02", "bd09"), help="datum of --lon/--lat")
+    ed.add_argument("--x", help="Gauss-Krüger X (northing) or easting, metres")
+    ed.add_argument("--y", help="Gauss-Krüger Y (easting, with or without the zone prefix), metres")
+    ed.add_argument("--crs", help="CRS of --x/--y: EPSG:N or auto (default auto: the zone from the prefix or the county)")
+    ed.add_argument("--set", action="append", metavar="FIELD=VALUE", help="an attribute to set (repeat for more)")
+    ed.add_argument("--user", required=True, help="who makes the change")
+    ed.add_argument("--reason", required=True, help="why, for the change log")
+    ed.add_argument("--json", action="store_true")
+    ed.set_defaults(func=_edit)
+    u = sub.add_parser("undo", help="undo a changeset (as a new changeset)")
+    u.add_argument("adcode")
+    u.add_argument("changeset", type=int)
+    u.add_argument("--user", required=True)
+    u.add_argument("--reason", help="why (default: undo of changeset N)")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=_undo)
+    rv = sub.add_parser("revert", help="return the user content to an earlier revision (as a new changeset)")
+    rv.add_argument("adcode")
+    rv.add_argument("revision", type=int)
+    rv.add_argument("--user", required=True)
+    rv.add_argument("--reason", required=True)
+    rv.add_argument("--json", action="store_true")
+    rv.set_defaults(func=_undo)
     im = sub.add_parser("import", help="import a bureau's file into a workspace layer (report with --dry-run)")
     im.add_argument("adcode")
     im.add_argument("file")
