@@ -14,5 +14,6 @@ nav = st.navigation([
     st.Page("ui/coverage.py", title=t("coverage_page", lang)),
     st.Page("ui/data_import.py", title=t("import_page", lang)),
     st.Page("ui/history.py", title=t("history_page", lang)),
+    st.Page("ui/plan_intake.py", title="规划入图" if lang == "zh" else "Plan to map"),
 ])
 nav.run()
