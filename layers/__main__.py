@@ -17,14 +17,17 @@ DEFAULT_BUILD = (*PLAN_ADCODES, "500000")
 def _build(args: argparse.Namespace) -> int:
     from layers.jobs.build import build_workspace
 
+    reason = _add_plan(args) if args.plan else None
     for adcode in args.adcodes or DEFAULT_BUILD:
-        result = build_workspace(adcode)
+        result = build_workspace(adcode, reason=reason)
         total = sum(v for k, v in result.counts.items())
         print(f"{adcode} -> {result.path}  ({total} features)")
         for layer_id, n in result.counts.items():
             print(f"  {layer_id:15s} {n:5d}")
         if len(result.unmapped):
             print(f"  not drawn: {len(result.unmapped)} plan items (see table plan_items_unmapped)")
+            for u in result.unmapped.itertuples() if args.plan else ():
+                print(f"    {u.fid} {u.name} ({u.source_doc}): {u.reason}")
         if result.unconfirmed_townships:
             print(f"  townships not confirmed (2020 snapshot, no seat): {'、'.join(result.unconfirmed_townships)}")
     return 0
@@ -288,6 +291,50 @@ def _import(args: argparse.Namespace) -> int:
     return 2 if refused else 0
 
 
+def _add_plan(args: argparse.Namespace) -> str:
+    """``build ADCODE --plan FILE.csv``: the inventory saved for the workspace as a new document."""
+    from layers.jobs.planfiles import read_plan_csv, save_plan
+
+    if len(args.adcodes) != 1:
+        raise OptionError("--plan 需要且只能给一个区县代码 / --plan needs exactly one ADCODE, e.g. build 500229 --plan plan.csv")
+    path = Path(args.plan)
+    saved = save_plan(args.adcodes[0], read_plan_csv(path), doc_number=args.doc_number or f"{path.stem}（文号未载明）",
+                      title=args.title or path.stem)
+    print(f"{path.name} -> plans/{args.adcodes[0]}/{saved.key}.csv: {saved.rows} rows of {saved.doc_number}")
+    return f"规划入图 {saved.doc_number}"
+
+
+def _extract(args: argparse.Namespace) -> int:
+    import json
+    import shlex
+
+    from geo.tables import csv_bytes
+    from layers.exports.output import atomic_write
+    from layers.jobs.planfiles import inventory_frame
+    from layers.plans import extract as ex
+
+    found = ex.extract_plan(ex.read_plan(Path(args.plan)), adcode=args.adcode, key=args.key)
+    rows = found.rows
+    if args.out:
+        with atomic_write(args.out, overwrite=args.force) as tmp:
+            tmp.write_bytes(csv_bytes(inventory_frame(rows)))
+    if args.json:
+        out = {"doc_number": found.doc_number, "title": found.title, "sections": found.sections,
+               "rows": json.loads(rows.to_json(orient="records", force_ascii=False))}
+        print(json.dumps(out, ensure_ascii=False, indent=1, default=lambda o: getattr(o, "__dict__", str(o))))
+        return 0
+    print(f"{found.doc_number or '(文号未载明)'}  {found.title}\n{len(found.sections)} sections, {len(rows)} rows")
+    for layer, n in rows["layer"].value_counts().items() if len(rows) else ():
+        print(f"  {layer:12s} {n:4d}")
+    for r in rows[~rows["matched"].astype(bool)].itertuples() if "matched" in rows else ():
+        print(f"  not matched: {r.fid} {r.name}: {r.match_reason}")
+    if args.out:
+        q = shlex.quote
+        print(f"{args.out}; review it, then: python -m layers build {args.adcode} --plan {q(args.out)} "
+              f"--doc-number {q(found.doc_number or '')} --title {q(found.title or '')}")
+    return 0
+
+
 def _sources(args: argparse.Namespace) -> int:
     from layers.catalog.sources import prepare_all
 
@@ -301,7 +348,18 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build (or rebuild) workspaces from data/")
     b.add_argument("adcodes", nargs="*", help=f"adcodes (default: {' '.join(DEFAULT_BUILD)})")
+    b.add_argument("--plan", metavar="FILE.csv", help="add a reviewed inventory (data/plans/SCHEMA.md) to the one ADCODE as a new document")
+    b.add_argument("--doc-number", help="with --plan: the document number (default: the file name, number not stated)")
+    b.add_argument("--title", help="with --plan: the document title (default: the file name)")
     b.set_defaults(func=_build)
+    ex = sub.add_parser("extract", help="extract a plan's places and facilities (.txt/.docx/.pdf) into an inventory")
+    ex.add_argument("plan", help="the plan: .txt (UTF-8 or GB18030), .docx or a text .pdf")
+    ex.add_argument("--adcode", required=True, help="the county the plan belongs to (its townships and places are matched)")
+    ex.add_argument("--key", default="new", help="fid prefix of the rows (default new)")
+    ex.add_argument("--out", help="write the inventory CSV (data/plans/SCHEMA.md columns) here")
+    ex.add_argument("--force", action="store_true", help="replace the file at --out if it exists")
+    ex.add_argument("--json", action="store_true", help="print number, title, sections and rows (with spans and matches) as JSON")
+    ex.set_defaults(func=_extract)
     d = sub.add_parser("dump", help="write one GeoJSON per layer (EPSG:4326)")
     d.add_argument("adcode")
     d.add_argument("--out", required=True, help="output folder")

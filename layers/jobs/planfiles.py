@@ -26,7 +26,7 @@ import pandas as pd
 from geo.errors import Problem, SourceReadError, ValidationError
 from geo.tables import spreadsheet_safe
 from layers.plans.inventory import INVENTORY_COLUMNS, read_inventory
-from layers.store.workspace import workspace_dir
+from layers.store.workspace import validate_adcode, workspace_dir
 
 log = logging.getLogger(__name__)
 DOCUMENT_COLUMNS = ("key", "adcode", "doc_number", "title", "date", "seed_file")
@@ -106,7 +106,9 @@ def check_inventory(rows: pd.DataFrame, *, name: str) -> pd.DataFrame:
         try:
             return read_inventory(path)
         except ValidationError as err:
-            raise ValidationError(name, err.problems) from None
+            fids = frame["fid"].tolist()
+            raise ValidationError(name, [Problem(p.row, p.field, (f"编号 {fids[p.row - 2]}: " if p.row and 2 <= p.row < len(fids) + 2 else "")
+                                                 + p.message) for p in err.problems]) from None
 
 
 def save_plan(adcode: str, rows: pd.DataFrame, *, doc_number: str, title: str, date: str = "", seed_file: str = "") -> SavedPlan:
@@ -115,8 +117,9 @@ def save_plan(adcode: str, rows: pd.DataFrame, *, doc_number: str, title: str, d
     if not doc_number.strip():
         raise ValidationError("documents.csv", [Problem(None, "doc_number", "文号为空:填写文号,未载明时写“(文号未载明)” / "
                                                                "the document number is empty; write one, or “(文号未载明)”.")])
+    adcode = validate_adcode(adcode, for_build=True)
     key = doc_key(doc_number)
-    frame = check_inventory(rekey(inventory_frame(rows), key), name=f"{title or doc_number}")
+    frame = rekey(check_inventory(rows, name=title.strip() or doc_number.strip()), key)
     folder = plan_folder(adcode)
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(folder / f"{key}.csv", frame)
