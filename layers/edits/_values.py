@@ -67,7 +67,7 @@ def _number(value: object, f: Field) -> tuple[float | int | None, tuple[str, str
         num = float(text) if _NUMBER.match(text) else None
     if num is None or not math.isfinite(num) or (whole and not num.is_integer()):
         kind = ("整数", "a whole number", "3") if whole else ("数字", "a number", "12.5")
-        return None, (f"{zh} 应为{kind[0]}，收到“{value}”：请填写{kind[0]}，如 {kind[2]}",
+        return None, (f"{zh}应为{kind[0]}，收到“{value}”：请填写{kind[0]}，如 {kind[2]}",
                       f"{en} must be {kind[1]}, got {str(value)!r}: enter {kind[1]} such as {kind[2]}")
     return (int(num) if whole else num), None
 
@@ -76,7 +76,7 @@ def _choice(value: object, f: Field, choices: tuple[str, ...]) -> tuple[str | No
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if choices and text not in choices:
         zh, en = _label(f)
-        return None, (f"{zh} 不能取“{value}”：请从 {'、'.join(choices)} 中选一个",
+        return None, (f"{zh}不能取“{value}”：请从 {'、'.join(choices)} 中选一个",
                       f"{en} cannot be {str(value)!r}: pick one of {', '.join(choices)}")
     return text, None
 
@@ -97,12 +97,12 @@ def typed_values(spec: LayerSpec, values: Mapping[str, object], source: str) -> 
             continue
         zh, en = _label(f)
         if f.name in SYSTEM_FIELDS:
-            problems.append((f.name, f"{zh} 由系统记录，不能手工填写：修改位置或其他字段即可",
+            problems.append((f.name, f"{zh}由系统记录，不能手工填写：修改位置或其他字段即可",
                              f"{en} is recorded by the system and cannot be set by hand: change the position or other fields"))
             continue
         if _missing(value):
             if f.required:
-                problems.append((f.name, f"{zh} 必须填写，收到空值：请填写{f.zh}", f"{en} is required, got an empty value: fill it in"))
+                problems.append((f.name, f"{zh}必须填写，收到空值：请填写{f.zh}", f"{en} is required, got an empty value: fill it in"))
             else:
                 out[f.name] = None
             continue

@@ -86,6 +86,13 @@ def _metres(value: str | float, which: str) -> float:
     return float(text)
 
 
+def _northing_first(a: float, b: float, swapped: bool) -> bool:
+    """Whether reading (a, b) with ``swapped`` makes the 7-digit number the northing (China's northings
+    are 7 digits; eastings are 6, or 8 with the zone prefix): the tie-break when the scores agree."""
+    north = a if swapped else b
+    return 1e6 <= abs(north) < 1e7
+
+
 def _projected(first: str | float, second: str | float, crs: str, area: BaseGeometry | None) -> Position:
     hint = "auto" if crs.lower() == "auto" else crs.upper()
     if hint != "auto" and not re.match(r"^EPSG:\d+$", hint):
@@ -101,7 +108,7 @@ def _projected(first: str | float, second: str | float, crs: str, area: BaseGeom
         raise CRSError(f"无法按 {crs} 读出 X={first}、Y={second}：请核对两个数和坐标系（高斯-克吕格 X 为北坐标 7 位数，Y 为东坐标，"
                        f"可带带号）。 / cannot read X={first}, Y={second} as {crs}: check both numbers and the CRS (Gauss-Krüger X is "
                        f"the 7-digit northing, Y the easting, with or without the zone prefix). ({err})") from err
-    best = found[0]
+    best = min(found, key=lambda c: (-round(c.score, 6), not _northing_first(a, b, c.swapped)))
     if not (np.isfinite(best.lon[0]) and np.isfinite(best.lat[0])):
         raise CRSError(f"X={first}、Y={second} 按 {crs} 算不出位置：请核对两个数和坐标系。 / X={first}, Y={second} give no position "
                        f"in {crs}: check both numbers and the CRS")
