@@ -102,9 +102,9 @@ def _filters_now() -> view.Filters:
 
 
 # --- 编辑 -------------------------------------------------------------------------------------------------
+# reset when the selection changes or a change is saved (set, not deleted: a deleted widget key keeps the
+# value the browser shows)
 EDIT_KEYS = {"edit_mode": None, "edit_first": "", "edit_second": "", "_edit_for": None}
-"""Reset when the selection changes or a change is saved (set, not deleted: a deleted widget key keeps
-the value the browser shows)."""
 
 
 def _typed_position(county, gcj02: bool) -> tuple[Position | None, str | None]:  # noqa: ANN001
@@ -358,8 +358,11 @@ if "_map_pick" in ss:  # a click in the map: the feature the map had under the c
 sel = ss.get("selected")
 if sel and not view.is_shown(data, visible, filters, *sel):  # its layer was hidden or a filter took it out
     sel = ss["selected"] = None
-if ss.pop("_edit_reset", False) or ss.get("_edit_sel") != sel:  # a saved change, or another feature: a fresh form
-    ss.update(EDIT_KEYS, **({"edit_reason": ""} if "edit_msg" in ss else {}))
+saved = ss.pop("_edit_reset", False)
+if saved or ss.get("_edit_sel") != sel:  # a saved change, or another feature: a fresh form
+    ss.update(EDIT_KEYS, **({"edit_reason": ""} if saved else {}))
+    if not saved:
+        ss.pop("edit_msg", None)  # the message of the last save stays with the feature it was about
     ss["_edit_sel"], ss["_edit_base"] = sel, stamp[1]  # the revision the user starts from: a change since is a conflict
 pos, pos_err = _typed_position(lambda: view.county_area(data), base.gcj02)
 mode = ss.get("edit_mode")
@@ -397,8 +400,8 @@ if ss.get("view"):
 
 with col_info:
     st.subheader(t("details", lang))
-    if "edit_msg" in ss:
-        st.success(ss.pop("edit_msg"))
+    if ss.get("edit_msg"):
+        st.success(ss["edit_msg"])
     ws = ui_cache.handle(adcode, stamp)
     if sel:
         edited = view.last_edit(ws, *sel)

@@ -237,6 +237,8 @@ def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: 
         text = value_text(layer_id, name, row.get(name), lang)
         if name == "geometry_quality" and text in EDIT_QUALITIES:
             text = pick(EDIT_QUALITIES[text], lang)
+        elif name == "geometry_source" and text and " / " in text:  # an editor's "人工核定：… / placed by …"
+            text = say(text, lang)
         if text is not None:
             f = spec.field(name)
             out.append((f.zh if zh else f.en, text))

@@ -7,6 +7,7 @@ refused with their change in the message."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +27,16 @@ pytestmark = pytest.mark.usefixtures("private_workspaces")
 # prefix): 0.6 degrees west of the meridian is about 57.7 km west of the false easting 500 km; checked with pyproj
 TARGET = (107.40, 30.30)
 GK_X, GK_Y = "3353522.37", "36442282.63"  # X = northing, Y = easting with the zone number
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_workspace_list() -> Iterator[None]:
+    """The page caches the list of workspaces for 30 s; the private folder holds only 500231, which later
+    tests in this process must not see."""
+    yield
+    from ui import ui_cache
+
+    ui_cache.workspaces.clear()
 
 
 def _run(lang: str = "zh", **state: object) -> AppTest:
@@ -120,8 +131,8 @@ def test_a_position_that_cannot_be_read_says_so_in_the_language_of_the_page() ->
     at = _select(_run(lang="en"), "全胜水库")
     at.text_input(key="edit_first").input("abc")
     at.text_input(key="edit_second").input("30.3").run()
-    assert at.error and "abc" in at.error[0].value
-    assert not any("\u4e00" <= ch <= "\u9fff" for ch in at.error[0].value.replace("abc", ""))  # the English half only
+    assert at.error and at.error[0].value.startswith("cannot read the longitude 'abc'")  # the English half only
+    assert "无法" not in at.error[0].value
 
 
 def test_attribute_choices_come_from_the_spec_and_a_change_is_saved() -> None:
