@@ -16,8 +16,9 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from layers.catalog.i18n import QUALITY_LABELS, STATUS_LABELS, pick
+from layers.catalog.quality import CLASS_LABELS
 from layers.catalog.specs import SPECS, get_spec
-from layers.edits.history import Entry, FeatureChange
+from layers.edits.history import NOT_UNDOABLE, Entry, FeatureChange
 from layers.store.gpkg import Changeset
 
 ACTIONS = {
@@ -25,7 +26,6 @@ ACTIONS = {
     "edit": ("编辑", "Edit"), "move": ("移动", "Move"), "add": ("新增", "Add"), "delete": ("删除", "Delete"),
     "restore": ("恢复", "Restore"), "undo": ("撤销", "Undo"), "revert": ("回到版本", "Revert"),
 }
-NOT_UNDOABLE = ("build", "risk")  # rebuilt from data/, not contributed: nothing of a person's to undo
 LOG_COLUMNS = {
     "id": ("变更集", "Changeset"), "revision": ("版本", "Revision"), "time": ("时间", "Time"), "user": ("用户", "User"),
     "action": ("操作", "Action"), "reason": ("原因", "Reason"), "layer": ("图层", "Layer"), "features": ("要素", "Features"),
@@ -45,12 +45,12 @@ TEXT = {
     "none": ("—", "—"), "more": ("{shown} 等 {n} 个", "{shown} and {rest} more"),
     "line": ("线,{n} 个顶点", "line, {n} vertices"), "polygon": ("面,{n} 个顶点", "polygon, {n} vertices"),
     "revision": ("版本 {rev} · {time} · {user} · {action}", "revision {rev} · {time} · {user} · {action}"),
-    "moved": ("移动 {m}", "moved {m}"),
+    "moved": ("移动 {m}", "moved {m}"), "yes": ("是", "yes"), "no": ("否", "no"),
 }
 BEFORE_COLOUR, AFTER_COLOUR, LINE_COLOUR = "#808080", "#d7191c", "#636363"
 MIN_SPAN_DEG = 0.004  # a small map shows at least ~400 m around a point
 NAMES_IN_LOG = 3
-QUALITIES = {"surveyed": ("人工定位", "Placed by a person"), **QUALITY_LABELS}  # the catalog's words win once it has one
+QUALITIES = {**QUALITY_LABELS, "surveyed": CLASS_LABELS["surveyed"]}  # a position a person placed: 人工核定
 MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=\"'&")
 _GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid
 
@@ -179,6 +179,10 @@ def value_text(layer: str, name: str, value: object, lang: str) -> str:
         return geometry_text(value, lang) if name == "geometry" or value is not None else pick(TEXT["none"], lang)
     if isinstance(value, float) and math.isnan(value):
         return pick(TEXT["none"], lang)
+    if name == "deleted":
+        return pick(TEXT["yes" if value else "no"], lang)
+    if name == "geometry_source":  # a person's placing is written "中文 / English"
+        return half(str(value), lang)
     labels = {"status": STATUS_LABELS, "geometry_quality": QUALITIES}.get(name, {})
     if name == "kind" and layer in SPECS:
         labels = {k.id: (k.zh, k.en) for k in get_spec(layer).kinds}
@@ -195,7 +199,7 @@ def _row(frame: gpd.GeoDataFrame | None) -> Mapping[str, object]:
 
 def change_table(fc: FeatureChange, lang: str) -> pd.DataFrame:
     """The fields that changed (``fc.changed``, position first), before and after, every cell text."""
-    before, after = _row(fc.before), _row(fc.after)
+    before, after = _row(fc.before), _row(fc.after) or ({"deleted": 1} if fc.before is not None else {})
     rows = [[field_label(fc.layer, f, lang), value_text(fc.layer, f, before.get(f), lang), value_text(fc.layer, f, after.get(f), lang)]
             for f in _position_first(fc.changed)]
     return pd.DataFrame(rows, columns=[pick(v, lang) for v in CHANGE_COLUMNS.values()], dtype=object)

@@ -44,17 +44,21 @@ def test_log_rows_are_text_in_the_page_language() -> None:
 def test_the_fields_that_changed_position_first_with_labels() -> None:
     table = hv.change_table(_moved(), "zh")
     assert table.values.tolist() == [["位置", "107.400000, 30.300000", "107.410000, 30.300000"],
-                                     ["状态", "规划", "已完成"], ["位置质量", "近似位置", "人工定位"]]
+                                     ["状态", "规划", "已完成"], ["位置质量", "近似位置", "人工核定"]]
     assert hv.change_table(_moved(), "en").iloc[1].tolist() == ["Status", "Planned", "Completed"]
+    placed = FeatureChange("reservoirs", "r1", None, None, _frame(Point(107, 30), geometry_source="county centre"),
+                           _frame(Point(107, 30), geometry_source="人工核定：张三 / placed by 张三"), ["geometry_source"])
+    assert hv.change_table(placed, "en").values.tolist() == [["Geometry source", "county centre", "placed by 张三"]]
 
 
 def test_features_of_a_changeset_added_deleted_changed() -> None:
     added = FeatureChange("reservoirs", "r2", "新水库", None, None, _frame(Point(107, 30)), ["geometry"])
-    gone = FeatureChange("reservoirs", "r3", None, None, _frame(Point(107, 30)), None, ["deleted"])
+    gone = FeatureChange("reservoirs", "r3", None, None, _frame(Point(107, 30), deleted=0), None, ["deleted"])
     table = hv.features_table(Entry(_cs(1), [_moved(), added, gone]), "zh")
     assert table.values.tolist() == [["水库", "r1", "全胜水库", "桂阳街道", "修改", "位置、状态、位置质量"],
                                      ["水库", "r2", "新水库", "", "新增", "位置"], ["水库", "r3", "", "", "删除", "已删除"]]
     assert hv.focus(Entry(_cs(1), [_moved(), added]), "reservoirs", "r2") == [added]
+    assert hv.change_table(gone, "zh").values.tolist() == [["已删除", "否", "是"]]
 
 
 def test_a_move_is_grey_to_red_with_a_line_and_the_distance_by_hand() -> None:
