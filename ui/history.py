@@ -150,8 +150,9 @@ def _feature(fc: hist.FeatureChange, key: str, context: MapParts, lang: str) -> 
 
 def _who(lang: str) -> str:
     st.subheader(pick(TX["act_h"], lang))
-    ss.setdefault("hist_user", ss.get("user_name", ""))
-    return st.text_input(pick(TX["who"], lang), key="hist_user").strip()
+    if not ss.get("editor"):  # one name per session: the map page's editor (kept across pages), else the importer's
+        ss["editor"] = ss.get("user_name", "")
+    return st.text_input(pick(TX["who"], lang), key="editor").strip()
 
 
 def _undo(entry: hist.Entry, adcode: str, user: str, lang: str) -> None:

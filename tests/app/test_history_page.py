@@ -125,7 +125,7 @@ def test_undo_is_a_new_changeset_and_the_feature_is_back_byte_for_byte() -> None
     at = _run()
     undo = at.button(key=f"hist_undo_{moved.id}")
     assert undo.disabled  # who and why are asked for
-    at.text_input(key="hist_user").input("李四")
+    at.text_input(key="editor").input("李四")
     at.text_input(key="hist_reason").input("误操作").run()
     at.button(key=f"hist_undo_{moved.id}").click().run()
     assert not at.exception and not at.error
@@ -143,7 +143,7 @@ def test_undo_of_a_change_a_later_one_touched_shows_the_conflict_in_the_page_lan
     _move("全胜水库", "reservoirs", (107.40, 30.30), user="张三", reason="第一次")
     first = open_workspace(ADCODE).changesets()[-1]
     _move("全胜水库", "reservoirs", (107.41, 30.31), user="王五", reason="第二次")
-    at = _run(lang="en", hist_user="李四")
+    at = _run(lang="en", editor="李四")
     at.selectbox(key="hist_pick").set_value(first.id).run()
     at.text_input(key="hist_reason").input("wrong").run()
     at.button(key=f"hist_undo_{first.id}").click().run()
@@ -159,7 +159,7 @@ def test_return_to_an_earlier_revision() -> None:
                                                                           ("geohazards", "township == '桂阳街道'")))
     before = {f: _wkb(lid, f) for lid, f in (("reservoirs", res), ("geohazards", haz))}
     _two_changes()
-    at = _run(hist_user="李四")
+    at = _run(editor="李四")
     at.selectbox(key="hist_rev").set_value(start.revision).run()
     at.text_input(key="hist_revert_reason").input("回到核实前").run()
     assert at.button(key="hist_revert").disabled  # confirm first
@@ -201,7 +201,9 @@ def test_english_page() -> None:
     assert at.button(key=f"hist_undo_{log['Changeset'].iloc[0]}").label == "Undo"
 
 
-def test_the_page_is_in_the_navigation() -> None:
+def test_the_page_is_in_the_navigation_and_keeps_the_editors_name() -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.session_state["editor"] = "王五"  # typed in the map page's 编辑 panel
     at.switch_page("ui/history.py").run()
     assert not at.exception and at.title[0].value.startswith("变更记录")
+    assert at.text_input(key="editor").value == "王五"
