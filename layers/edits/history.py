@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import ConflictError, OptionError
 from geo.tables import xlsx_bytes
+from layers.catalog.quality import NOT_REAL, position_class
 from layers.catalog.specs import SPECS, get_spec
 from layers.edits import _commit
 from layers.edits._values import EditRefused, need_who_and_why
@@ -128,9 +129,14 @@ def _features(ws: Workspace, cs: Changeset, versions: Mapping[str, gpd.GeoDataFr
 def _feature_change(lid: str, fid: str, before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame | None, towns: _Towns) -> FeatureChange:
     shown = after if after is not None else before
     name = None if shown is None else _value(shown, "name")
-    town = None if shown is None else _value(shown, "township") or towns.of(shown.geometry.iloc[0])
+    town = None if shown is None else _value(shown, "township") or (towns.of(shown.geometry.iloc[0]) if _located(shown) else None)
     return FeatureChange(lid, fid, None if name is None else str(name), None if town is None else str(town), before, after,
                          _changed(lid, before, after))
+
+
+def _located(frame: gpd.GeoDataFrame) -> bool:
+    """Whether the feature's position says where it is (not a county-centre placeholder or a seeded point)."""
+    return "geometry_quality" not in frame or position_class(frame).iloc[0] not in NOT_REAL
 
 
 def _value(frame: gpd.GeoDataFrame, col: str) -> object:
@@ -211,11 +217,19 @@ def _revert_layer(ws: Workspace, lid: str, revision: int) -> UserChange | None:
     start, end = pd.to_numeric(v["rev_from"]), pd.to_numeric(v["rev_to"], errors="coerce")
     then = {str(f): i for i, f in zip(v.index, v["fid"], strict=True) if start[i] <= revision and not end[i] <= revision}
     now = {str(f): i for i, f in zip(v.index, v["fid"], strict=True) if pd.isna(end[i])}
-    back = [v.loc[[i]] for f, i in then.items() if now.get(f) != i]
+    back = [v.loc[[i]] for f, i in then.items() if f not in now or not _same(v.loc[i], v.loc[now[f]], v.geometry.name)]
     retire = tuple(f for f in now if f not in then)
     if not back and not retire:
         return None
     return UserChange(lid, restore=pd.concat(back) if back else None, retire=retire)
+
+
+def _same(a: pd.Series, b: pd.Series, geom: str) -> bool:
+    """Whether two stored versions hold the same content (geometry bytes, attributes, supersedes,
+    deletion, provenance): a version written back by an undo equals the one it copies."""
+    keys = [k for k in a.index if k not in (geom, "rev_from", "rev_to", "changeset")]
+    plain = [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v for v in (*a[keys], *b[keys])]
+    return a[geom].wkb == b[geom].wkb and plain[: len(keys)] == plain[len(keys):]
 
 
 # --- the log as a spreadsheet ----------------------------------------------------------------------------
