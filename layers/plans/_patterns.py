@@ -1,0 +1,269 @@
+"""The word patterns of plan extraction: named things by their suffix (水库, 河, 林场, 消防站 ...),
+counted things (``蓄水池26口``), distance rules, targets, years, budgets and departments.
+
+Everything here works on one normalised sentence and returns short names, numbers and labels of our
+own; no sentence is ever returned. Nothing here knows any county's names: the county's townships come
+from the caller (:mod:`layers.plans._match`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+HAN = "\u4e00-\u9fff"
+# Words a name never runs across: verbs and function words that sit before a name in plan sentences.
+STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "新增", "改建", "扩建", "建成", "改造", "整治", "治理",
+         "加快", "推动", "完善", "落实", "启动", "重点", "全县", "全区", "辖区", "确保", "提升", "打造", "依托", "利用",
+         "联动", "整合", "组织", "针对", "做好", "抓好", "位于", "包括", "其中", "规划", "配备", "购置", "布局", "设置",
+         "升级", "建立", "组建", "创建", "巩固", "强化", "健全", "依据", "按照", "结合", "围绕", "沿线", "周边", "区域",
+         "范围", "以及", "实现", "形成", "开通", "投资", "总投资", "标准化", "除险加固", "排危", "搬迁", "关闭", "退出",
+         "在", "对", "把", "将", "的", "和", "及", "与", "或", "等", "于", "至", "到", "为", "是", "从", "向", "由", "以",
+         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "新", "加", "座", "个", "处", "口", "年", "月")
+_STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
+LIST_JOINERS = "、和及与"
+
+
+@dataclass(frozen=True)
+class Suffix:
+    """A name ending: the layer and kind of what it names, and how many characters may come before it."""
+
+    pattern: str
+    layer: str
+    kind: str
+    max_prefix: int
+    min_prefix: int = 2
+    context: tuple[str, ...] = ()  # words one of which the sentence must hold (a 山 is a forest area only near 林/火)
+
+
+# Longest endings first where one contains another (尾矿库 before 库; 消防救援站 before 救援站).
+SUFFIXES = (
+    Suffix("水库", "reservoirs", "reservoir", 5),
+    Suffix(r"河(?![道流长段床堤岸网湖])", "rivers", "stream", 3),
+    Suffix(r"江(?![县区市府委镇乡人街段])", "rivers", "river", 2),
+    Suffix(r"沟(?![通渠道])", "rivers", "gully", 3),
+    Suffix(r"湖(?![泊区])", "rivers", "lake", 3),
+    Suffix("(?:不稳定斜坡|滑坡|崩塌|危岩带|危岩体|泥石流)", "geohazards", "hazard_site", 8),
+    Suffix("(?:易发区|重点防治区)", "geohazards", "susceptibility_zone", 12),
+    Suffix("尾矿库", "facilities", "tailings_pond", 6),
+    Suffix("(?:煤矿|铁矿|矿业|非煤矿山)", "facilities", "mine", 6),
+    Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
+    Suffix("(?:救援中心|救援基地|培训基地|训练基地)", "facilities", "rescue_center", 10),
+    Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
+    Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8),
+    Suffix("指挥中心", "facilities", "command_center", 10),
+    Suffix("(?:水文站|雨量站|气象站|预警站)", "facilities", "warning_station", 6),
+    Suffix("(?:化工园区|工业园区|产业园区|开发区)", "facilities", "industrial_park", 6),
+    Suffix("机场", "facilities", "airport", 6),
+    Suffix("(?:人民医院|医院)", "facilities", "hospital", 8),
+    Suffix("(?:中学校|中学|小学|学校)", "facilities", "school", 8),
+    Suffix("林场", "forest_fire", "forest_farm", 4),
+    Suffix("(?:林区|森林公园)", "forest_fire", "forest_area", 6),
+    Suffix("(?:旅游区|风景区|景区)", "forest_fire", "scenic_area", 6),
+    Suffix("山(?![区洪林地火体坡脚])", "forest_fire", "forest_area", 3, context=("林", "火")),
+    Suffix("(?:工程|项目)", "projects", "project", 16, min_prefix=4),
+)
+# Names that end like a place but are generic words.
+GENERIC = {"中小河", "山洪沟", "排洪沟", "截洪沟", "排水沟", "江河", "大江", "长江", "黄河", "大河", "小河", "河", "主要河",
+           "重点林区", "国有林场", "林区", "景区", "旅游区", "人民医院", "学校", "中学", "小学", "医院", "机场", "通用机场",
+           "高山", "深山", "上山", "进山", "矿山", "非煤矿山", "煤矿", "工业园区", "化工园区", "开发区", "小型水库", "病险水库",
+           "中型水库", "水库", "山区", "泥石流", "滑坡", "崩塌", "危岩", "不稳定斜坡", "易发区", "重点防治区", "救援中心",
+           "储备库", "指挥中心", "消防站", "救援站", "避难场所", "尾矿库", "头顶库", "林场", "储备点"}
+GENERIC_PREFIX = ("各", "全", "县级", "市级", "区级", "乡镇", "小型", "中型", "大型", "病险", "重点", "主要", "相关",
+                  "一批", "其他", "该", "本", "所有", "现有", "已有", "周边", "沿", "城市", "农村", "地质灾害", "山洪", "特大型",
+                  "专业", "综合", "应急", "森林")
+
+# Counted things: noun + number + unit (蓄水池26口) or number + unit + noun (4个检查站).
+UNITS = "口个座处支台套家条所辆架艘部"
+COUNT_AFTER = re.compile(rf"([{HAN}()]{{2,16}}?)\s*(\d+)\s*([{UNITS}])(?![{HAN}]*[人次年月日元])")
+COUNT_BEFORE = re.compile(rf"(?<![\d.])(\d+)\s*([{UNITS}])([{HAN}()]{{2,16}})")
+COUNTED_KINDS = (  # keyword in the noun -> (layer, kind); first hit wins
+    ("蓄水池", "forest_fire", "water_tank"), ("水池", "forest_fire", "water_tank"), ("取水点", "forest_fire", "water_tank"),
+    ("检查站", "forest_fire", "checkpoint"), ("卡口", "forest_fire", "checkpoint"), ("瞭望", "forest_fire", "lookout"),
+    ("基站", "forest_fire", "base_station"), ("监控", "forest_fire", "camera"), ("扑火", "forest_fire", "crew"),
+    ("防火通道", "forest_fire", "fire_road"), ("隔离带", "forest_fire", "isolation_belt"),
+    ("避难场所", "facilities", "shelter"), ("储备库", "facilities", "material_depot"), ("储备点", "facilities", "material_depot"),
+    ("消防站", "facilities", "fire_brigade"), ("救援站", "facilities", "fire_brigade"), ("水文站", "facilities", "warning_station"),
+    ("雨量站", "facilities", "warning_station"), ("预警站", "facilities", "warning_station"), ("监测站", "facilities", "warning_station"),
+    ("尾矿库", "facilities", "tailings_pond"), ("煤矿", "facilities", "mine"), ("矿山", "facilities", "mine"),
+    ("危化", "facilities", "hazchem"), ("化工", "facilities", "hazchem"), ("指挥中心", "facilities", "command_center"),
+    ("救援中心", "facilities", "rescue_center"), ("水库", "reservoirs", "reservoir"), ("搬迁", "geohazards", "relocation"),
+    ("监测点", "geohazards", "monitoring"), ("隐患点", "geohazards", "treatment_work"), ("治理", "geohazards", "treatment_work"),
+)
+FACILITY_ENDINGS = ("站", "点", "库", "所", "馆", "池", "队", "队伍", "中心", "基地", "设备", "系统", "终端", "平台", "室", "场", "塔",
+                    "园", "桥", "校", "院", "矿", "企业", "社区")
+_SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "元", "天", "小时", "分钟", "公里", "米", "吨", "%")
+
+_DIST = re.compile(rf"([{HAN}]{{0,12}}?)(\d+(?:\.\d+)?)\s*(公里|千米|km|米|m)\s*(?:范围)?(?:内|以内)[^。;]{{0,20}}?"
+                   rf"(禁止|严禁|不得)([{HAN}、]{{2,16}})", re.IGNORECASE)
+_TARGET = re.compile(rf"([{HAN}]{{1,10}}(?:率|覆盖|比例|占比))[^0-9。;,，]{{0,6}}?(\d+(?:\.\d+)?)\s*%")
+_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]+\s*(20\d{2})\s*年")
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(亿元|万元|亿|万)(?![人吨])")
+_DEPT = re.compile(rf"(?:(?<=[、;,，(])|^|(?<=牵头))((?:县|区|市)[{HAN}]{{1,10}}?(?:局|委员会|委|办公室|办|支队|大队|中心))")
+_STATUS = (("completed", ("已建成", "建成", "完成", "已完成")), ("under_construction", ("在建", "续建")))
+ACTIONS = ("除险加固", "新建", "改建", "扩建", "建设", "治理", "搬迁", "改造", "提升", "监测", "整治", "配备", "创建", "完善")
+
+
+@dataclass
+class Hit:
+    """One thing found in a sentence (its name is a name, never the sentence)."""
+
+    layer: str
+    kind: str
+    name: str
+    count: int = 1
+    at: int = 0  # position in the sentence
+    township: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    target: str = ""
+    note: str = ""
+
+
+_LEAD_TOWN = re.compile(rf"^[{HAN}]{{2,3}}?(?:街道|镇|乡)(?=[{HAN}]{{2}})")
+
+
+def cut_left(prefix: str) -> str:
+    """``prefix`` after the last stop word in it and after a leading township (the part that belongs to
+    the name: 实施双河乡双河 -> 双河)."""
+    last = 0
+    for m in _STOP_RE.finditer(prefix):
+        last = max(last, m.end())
+    return _LEAD_TOWN.sub("", prefix[last:])
+
+
+def is_generic(name: str, prefix: str) -> bool:
+    return name in GENERIC or prefix.startswith(GENERIC_PREFIX) or not re.fullmatch(rf"[{HAN}]+", prefix or "x")
+
+
+def named_hits(sentence: str) -> list[Hit]:
+    """Things named by their ending; ``A、B和C水库`` gives one hit per name."""
+    out: list[Hit] = []
+    taken: list[tuple[int, int]] = []
+    for sfx in SUFFIXES:
+        if sfx.context and not any(w in sentence for w in sfx.context):
+            continue
+        for m in re.finditer(rf"([{HAN}]{{1,{sfx.max_prefix}}})({sfx.pattern})", sentence):
+            prefix = cut_left(m.group(1)) if sfx.layer != "projects" else _project_prefix(sentence, m)
+            start = m.end(1) - len(prefix)
+            if len(prefix) < sfx.min_prefix or any(a < m.end() and start < b for a, b in taken):
+                continue
+            name = prefix + m.group(2)
+            if is_generic(name, prefix):
+                continue
+            taken.append((start, m.end()))
+            out.append(Hit(sfx.layer, sfx.kind, name, at=start))
+            if sfx.layer != "projects":
+                out += _list_mates(sentence, start, m.group(2), sfx)
+    return out
+
+
+def _project_prefix(sentence: str, m: re.Match) -> str:
+    """A project's name runs back to the last clause break or action verb, 4-16 characters."""
+    head = sentence[:m.end(1)]
+    cut = max(head.rfind(c) for c in ",，、;:()《》“”\"") + 1
+    part = head[cut:]
+    for verb in ("实施", "推进", "开展", "启动", "完成", "加快", "抓好", "做好", "依托", "重点", "全面", "积极"):
+        i = part.rfind(verb)
+        if i >= 0:
+            part = part[i + len(verb):]
+    return part[-16:]
+
+
+def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit]:
+    """Names listed before ``start`` without the shared ending: ``全胜、双石水库`` -> 全胜水库."""
+    out = []
+    pos = start
+    while pos > 0 and sentence[pos - 1] in LIST_JOINERS:
+        m = re.search(rf"([{HAN}]{{2,{max(sfx.max_prefix, 2)}}})$", sentence[:pos - 1])
+        if not m:
+            break
+        item = cut_left(m.group(1))
+        if len(item) < 2 or re.search(sfx.pattern + "$", item):
+            break
+        if not is_generic(item + suffix, item):
+            out.append(Hit(sfx.layer, sfx.kind, item + suffix, at=m.end() - len(item)))
+        pos = m.end() - len(item)
+    return out
+
+
+def counted_hits(sentence: str) -> list[Hit]:
+    """Counted things: ``新建蓄水池26口`` -> water_tank x 26; ``建成4个检查站`` -> checkpoint x 4."""
+    out = []
+    for m in COUNT_BEFORE.finditer(sentence):
+        noun = _noun_after(m.group(3))
+        out += _counted(noun, int(m.group(1)), m.group(2), m.start())
+    for m in COUNT_AFTER.finditer(sentence):
+        noun = cut_left(m.group(1))
+        if not any(h.at <= m.start(2) <= h.at + 40 and h.count == int(m.group(2)) for h in out):
+            out += _counted(noun, int(m.group(2)), m.group(3), m.start(2) - len(noun))
+    return out
+
+
+def _noun_after(text: str) -> str:
+    """The noun that follows a count: up to the first joining or stop word."""
+    m = _STOP_RE.search(text, 2)
+    return (text[:m.start()] if m else text).strip("()")
+
+
+def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:
+    if n < 1 or len(noun) < 2 or noun.startswith(_SKIP_NOUNS) or noun.endswith(_SKIP_NOUNS):
+        return []
+    for word, layer, kind in COUNTED_KINDS:
+        if word in noun:
+            return [Hit(layer, kind, noun, count=n, at=at, note=f"计数{n}{unit}")]
+    if noun.endswith(FACILITY_ENDINGS):
+        return [Hit("facilities", "other", noun, count=n, at=at, note=f"计数{n}{unit}")]
+    return []
+
+
+def distance_rules(sentence: str) -> list[Hit]:
+    """``X公里范围内禁止新建Y`` -> a no-build zone of X km around what precedes the distance."""
+    out = []
+    for m in _DIST.finditer(sentence):
+        km = float(m.group(2)) / (1000.0 if m.group(3).lower() in ("米", "m") else 1.0)
+        what = re.split(r"[、和及]", m.group(5))[-1][:8]
+        around = cut_left(m.group(1)) or "规定"
+        name = f"{around}{km:g}公里禁建({what})"[:24]
+        out.append(Hit("rules", "no_build_zone", name, at=m.start(), target=f"距离<={km:g}km",
+                       hints=[around] if around != "规定" else []))
+    return out
+
+
+def targets(sentence: str) -> str:
+    """Quantitative targets of the sentence as ``覆盖率>=95%`` (';'-separated)."""
+    found = [f"{cut_left(m.group(1))[-6:]}>={m.group(2)}%" for m in _TARGET.finditer(sentence)]
+    return ";".join(dict.fromkeys(t for t in found if not t.startswith(">")))
+
+
+def year_of(sentence: str) -> str:
+    if m := _RANGE.search(sentence):
+        return f"{m.group(1)}-{m.group(2)}"
+    years = _YEAR.findall(sentence)
+    return years[-1] if years else ""
+
+
+def budget_wan(sentence: str) -> float | None:
+    """The first amount of money in the sentence in 万元 (亿元 x 10000)."""
+    m = _MONEY.search(sentence)
+    if not m:
+        return None
+    value = float(m.group(1)) * (10000.0 if m.group(2).startswith("亿") else 1.0)
+    return round(value, 2)
+
+
+def departments(sentence: str) -> str:
+    found = [d for d in _DEPT.findall(sentence) if len(d) <= 16]
+    return ";".join(dict.fromkeys(found[:4]))
+
+
+def status_of(sentence: str, completed_section: bool) -> str:
+    if completed_section:
+        return "completed"
+    for status, words in _STATUS:
+        if any(w in sentence for w in words) and status != "completed":
+            return status
+    return "planned"
+
+
+def action_of(sentence: str) -> str:
+    return next((a for a in ACTIONS if a in sentence), "")

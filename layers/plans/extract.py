@@ -1,0 +1,135 @@
+"""A plan's text -> its document number, title, section tree and inventory rows (``data/plans/SCHEMA.md``).
+
+Every row carries the section it comes from, the character span (``span_start``, ``span_end``) of its
+sentence in the text as given, and whether its place words were matched to the county's names (with
+the reason). Rows hold names, numbers and short labels only, never the plan's sentences.
+
+What it does not do: it does not read scanned PDFs (no OCR), does not guess coordinates, and does not
+decide what a person should accept: every row is a proposal for the review on page 规划入图.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from layers.plans._match import gazetteer
+from layers.plans._normalize import normalize
+from layers.plans._patterns import (
+    Hit,
+    action_of,
+    budget_wan,
+    counted_hits,
+    departments,
+    distance_rules,
+    named_hits,
+    status_of,
+    targets,
+    year_of,
+)
+from layers.plans._readers import read_plan
+from layers.plans._sections import Section, SectionIndex, document_number, document_title, parse_sections
+from layers.plans.inventory import INVENTORY_COLUMNS
+
+__all__ = ["ROW_COLUMNS", "Extraction", "Section", "extract_plan", "read_plan"]
+
+ROW_COLUMNS = (*INVENTORY_COLUMNS, "span_start", "span_end", "matched", "match_reason")
+_SENTENCE_END = re.compile(r"[。;；!?！？\n]")
+_DONE_WORDS = ("成效", "回顾", "现状")  # a top section about the last period: its items are completed
+_PROJECT_WORDS = ("重点工程", "重点项目", "重大工程")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What :func:`extract_plan` found: the document number (empty when none is printed), the title, the
+    heading tree, and the rows (``ROW_COLUMNS``: the SCHEMA columns plus span and match)."""
+
+    doc_number: str
+    title: str
+    sections: list[Section]
+    rows: pd.DataFrame = field(repr=False)
+
+
+def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> Extraction:
+    """Extract the inventory rows of a plan's ``text``; place words are matched against ``adcode``'s names."""
+    norm = normalize(text)
+    sections = parse_sections(norm)
+    index = SectionIndex(sections)
+    gaz = gazetteer(adcode)
+    records: list[dict] = []
+    seen: set[tuple] = set()
+    for start, end in sentence_spans(norm):
+        sentence = norm[start:end]
+        for rec in _sentence_rows(sentence, start, end, index, gaz):
+            k = (rec["layer"], rec["name"], rec["count"])
+            if k not in seen:
+                seen.add(k)
+                records.append(rec)
+    records += _project_headings(sections, index, seen, norm)
+    rows = pd.DataFrame(records, columns=list(ROW_COLUMNS))
+    rows["fid"] = [f"{key}-{i:03d}" for i in range(1, len(rows) + 1)]
+    return Extraction(document_number(norm), document_title(norm), sections, rows.reset_index(drop=True))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence: text between 。；！？ or line ends, surrounding spaces left out."""
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text + "\n"):
+        a, b = pos, m.end() if m.group() != "\n" else m.start()
+        while a < b and text[a] in " \t#*>-":
+            a += 1
+        if b - a >= 4:
+            out.append((a, min(b, len(text))))
+        pos = m.end()
+    return out
+
+
+def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz) -> list[dict]:  # noqa: ANN001
+    hits = [*named_hits(sentence), *counted_hits(sentence), *distance_rules(sentence)]
+    if not hits:
+        return []
+    towns = gaz.townships_in(sentence)
+    common = {
+        "action": action_of(sentence), "year": year_of(sentence), "lead_dept": departments(sentence),
+        "status": status_of(sentence, index.top_title(start).startswith(_DONE_WORDS) or any(w in index.top_title(start) for w in _DONE_WORDS)),
+        "source_section": index.path(start), "span_start": start, "span_end": end,
+    }
+    money = budget_wan(sentence)
+    target = targets(sentence)
+    out = []
+    for h in hits:
+        rec = _row(h, towns, common, target)
+        rec["budget_wan"] = money if money is not None and len(hits) == 1 else None
+        rec["matched"], rec["match_reason"] = gaz.match(rec["name"], rec["township"], rec["location_hint"])
+        out.append(rec)
+    return out
+
+
+def _row(h: Hit, towns: list[str], common: dict, target: str) -> dict:
+    own = [t for t in towns if t != h.name]
+    hints = [w for w in h.hints if w not in own]
+    if h.layer == "geohazards" and h.kind == "hazard_site" and common["action"] == "治理":
+        h.kind = "treatment_work"
+    return {**common, "layer": h.layer, "kind": h.kind, "name": h.name[:30], "count": h.count,
+            "township": ";".join(own), "location_hint": ";".join(hints), "target": h.target or target, "note": h.note}
+
+
+def _project_headings(sections: list[Section], index: SectionIndex, seen: set, text: str) -> list[dict]:
+    """Headings under a 重点工程 section are projects (named by the heading's title)."""
+    out = []
+    for s in sections:
+        top = index.top_title(s.start)
+        title = s.title.rstrip("。.,，")
+        if s.level < 2 or not any(w in top for w in _PROJECT_WORDS) or not 4 <= len(title) <= 24 or s.number.startswith("专栏"):
+            continue
+        if ("projects", title, 1) in seen:
+            continue
+        seen.add(("projects", title, 1))
+        end = text.find("\n", s.start)
+        out.append({"layer": "projects", "kind": "project", "name": title, "count": 1, "township": "", "location_hint": "",
+                    "action": action_of(title), "year": "", "budget_wan": None, "lead_dept": "", "status": "planned",
+                    "target": "", "source_section": s.path, "note": "", "span_start": s.start,
+                    "span_end": end if end > 0 else len(text), "matched": False, "match_reason": ""})
+    return out
