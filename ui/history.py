@@ -36,6 +36,7 @@ TX = {
     "who": ("操作人(记入新的变更)", "Your name (recorded with the new change)"),
     "undo_h": ("撤销变更集 #{id}", "Undo changeset #{id}"), "why": ("撤销原因(必填)", "Reason for the undo (required)"),
     "undo": ("撤销", "Undo"), "need": ("请填写操作人和原因。", "Enter your name and a reason."),
+    "need_who": ("请填写操作人。", "Enter your name."), "need_why": ("请填写原因。", "Enter a reason."),
     "not_undoable": ("此变更不能撤销(生成和风险重算由数据重新计算)。", "This change cannot be undone (builds and risk recomputes are derived)."),
     "undone": ("已撤销变更集 #{id}:新变更集 #{new},版本 {rev}。", "Changeset #{id} undone: new changeset #{new}, revision {rev}."),
     "revert_h": ("回到早先版本", "Return to an earlier revision"), "rev": ("版本", "Revision"),
@@ -163,10 +164,14 @@ def _undo(entry: hist.Entry, adcode: str, user: str, lang: str) -> None:
         return
     reason = st.text_input(pick(TX["why"], lang), key="hist_reason").strip()
     if not (user and reason):
-        st.caption(pick(TX["need"], lang))
+        st.caption(_missing(user, reason, lang))
     if st.button(pick(TX["undo"], lang), key=f"hist_undo_{c.id}", type="primary", disabled=not (user and reason)):
         _write(lambda: hist.undo(open_workspace(adcode), c.id, user=user, reason=reason), user, lang,
                lambda new: pick(TX["undone"], lang).format(id=c.id, new=new.id, rev=new.revision))
+
+
+def _missing(user: str, reason: str, lang: str) -> str:
+    return pick(TX["need" if not (user or reason) else "need_why" if user else "need_who"], lang)
 
 
 def _revert(changesets: list, adcode: str, user: str, lang: str) -> None:  # noqa: ANN001
@@ -180,7 +185,7 @@ def _revert(changesets: list, adcode: str, user: str, lang: str) -> None:  # noq
         reason = st.text_input(pick(TX["revert_why"], lang), key="hist_revert_reason").strip()
         sure = st.checkbox(pick(TX["confirm"], lang).format(rev=rev), key="hist_revert_ok")
         if not (user and reason):
-            st.caption(pick(TX["need"], lang))
+            st.caption(_missing(user, reason, lang))
         if st.button(pick(TX["revert"], lang), key="hist_revert", disabled=not (user and reason and sure)):
             _write(lambda: hist.revert_to(open_workspace(adcode), rev, user=user, reason=reason), user, lang,
                    lambda new: pick(TX["reverted"], lang).format(to=rev, new=new.id, rev=new.revision))
@@ -197,9 +202,7 @@ def _write(action, user: str, lang: str, done) -> None:  # noqa: ANN001
     ss["user_name"] = user
     ss["hist_done"] = done(new)
     ss["_hist_next_pick"] = new.id  # the next run shows the new changeset itself
-    ss.pop("hist_reason", None)
-    ss.pop("hist_revert_reason", None)
-    ss.pop("hist_revert_ok", None)
+    ss["_hist_clear"] = True  # the next run empties the reasons before drawing them
     st.rerun()
 
 
@@ -208,6 +211,8 @@ stamp, ws = ui_cache.current(adcode)
 st.title(f"{t('history_page', lang)} · {names[adcode]}")
 if "hist_done" in ss:
     st.success(hv.md_escape(ss.pop("hist_done")))
+if ss.pop("_hist_clear", False):  # after a write: the form starts fresh (set before the widgets exist)
+    ss.update(hist_reason="", hist_revert_reason="", hist_revert_ok=False)
 changesets = ws.changesets()
 filters = _filters(changesets, data, lang)
 key = tuple(sorted(filters.items()))

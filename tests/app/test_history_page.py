@@ -136,6 +136,7 @@ def test_undo_is_a_new_changeset_and_the_feature_is_back_byte_for_byte() -> None
     assert _wkb("reservoirs", fid) == original
     assert f"版本 {after.revision}" in at.success[0].value
     assert [int(r) for r in _log(at)["版本"]][:2] == [after.revision, moved.revision]  # history kept, not rewritten
+    assert at.text_input(key="hist_reason").value == ""  # the form starts fresh
     assert at.session_state["hist_pick"] == newest.id and f"变更集 #{newest.id}(版本 {newest.revision})" in [h.value for h in at.subheader]
 
 
