@@ -24,7 +24,7 @@ from layers.catalog.quality import class_label, data_status, inputs_note, is_pla
 from layers.catalog.specs import SPECS
 from layers.catalog.style import value_text
 from layers.exports.printmap import draw_labels, legend_handles
-from layers.exports.sheet import GAP_IN, MARGIN_IN, ProgressFn, Sheet, _block, _bottom, _has_approx, _map_axes, fit_legend, header, notes
+from layers.exports.sheet import GAP_IN, MARGIN_IN, ProgressFn, Sheet, _block, _bottom, _has_approx, _map_axes, fit_legend, footer_lines, header, notes
 from layers.exports.sheet import text as sheet_text
 
 ATLAS_LAYERS = tuple(s.id for s in SPECS.values() if s.atlas_map)
@@ -232,7 +232,7 @@ def township_page(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, name: str, c
     # bottom up: footer and data status, the four tables, the risk block, then the map
     status = status_line(data_status(listed, list(listed)), lang)
     notes_top = notes(fig, renderer, (mx, my, 1 - 2 * mx), [
-        ("footer", [sheet.footer] if sheet.footer else [], 8, "#b30000"),
+        ("footer", footer_lines(sheet), 8, "#b30000"),
         ("disclaimer", [status, *([sheet_text("quality", lang)] if _has_approx(shown) else [])], 6, "#8a3b00"),
     ])
     metric = {k: v.to_crs(crs) for k, v in shown.items()}

@@ -28,7 +28,7 @@ GREY = "#d9d9d9"
 DENSE_POINTS = 1500
 LABEL_OFFSETS = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))  # centred, then above/below/right/left (in box sizes)
 FEATURE_LABEL_SPAN_M = 25_000  # features with name_labels="detail" (reservoirs) are named when the map spans less than this
-LABEL_POSITIONS = ("authoritative", "gazetteer", "approximate")  # a placeholder/synthetic/demo position gets no name
+LABEL_POSITIONS = ("authoritative", "surveyed", "gazetteer", "approximate")  # a placeholder/synthetic/demo position gets no name
 
 
 def draw_layers(ax: Axes, frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, focus: gpd.GeoDataFrame | None = None) -> None:

@@ -36,6 +36,7 @@ from layers.catalog.quality import data_status, status_line  # noqa: E402
 from layers.catalog.specs import get_spec  # noqa: E402
 from layers.exports.output import atomic_write, safe_target  # noqa: E402
 from layers.exports.printmap import draw_labels, draw_layers, draw_north_arrow, draw_scale_bar, legend_handles  # noqa: E402
+from layers.store.workspace import Workspace  # noqa: E402
 
 PAPER_MM = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
 MARGIN_IN = 0.2
@@ -54,6 +55,7 @@ TEXT = {
                 "Note: dashed and hollow symbols are approximate or synthetic positions (the plans give no coordinates); "
                 "do not use them for precise location."),
     "more": ("…等{n}项", "… {n} in all"),
+    "revision": ("数据版本:工作区 {a} 第 {r} 版({t})", "Data: workspace {a}, revision {r} ({t})"),
 }
 ZONE = {3: ("3度带", "3-degree"), 6: ("6度带", "6-degree")}
 
@@ -94,6 +96,9 @@ class Sheet:
     footer: str = ""
     lang: str = "zh"
     date: dt.date = field(default_factory=dt.date.today)
+    workspace: str = ""  # the adcode of the workspace the sheet was drawn from
+    revision: int | None = None  # its revision (see :func:`revision_stamp`)
+    revision_time: str = ""  # when that revision was written, "2026-12-04 11:23"
 
     def size_inches(self) -> tuple[float, float]:
         if self.paper not in PAPER_MM:
@@ -117,6 +122,22 @@ def crs_label(crs: CRS, lang: str) -> str:
     cm_s = f"{cm:g}°{'E' if cm >= 0 else 'W'}"
     return (f"{datum} / {zone[0]}高斯-克吕格 中央经线{cm_s}" if lang == "zh"
             else f"{datum} / {zone[1]} Gauss-Krüger, central meridian {cm_s}")
+
+
+def revision_stamp(ws: Workspace) -> dict[str, object]:
+    """``Sheet`` fields naming the workspace revision a sheet is drawn from and its date (the time of
+    the changeset that made it: an edit, an import or the build), so a printed map can be traced."""
+    made = next((c for c in reversed(ws.changesets()) if c.revision == ws.revision), None)
+    when = made.time if made is not None else ""
+    return {"workspace": ws.adcode, "revision": ws.revision, "revision_time": when[:16].replace("T", " ")}
+
+
+def footer_lines(sheet: Sheet) -> list[str]:
+    """The sheet's own footer, then the workspace revision and its date (when the sheet knows them)."""
+    lines = [sheet.footer] if sheet.footer else []
+    if sheet.revision is not None:
+        lines.append(text("revision", sheet.lang, a=sheet.workspace, r=sheet.revision, t=sheet.revision_time or "—"))
+    return lines
 
 
 def metadata_lines(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, sheet: Sheet) -> list[str]:
@@ -296,7 +317,7 @@ def map_figure(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, sheet: Sheet, *
     ax = _map_axes(fig, metric, rect, sheet.lang, extent=extent, focus=focus.to_crs(crs) if focus is not None else None)
     draw_labels(ax, metric, renderer, fontsize=7 * scale)
     notes_top = notes(fig, renderer, notes_box, [
-        ("footer", [sheet.footer] if sheet.footer else [], 9 * scale, "#b30000"),
+        ("footer", footer_lines(sheet), 9 * scale, "#b30000"),
         ("disclaimer", disclaimer_lines(frames, sheet.lang), 6.5 * scale, "#8a3b00"),
         ("metadata", metadata_lines(frames, crs, sheet), 6.5 * scale, "#333"),
     ])
