@@ -54,6 +54,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check geo layers tests
 	$(BIN)/mypy geo
 
+.PHONY: eval
+eval: $(STAMP)
+	$(BIN)/python tests/bench/eval_extract.py
+
 bench: $(STAMP) $(VENDOR) $(ONEMAP) $(SYSDEPS)
 	$(BIN)/python tests/bench/run_bench.py
 

@@ -18,7 +18,8 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "升级", "建立", "组建", "创建", "巩固", "强化", "健全", "依据", "按照", "结合", "围绕", "沿线", "周边", "区域",
          "范围", "以及", "实现", "形成", "开通", "投资", "总投资", "标准化", "除险加固", "排危", "搬迁", "关闭", "退出",
          "在", "对", "把", "将", "的", "和", "及", "与", "或", "等", "于", "至", "到", "为", "是", "从", "向", "由", "以",
-         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "新", "加", "座", "个", "处", "口", "年", "月")
+         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "新", "加", "座", "个", "处", "口", "年", "月",
+         "河流", "灾害", "领域", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位")
 _STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
 
@@ -44,15 +45,15 @@ SUFFIXES = (
     Suffix(r"湖(?![泊区])", "rivers", "lake", 3),
     Suffix("(?:不稳定斜坡|滑坡|崩塌|危岩带|危岩体|泥石流)", "geohazards", "hazard_site", 8),
     Suffix("(?:易发区|重点防治区)", "geohazards", "susceptibility_zone", 12),
-    Suffix("尾矿库", "facilities", "tailings_pond", 6),
-    Suffix("(?:煤矿|铁矿|矿业|非煤矿山)", "facilities", "mine", 6),
+    Suffix("尾矿库", "facilities", "tailings_pond", 6, min_prefix=0),
+    Suffix("(?:煤矿|铁矿|矿业|非煤矿山)", "facilities", "mine", 6, min_prefix=0),
     Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
     Suffix("(?:救援中心|救援基地|培训基地|训练基地)", "facilities", "rescue_center", 10),
     Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
-    Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8),
+    Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8, min_prefix=0),
     Suffix("指挥中心", "facilities", "command_center", 10),
     Suffix("(?:水文站|雨量站|气象站|预警站)", "facilities", "warning_station", 6),
-    Suffix("(?:化工园区|工业园区|产业园区|开发区)", "facilities", "industrial_park", 6),
+    Suffix("(?:化工园区|工业园区|产业园区|开发区)", "facilities", "industrial_park", 6, min_prefix=0),
     Suffix("机场", "facilities", "airport", 6),
     Suffix("(?:人民医院|医院)", "facilities", "hospital", 8),
     Suffix("(?:中学校|中学|小学|学校)", "facilities", "school", 8),
@@ -96,9 +97,10 @@ _SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "�
 _DIST = re.compile(rf"([{HAN}]{{0,12}}?)(\d+(?:\.\d+)?)\s*(公里|千米|km|米|m)\s*(?:范围)?(?:内|以内)[^。;]{{0,20}}?"
                    rf"(禁止|严禁|不得)([{HAN}、]{{2,16}})", re.IGNORECASE)
 _TARGET = re.compile(rf"([{HAN}]{{1,10}}(?:率|覆盖|比例|占比))[^0-9。;,，]{{0,6}}?(\d+(?:\.\d+)?)\s*%")
-_RANGE = re.compile(r"(20\d{2})\s*[-—–~至到]+\s*(20\d{2})\s*年")
+_RANGE = re.compile(r"(20\d{2})\s*年?\s*[-—–~至到]+\s*(20\d{2})\s*年")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(亿元|万元|亿|万)(?![人吨])")
+_LEAD = re.compile(rf"牵头(?:单位|部门)?\s*[:：]\s*([{HAN}、()（）]{{2,40}})")
 _DEPT = re.compile(rf"(?:(?<=[、;,，(])|^|(?<=牵头))((?:县|区|市)[{HAN}]{{1,10}}?(?:局|委员会|委|办公室|办|支队|大队|中心))")
 _STATUS = (("completed", ("已建成", "建成", "完成", "已完成")), ("under_construction", ("在建", "续建")))
 ACTIONS = ("除险加固", "新建", "改建", "扩建", "建设", "治理", "搬迁", "改造", "提升", "监测", "整治", "配备", "创建", "完善")
@@ -131,8 +133,16 @@ def cut_left(prefix: str) -> str:
     return _LEAD_TOWN.sub("", prefix[last:])
 
 
-def is_generic(name: str, prefix: str) -> bool:
-    return name in GENERIC or prefix.startswith(GENERIC_PREFIX) or not re.fullmatch(rf"[{HAN}]+", prefix or "x")
+CATEGORY_LAYERS = ("facilities", "projects")  # a category (应急避难场所, 煤矿) is a row of these layers too
+
+
+def is_generic(name: str, prefix: str, layer: str = "") -> bool:
+    """Whether ``name`` is a generic word, not a name (for place layers; facilities may be categories)."""
+    if prefix and not re.fullmatch(rf"[{HAN}]+", prefix):
+        return True
+    if layer in CATEGORY_LAYERS:
+        return False
+    return name in GENERIC or prefix.startswith(GENERIC_PREFIX)
 
 
 def named_hits(sentence: str) -> list[Hit]:
@@ -148,7 +158,7 @@ def named_hits(sentence: str) -> list[Hit]:
             if len(prefix) < sfx.min_prefix or any(a < m.end() and start < b for a, b in taken):
                 continue
             name = prefix + m.group(2)
-            if is_generic(name, prefix):
+            if is_generic(name, prefix, sfx.layer):
                 continue
             taken.append((start, m.end()))
             out.append(Hit(sfx.layer, sfx.kind, name, at=start))
@@ -180,7 +190,7 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
         item = cut_left(m.group(1))
         if len(item) < 2 or re.search(sfx.pattern + "$", item):
             break
-        if not is_generic(item + suffix, item):
+        if not is_generic(item + suffix, item, sfx.layer):
             out.append(Hit(sfx.layer, sfx.kind, item + suffix, at=m.end() - len(item)))
         pos = m.end() - len(item)
     return out
@@ -231,7 +241,8 @@ def distance_rules(sentence: str) -> list[Hit]:
 
 def targets(sentence: str) -> str:
     """Quantitative targets of the sentence as ``覆盖率>=95%`` (';'-separated)."""
-    found = [f"{cut_left(m.group(1))[-6:]}>={m.group(2)}%" for m in _TARGET.finditer(sentence)]
+    found = [f"{re.split(r'[区站库场池镇乡县山河]', cut_left(m.group(1)))[-1][-6:]}>={m.group(2)}%"
+             for m in _TARGET.finditer(sentence)]
     return ";".join(dict.fromkeys(t for t in found if not t.startswith(">")))
 
 
@@ -252,6 +263,9 @@ def budget_wan(sentence: str) -> float | None:
 
 
 def departments(sentence: str) -> str:
+    """Lead departments: after 牵头单位: when stated, else 县/区/市 ...局/委/办 words."""
+    if m := _LEAD.search(sentence):
+        return ";".join(d for d in re.split(r"[、()（）]", m.group(1)) if len(d) >= 2)
     found = [d for d in _DEPT.findall(sentence) if len(d) <= 16]
     return ";".join(dict.fromkeys(found[:4]))
 

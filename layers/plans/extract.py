@@ -68,6 +68,7 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
                 seen.add(k)
                 records.append(rec)
     records += _project_headings(sections, index, seen, norm)
+    records += _project_paragraphs(norm, index, seen)
     rows = pd.DataFrame(records, columns=list(ROW_COLUMNS))
     rows["fid"] = [f"{key}-{i:03d}" for i in range(1, len(rows) + 1)]
     return Extraction(document_number(norm), document_title(norm), sections, rows.reset_index(drop=True))
@@ -87,7 +88,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz) -> list[dict]:  # noqa: ANN001
-    hits = [*named_hits(sentence), *counted_hits(sentence), *distance_rules(sentence)]
+    counted = counted_hits(sentence)
+    names = {h.name for h in counted}
+    hits = [*(h for h in named_hits(sentence) if h.name not in names), *counted, *distance_rules(sentence)]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)
@@ -132,4 +135,25 @@ def _project_headings(sections: list[Section], index: SectionIndex, seen: set, t
                     "action": action_of(title), "year": "", "budget_wan": None, "lead_dept": "", "status": "planned",
                     "target": "", "source_section": s.path, "note": "", "span_start": s.start,
                     "span_end": end if end > 0 else len(text), "matched": False, "match_reason": ""})
+    return out
+
+
+_LEAD_CLAUSE = re.compile(r"^[ \t#*]*(?:\d{1,2}[.、]\s*)?([\u4e00-\u9fff“”\"()（）]{4,24})。", re.M)
+
+
+def _project_paragraphs(text: str, index: SectionIndex, seen: set) -> list[dict]:
+    """In a 重点工程 section, a paragraph that opens with a short clause ending in 。 names a project
+    (``X系统建设。`` followed by what it is)."""
+    out = []
+    for m in _LEAD_CLAUSE.finditer(text):
+        name = m.group(1)
+        if not any(w in index.top_title(m.start()) for w in _PROJECT_WORDS) or ("projects", name, 1) in seen:
+            continue
+        seen.add(("projects", name, 1))
+        end = text.find("\n", m.start())
+        para = text[m.start(): end if end > 0 else len(text)]
+        out.append({"layer": "projects", "kind": "project", "name": name, "count": 1, "township": "", "location_hint": "",
+                    "action": action_of(name), "year": year_of(para), "budget_wan": budget_wan(para),
+                    "lead_dept": departments(para), "status": "planned", "target": "", "source_section": index.path(m.start()),
+                    "note": "", "span_start": m.start(1), "span_end": m.end(), "matched": False, "match_reason": ""})
     return out

@@ -1,0 +1,198 @@
+"""How well :func:`~layers.plans.extract.extract_plan` reproduces a hand-made inventory.
+
+Per document and layer: recall and precision of names, recall of counted items (kind + count), section
+agreement, the misses, and the place rows a template of the plan (its place names replaced by ××)
+still yields (there should be none).
+
+Two names are the same when their keys (:func:`~layers.plans._normalize.name_key`: traditional
+characters, width, punctuation and one suffix ignored) are equal, when one key holds the other and is
+at least half as long, or when their character bigrams overlap with a Dice coefficient of 0.6 or more.
+A section agrees when the extracted row's ``source_section`` equals one of the hand-made row's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from layers.plans._normalize import name_key
+from layers.plans.extract import extract_plan, read_plan
+
+PLACEHOLDER = "××"
+PLACE_LAYERS = ("rivers", "reservoirs")
+NAMED_KINDS = ("hazard_site", "susceptibility_zone", "forest_farm", "forest_area", "scenic_area")
+
+
+@dataclass
+class Score:
+    """Counts behind one line of the table; the ratios are properties (None when nothing to divide)."""
+
+    truth: int = 0
+    recalled: int = 0
+    extracted: int = 0
+    correct: int = 0
+    counted: int = 0
+    counted_found: int = 0
+    sections: int = 0
+    sections_same: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        for k in ("truth", "recalled", "extracted", "correct", "counted", "counted_found", "sections", "sections_same"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        self.misses += other.misses
+
+    @property
+    def recall(self) -> float | None:
+        return self.recalled / self.truth if self.truth else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.correct / self.extracted if self.extracted else None
+
+    @property
+    def counted_recall(self) -> float | None:
+        return self.counted_found / self.counted if self.counted else None
+
+    @property
+    def section_agreement(self) -> float | None:
+        return self.sections_same / self.sections if self.sections else None
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two names name the same thing (see the module docstring)."""
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    short, long_ = sorted((ka, kb), key=len)
+    if len(short) >= 2 and short in long_ and 2 * len(short) >= len(long_):
+        return True
+    return _dice(ka, kb) >= 0.6
+
+
+def _dice(a: str, b: str) -> float:
+    ga, gb = {a[i:i + 2] for i in range(len(a) - 1)}, {b[i:i + 2] for i in range(len(b) - 1)}
+    return 2 * len(ga & gb) / (len(ga) + len(gb)) if ga and gb else 0.0
+
+
+def score_layer(found: pd.DataFrame, truth: pd.DataFrame) -> Score:
+    """Scores of one layer of one document (``found`` = extracted rows, ``truth`` = hand-made rows)."""
+    s = Score(truth=truth["name"].nunique(), extracted=found["name"].nunique())
+    names = list(dict.fromkeys(found["name"]))
+    for name, group in truth.groupby("name", sort=False):
+        hit = found[[same_name(str(name), str(n)) for n in found["name"]]]
+        if hit.empty:
+            s.misses.append(str(name))
+            continue
+        s.recalled += 1
+        s.sections += 1
+        wanted = set(str(group["source_section"].iloc[0]).split(";"))
+        s.sections_same += int(bool(wanted & set(hit["source_section"])))
+    s.correct = sum(any(same_name(n, str(t)) for t in truth["name"]) for n in names)
+    counted = truth[truth["count"].astype(int) > 1]
+    s.counted = len(counted)
+    pairs = set(zip(found["kind"], found["count"].astype(int), strict=True))
+    s.counted_found = sum((k, int(c)) in pairs for k, c in zip(counted["kind"], counted["count"], strict=True))
+    return s
+
+
+def score_document(found: pd.DataFrame, truth: pd.DataFrame) -> dict[str, Score]:
+    """Scores per layer (every layer of either table) of one document."""
+    layers = sorted(set(found["layer"]) | set(truth["layer"]))
+    return {layer: score_layer(found[found["layer"] == layer], truth[truth["layer"] == layer]) for layer in layers}
+
+
+def template_of(text: str, truth: pd.DataFrame, townships: list[str], county: tuple[str, ...] = ()) -> str:
+    """``text`` with every name of the hand-made inventory, its place words and the county's township
+    names (full and short) replaced by ``××``: a plan template without places."""
+    words: set[str] = set(townships) | {re.sub(r"(街道|镇|乡)$", "", t) for t in townships} | set(county)
+    for col in ("name", "township", "location_hint"):
+        for cell in truth[col]:
+            words.update(w for w in str(cell).split(";") if len(w) >= 2)
+    stems = {re.sub(r"(水库|河|沟|湖|山|林场|镇|乡|街道)$", "", w) for w in words}
+    for w in sorted(words | {s for s in stems if len(s) >= 2}, key=len, reverse=True):
+        text = text.replace(w, PLACEHOLDER)
+    return text
+
+
+def place_rows(found: pd.DataFrame) -> pd.DataFrame:
+    """Rows that name a place: a river, a reservoir, a named hazard site, zone or forest area, or any
+    row tied to a township."""
+    named = found["layer"].isin(PLACE_LAYERS) | found["kind"].isin(NAMED_KINDS)
+    return found[named | (found["township"].astype(str) != "")]
+
+
+@dataclass
+class DocumentResult:
+    key: str
+    layers: dict[str, Score]
+    total: Score
+    template_places: list[str]
+
+
+def evaluate_document(key: str, text: str, truth: pd.DataFrame, adcode: str, townships: list[str],
+                      county: tuple[str, ...] = ()) -> DocumentResult:
+    """Extract ``text`` and score it against ``truth``; also extract its template."""
+    found = extract_plan(text, adcode=adcode, key=key).rows
+    layers = score_document(found, truth)
+    total = Score()
+    for s in layers.values():
+        total.add(s)
+    template = extract_plan(template_of(text, truth, townships, county), adcode=adcode, key=key).rows
+    return DocumentResult(key, layers, total, sorted(set(place_rows(template)["name"])))
+
+
+def evaluate_seeds(seeds: Path, plans: Path, townships: pd.DataFrame) -> list[DocumentResult]:
+    """Every document of ``plans/documents.csv`` whose seed file is in ``seeds``."""
+    docs = pd.read_csv(plans / "documents.csv", dtype=str, keep_default_na=False)
+    out = []
+    for d in docs.itertuples():
+        path = seeds / d.seed_file
+        if not d.seed_file or not path.exists():
+            continue
+        truth = pd.read_csv(plans / f"{d.key}.csv", dtype=str, keep_default_na=False)
+        towns = list(townships.loc[townships["adcode"] == d.adcode, "name"])
+        county = tuple(re.findall(r"^([\u4e00-\u9fff]{2,4}?)(?:县|区)", d.title.removeprefix("重庆市")))
+        out.append(evaluate_document(d.key, read_plan(path), truth, d.adcode, towns, county))
+    return out
+
+
+def _pct(v: float | None) -> str:
+    return "   -" if v is None else f"{v:4.2f}"
+
+
+def table(results: list[DocumentResult], *, per_layer: bool = True, misses: bool = True) -> str:
+    """The evaluation as text: one line per document (and layer), the overall line, then the misses."""
+    head = f"{'document':10s} {'layer':12s} {'names':>5s} {'recall':>6s} {'found':>5s} {'prec':>5s} {'counted':>7s} {'c.rec':>5s} {'sect':>5s} templ"
+    lines = [head, "-" * len(head)]
+    overall = Score()
+    for r in results:
+        overall.add(r.total)
+        rows = [*((layer, s) for layer, s in r.layers.items() if per_layer), ("all", r.total)]
+        for layer, s in rows:
+            templ = str(len(r.template_places)) if layer == "all" else ""
+            lines.append(f"{r.key:10s} {layer:12s} {s.truth:5d} {_pct(s.recall):>6s} {s.extracted:5d} {_pct(s.precision):>5s} "
+                         f"{s.counted:7d} {_pct(s.counted_recall):>5s} {_pct(s.section_agreement):>5s} {templ}")
+    lines.append("-" * len(head))
+    lines.append(f"{'overall':10s} {'all':12s} {overall.truth:5d} {_pct(overall.recall):>6s} {overall.extracted:5d} "
+                 f"{_pct(overall.precision):>5s} {overall.counted:7d} {_pct(overall.counted_recall):>5s} "
+                 f"{_pct(overall.section_agreement):>5s} {sum(len(r.template_places) for r in results)}")
+    if misses:
+        for r in results:
+            if r.total.misses:
+                lines.append(f"\n{r.key} misses ({len(r.total.misses)}): " + "、".join(r.total.misses))
+            if r.template_places:
+                lines.append(f"{r.key} template places: " + "、".join(r.template_places))
+    return "\n".join(lines)
+
+
+def overall(results: list[DocumentResult]) -> Score:
+    total = Score()
+    for r in results:
+        total.add(r.total)
+    return total
