@@ -16,10 +16,10 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "加快", "推动", "完善", "落实", "启动", "重点", "全县", "全区", "辖区", "确保", "提升", "打造", "依托", "利用",
          "联动", "整合", "组织", "针对", "做好", "抓好", "位于", "包括", "其中", "规划", "配备", "购置", "布局", "设置",
          "升级", "建立", "组建", "创建", "巩固", "强化", "健全", "依据", "按照", "结合", "围绕", "沿线", "周边", "区域",
-         "范围", "以及", "实现", "形成", "开通", "投资", "总投资", "标准化", "除险加固", "排危", "搬迁", "关闭", "退出",
+         "范围", "以及", "实现", "形成", "开通", "投资", "总投资", "标准化", "除险加固", "搬迁", "关闭", "退出",
          "在", "对", "把", "将", "的", "和", "及", "与", "或", "等", "于", "至", "到", "为", "是", "从", "向", "由", "以",
-         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "新", "加", "座", "个", "处", "口", "年", "月",
-         "河流", "灾害", "领域", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位")
+         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "新", "加", "座", "个", "处", "年", "月",
+         "河流", "灾害", "领域", "之间", "部门", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位")
 _STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
 
@@ -34,19 +34,21 @@ class Suffix:
     max_prefix: int
     min_prefix: int = 2
     context: tuple[str, ...] = ()  # words one of which the sentence must hold (a 山 is a forest area only near 林/火)
+    forbid: str = ""  # characters a name's prefix never holds (a river is not named 场镇/段/园区)
 
 
+RIVER_FORBID = "镇乡场段区桥园点城临部级"
 # Longest endings first where one contains another (尾矿库 before 库; 消防救援站 before 救援站).
 SUFFIXES = (
     Suffix("水库", "reservoirs", "reservoir", 5),
-    Suffix(r"河(?![道流长段床堤岸网湖])", "rivers", "stream", 3),
-    Suffix(r"江(?![县区市府委镇乡人街段])", "rivers", "river", 2),
-    Suffix(r"沟(?![通渠道])", "rivers", "gully", 3),
-    Suffix(r"湖(?![泊区])", "rivers", "lake", 3),
+    Suffix(r"河(?![道流长段床堤岸网湖])", "rivers", "stream", 3, forbid=RIVER_FORBID),
+    Suffix(r"江(?![县区市府委镇乡人街段“”\"《(])", "rivers", "river", 2, forbid=RIVER_FORBID),
+    Suffix(r"沟(?![通渠道])", "rivers", "gully", 3, forbid=RIVER_FORBID + "矿"),
+    Suffix(r"湖(?![泊区])", "rivers", "lake", 3, forbid=RIVER_FORBID),
     Suffix("(?:不稳定斜坡|滑坡|崩塌|危岩带|危岩体|泥石流)", "geohazards", "hazard_site", 8),
     Suffix("(?:易发区|重点防治区)", "geohazards", "susceptibility_zone", 12),
     Suffix("尾矿库", "facilities", "tailings_pond", 6, min_prefix=0),
-    Suffix("(?:煤矿|铁矿|矿业|非煤矿山)", "facilities", "mine", 6, min_prefix=0),
+    Suffix("(?:非煤矿山|煤矿(?!山)|铁矿|矿业)", "facilities", "mine", 6, min_prefix=0),
     Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
     Suffix("(?:救援中心|救援基地|培训基地|训练基地)", "facilities", "rescue_center", 10),
     Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
@@ -59,7 +61,7 @@ SUFFIXES = (
     Suffix("(?:中学校|中学|小学|学校)", "facilities", "school", 8),
     Suffix("林场", "forest_fire", "forest_farm", 4),
     Suffix("(?:林区|森林公园)", "forest_fire", "forest_area", 6),
-    Suffix("(?:旅游区|风景区|景区)", "forest_fire", "scenic_area", 6),
+    Suffix("(?:旅游区|风景区)", "forest_fire", "scenic_area", 6),
     Suffix("山(?![区洪林地火体坡脚])", "forest_fire", "forest_area", 3, context=("林", "火")),
     Suffix("(?:工程|项目)", "projects", "project", 16, min_prefix=4),
 )
@@ -67,7 +69,7 @@ SUFFIXES = (
 GENERIC = {"中小河", "山洪沟", "排洪沟", "截洪沟", "排水沟", "江河", "大江", "长江", "黄河", "大河", "小河", "河", "主要河",
            "重点林区", "国有林场", "林区", "景区", "旅游区", "人民医院", "学校", "中学", "小学", "医院", "机场", "通用机场",
            "高山", "深山", "上山", "进山", "矿山", "非煤矿山", "煤矿", "工业园区", "化工园区", "开发区", "小型水库", "病险水库",
-           "中型水库", "水库", "山区", "泥石流", "滑坡", "崩塌", "危岩", "不稳定斜坡", "易发区", "重点防治区", "救援中心",
+           "中型水库", "水库", "山区", "山体滑坡", "泥石流", "滑坡", "崩塌", "危岩", "不稳定斜坡", "易发区", "重点防治区", "救援中心",
            "储备库", "指挥中心", "消防站", "救援站", "避难场所", "尾矿库", "头顶库", "林场", "储备点"}
 GENERIC_PREFIX = ("各", "全", "县级", "市级", "区级", "乡镇", "小型", "中型", "大型", "病险", "重点", "主要", "相关",
                   "一批", "其他", "该", "本", "所有", "现有", "已有", "周边", "沿", "城市", "农村", "地质灾害", "山洪", "特大型",
@@ -75,9 +77,14 @@ GENERIC_PREFIX = ("各", "全", "县级", "市级", "区级", "乡镇", "小型"
 
 # Counted things: noun + number + unit (蓄水池26口) or number + unit + noun (4个检查站).
 UNITS = "口个座处支台套家条所辆架艘部"
-COUNT_AFTER = re.compile(rf"([{HAN}()]{{2,16}}?)\s*(\d+)\s*([{UNITS}])(?![{HAN}]*[人次年月日元])")
-COUNT_BEFORE = re.compile(rf"(?<![\d.])(\d+)\s*([{UNITS}])([{HAN}()]{{2,16}})")
+COUNT_AFTER = re.compile(rf"([{HAN}()“”\"]{{2,20}}?)\s*(\d+)\s*([{UNITS}])(?![{HAN}]*[人次年月日元])")
+COUNT_BEFORE = re.compile(rf"(?<![\d.])(\d+)\s*([{UNITS}])([{HAN}()“”\"]{{2,16}})")
+WORK_VERBS = ("改造", "整治", "治理", "排危除险", "除险加固", "创建")  # "危桥改造15座": the work is the counted thing
 COUNTED_KINDS = (  # keyword in the noun -> (layer, kind); first hit wins
+    ("易涝点", "facilities", "flood_key_area"), ("内涝点", "facilities", "flood_key_area"),
+    ("技防", "geohazards", "monitoring"), ("预警工作站", "facilities", "warning_station"),
+    ("救援队", "facilities", "fire_brigade"), ("救援中队", "facilities", "fire_brigade"),
+    ("消防队", "facilities", "fire_brigade"),
     ("蓄水池", "forest_fire", "water_tank"), ("水池", "forest_fire", "water_tank"), ("取水点", "forest_fire", "water_tank"),
     ("检查站", "forest_fire", "checkpoint"), ("卡口", "forest_fire", "checkpoint"), ("瞭望", "forest_fire", "lookout"),
     ("基站", "forest_fire", "base_station"), ("监控", "forest_fire", "camera"), ("扑火", "forest_fire", "crew"),
@@ -88,10 +95,12 @@ COUNTED_KINDS = (  # keyword in the noun -> (layer, kind); first hit wins
     ("尾矿库", "facilities", "tailings_pond"), ("煤矿", "facilities", "mine"), ("矿山", "facilities", "mine"),
     ("危化", "facilities", "hazchem"), ("化工", "facilities", "hazchem"), ("指挥中心", "facilities", "command_center"),
     ("救援中心", "facilities", "rescue_center"), ("水库", "reservoirs", "reservoir"), ("搬迁", "geohazards", "relocation"),
-    ("监测点", "geohazards", "monitoring"), ("隐患点", "geohazards", "treatment_work"), ("治理", "geohazards", "treatment_work"),
+    ("监测点", "geohazards", "monitoring"), ("隐患点", "geohazards", "treatment_work"), ("地灾", "geohazards", "treatment_work"),
+    ("排危", "geohazards", "treatment_work"), ("改造", "projects", "project"), ("整治", "projects", "project"),
+    ("创建", "projects", "project"), ("治理", "geohazards", "treatment_work"),
 )
 FACILITY_ENDINGS = ("站", "点", "库", "所", "馆", "池", "队", "队伍", "中心", "基地", "设备", "系统", "终端", "平台", "室", "场", "塔",
-                    "园", "桥", "校", "院", "矿", "企业", "社区")
+                    "园", "桥", "校", "院", "矿", "企业", "社区", "工地", "灯", "牌", "长廊")
 _SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "元", "天", "小时", "分钟", "公里", "米", "吨", "%")
 
 _DIST = re.compile(rf"([{HAN}]{{0,12}}?)(\d+(?:\.\d+)?)\s*(公里|千米|km|米|m)\s*(?:范围)?(?:内|以内)[^。;]{{0,20}}?"
@@ -154,6 +163,10 @@ def named_hits(sentence: str) -> list[Hit]:
             continue
         for m in re.finditer(rf"([{HAN}]{{1,{sfx.max_prefix}}})({sfx.pattern})", sentence):
             prefix = cut_left(m.group(1)) if sfx.layer != "projects" else _project_prefix(sentence, m)
+            if sfx.min_prefix == 0 and prefix != _run_before(sentence, m.end(1)):
+                prefix = ""  # a category (煤矿) after other words: the category alone
+            if sfx.forbid and any(c in sfx.forbid for c in prefix):
+                continue
             start = m.end(1) - len(prefix)
             if len(prefix) < sfx.min_prefix or any(a < m.end() and start < b for a, b in taken):
                 continue
@@ -167,16 +180,28 @@ def named_hits(sentence: str) -> list[Hit]:
     return out
 
 
+PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做好|依托|重点|全面|积极|加强|强化|严格|执行|落实|支持|建立|制定|"
+                           "增加|推动|提高|整合|构建|申报|列入|纳入|必将|适时|进行|规定|配备|关于|涉及|[和及与的在对将把等为]")
+GENERIC_PROJECTS = {"建设工程", "建设项目", "工程建设项目", "主体工程", "生命线工程", "工程", "项目", "重点工程", "重大工程",
+                    "民生实事工程", "实事工程", "安全设施与主体工程"}
+
+
+def _run_before(sentence: str, end: int) -> str:
+    """The run of Chinese characters that ends at ``end``."""
+    m = re.search(rf"[{HAN}]*$", sentence[:end])
+    return m.group() if m else ""
+
+
 def _project_prefix(sentence: str, m: re.Match) -> str:
-    """A project's name runs back to the last clause break or action verb, 4-16 characters."""
+    """A project's name runs back to the last clause break or the last verb before it, 4-16 characters."""
     head = sentence[:m.end(1)]
     cut = max(head.rfind(c) for c in ",，、;:()《》“”\"") + 1
     part = head[cut:]
-    for verb in ("实施", "推进", "开展", "启动", "完成", "加快", "抓好", "做好", "依托", "重点", "全面", "积极"):
-        i = part.rfind(verb)
-        if i >= 0:
-            part = part[i + len(verb):]
-    return part[-16:]
+    last = 0
+    for stop in PROJECT_STOPS.finditer(part):
+        last = stop.end()
+    part = part[last:]
+    return "" if part + m.group(2) in GENERIC_PROJECTS else part[-16:]
 
 
 def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit]:
@@ -203,16 +228,32 @@ def counted_hits(sentence: str) -> list[Hit]:
         noun = _noun_after(m.group(3))
         out += _counted(noun, int(m.group(1)), m.group(2), m.start())
     for m in COUNT_AFTER.finditer(sentence):
-        noun = cut_left(m.group(1))
+        noun = _noun_before(m.group(1))
         if not any(h.at <= m.start(2) <= h.at + 40 and h.count == int(m.group(2)) for h in out):
             out += _counted(noun, int(m.group(2)), m.group(3), m.start(2) - len(noun))
     return out
 
 
+def _noun_before(text: str) -> str:
+    """The noun before a count; a work verb it ends with stays (危桥改造 15座, not nothing)."""
+    text = text.replace("“", "").replace("”", "").replace('"', "")
+    for verb in WORK_VERBS:
+        if text.endswith(verb) and len(text) > len(verb) + 1:
+            return cut_left(text[:-len(verb)]) + verb if len(cut_left(text[:-len(verb)])) >= 2 else ""
+    noun = cut_left(text)
+    before = text[: len(text) - len(noun)]
+    verb = next((v for v in WORK_VERBS if before.endswith(v)), "")
+    return noun + verb if verb and not noun.endswith(FACILITY_ENDINGS) else noun
+
+
 def _noun_after(text: str) -> str:
     """The noun that follows a count: up to the first joining or stop word."""
+    text = text.replace("“", "").replace("”", "").replace('"', "")
     m = _STOP_RE.search(text, 2)
-    return (text[:m.start()] if m else text).strip("()")
+    if m is None:
+        return text.strip("()")
+    work = re.match("(?:升级)?(?:" + "|".join(WORK_VERBS) + ")", text[m.start():])
+    return (text[:m.start()] + (work.group() if work else "")).strip("()")
 
 
 def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:

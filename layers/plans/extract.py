@@ -67,8 +67,8 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
             if k not in seen:
                 seen.add(k)
                 records.append(rec)
-    records += _project_headings(sections, index, seen, norm)
-    records += _project_paragraphs(norm, index, seen)
+    projects = _project_paragraphs(norm, index, seen)
+    records += _drop_groups(_project_headings(sections, index, seen, norm), projects) + projects
     rows = pd.DataFrame(records, columns=list(ROW_COLUMNS))
     rows["fid"] = [f"{key}-{i:03d}" for i in range(1, len(rows) + 1)]
     return Extraction(document_number(norm), document_title(norm), sections, rows.reset_index(drop=True))
@@ -90,7 +90,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz) -> list[dict]:  # noqa: ANN001
     counted = counted_hits(sentence)
     names = {h.name for h in counted}
-    hits = [*(h for h in named_hits(sentence) if h.name not in names), *counted, *distance_rules(sentence)]
+    named = [h for h in named_hits(sentence) if h.name not in names]
+    listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
+    counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
+    hits = [*named, *counted, *distance_rules(sentence)]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)
@@ -119,6 +122,12 @@ def _row(h: Hit, towns: list[str], common: dict, target: str) -> dict:
             "township": ";".join(own), "location_hint": ";".join(hints), "target": h.target or target, "note": h.note}
 
 
+def _drop_groups(headings: list[dict], paragraphs: list[dict]) -> list[dict]:
+    """Headings of a 重点工程 section that group other projects are not projects themselves."""
+    rows = headings + paragraphs
+    return [h for h in headings if not any(r is not h and str(r["source_section"]).startswith(h["source_section"]) for r in rows)]
+
+
 def _project_headings(sections: list[Section], index: SectionIndex, seen: set, text: str) -> list[dict]:
     """Headings under a 重点工程 section are projects (named by the heading's title)."""
     out = []
@@ -138,7 +147,7 @@ def _project_headings(sections: list[Section], index: SectionIndex, seen: set, t
     return out
 
 
-_LEAD_CLAUSE = re.compile(r"^[ \t#*]*(?:\d{1,2}[.、]\s*)?([\u4e00-\u9fff“”\"()（）]{4,24})。", re.M)
+_LEAD_CLAUSE = re.compile(r"^[ \t#*]*(?:\d{1,2}[.、]\s*)?([\u4e00-\u9fff“”\"][\u4e00-\u9fff“”\"()]{3,23})。", re.M)
 
 
 def _project_paragraphs(text: str, index: SectionIndex, seen: set) -> list[dict]:
