@@ -18,7 +18,7 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "升级", "建立", "组建", "创建", "巩固", "强化", "健全", "依据", "按照", "结合", "围绕", "沿线", "周边", "区域",
          "范围", "以及", "实现", "形成", "开通", "投资", "总投资", "标准化", "除险加固", "搬迁", "关闭", "退出",
          "在", "对", "把", "将", "的", "和", "及", "与", "或", "等", "于", "至", "到", "为", "是", "从", "向", "由", "以",
-         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "新", "加", "座", "个", "处", "年", "月",
+         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "加", "座", "个", "处", "年", "月",
          "河流", "灾害", "领域", "之间", "部门", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位")
 _STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
@@ -50,7 +50,11 @@ SUFFIXES = (
     Suffix("尾矿库", "facilities", "tailings_pond", 6, min_prefix=0),
     Suffix("(?:非煤矿山|煤矿(?!山)|铁矿|矿业)", "facilities", "mine", 6, min_prefix=0),
     Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
+    Suffix("(?:消防救援大队|救援大队|救援支队|救援中队|专职消防队)", "facilities", "fire_brigade", 8),
     Suffix("(?:救援中心|救援基地|培训基地|训练基地)", "facilities", "rescue_center", 10),
+    Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
+    Suffix("(?:台站|基准站|基本站|观测站|监测站)", "facilities", "warning_station", 6),
+    Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心)", "facilities", "other", 10),
     Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
     Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8, min_prefix=0),
     Suffix("指挥中心", "facilities", "command_center", 10),
@@ -143,6 +147,7 @@ def cut_left(prefix: str) -> str:
 
 
 CATEGORY_LAYERS = ("facilities", "projects")  # a category (应急避难场所, 煤矿) is a row of these layers too
+_VERB_MOUNTAIN = {"巡山", "上山", "进山", "封山", "登山", "护山", "靠山", "下山"}  # a verb + 山, not a mountain
 
 
 def is_generic(name: str, prefix: str, layer: str = "") -> bool:
@@ -151,6 +156,8 @@ def is_generic(name: str, prefix: str, layer: str = "") -> bool:
         return True
     if layer in CATEGORY_LAYERS:
         return False
+    if name[-2:] in _VERB_MOUNTAIN:
+        return True
     return name in GENERIC or prefix.startswith(GENERIC_PREFIX)
 
 
@@ -215,7 +222,7 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
         item = cut_left(m.group(1))
         if len(item) < 2 or re.search(sfx.pattern + "$", item):
             break
-        if not is_generic(item + suffix, item, sfx.layer):
+        if not is_generic(item + suffix, item, sfx.layer) and not any(c in sfx.forbid for c in item):
             out.append(Hit(sfx.layer, sfx.kind, item + suffix, at=m.end() - len(item)))
         pos = m.end() - len(item)
     return out

@@ -121,9 +121,9 @@ def template_of(text: str, truth: pd.DataFrame, townships: list[str], county: tu
 
 
 def place_rows(found: pd.DataFrame) -> pd.DataFrame:
-    """Rows that name a place: a river, a reservoir, a named hazard site, zone or forest area, or any
-    row tied to a township."""
-    named = found["layer"].isin(PLACE_LAYERS) | found["kind"].isin(NAMED_KINDS)
+    """Rows that name a place: a river, a reservoir, a named hazard site, zone or forest area (a count
+    such as 9座水库 names none), or any row tied to a township."""
+    named = (found["layer"].isin(PLACE_LAYERS) | found["kind"].isin(NAMED_KINDS)) & (found["count"].astype(int) == 1)
     return found[named | (found["township"].astype(str) != "")]
 
 

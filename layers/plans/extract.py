@@ -69,9 +69,21 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
                 records.append(rec)
     projects = _project_paragraphs(norm, index, seen)
     records += _drop_groups(_project_headings(sections, index, seen, norm), projects) + projects
+    records = [r for r in records if not _admin_river(r, norm)]
     rows = pd.DataFrame(records, columns=list(ROW_COLUMNS))
     rows["fid"] = [f"{key}-{i:03d}" for i in range(1, len(rows) + 1)]
     return Extraction(document_number(norm), document_title(norm), sections, rows.reset_index(drop=True))
+
+
+_ADMIN = re.compile(r"([\u4e00-\u9fff]{2})(?:县|区|市)")
+
+
+def _admin_river(rec: dict, text: str) -> bool:
+    """A "river" named like the county or city (垫江 of 垫江县) or a national river the plan only cites."""
+    if rec["layer"] != "rivers":
+        return False
+    admin = set(_ADMIN.findall(text[:3000])) | {"长江", "黄河"}
+    return any(rec["name"].endswith(a) for a in admin)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

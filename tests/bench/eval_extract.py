@@ -34,5 +34,16 @@ def run(*, per_layer: bool = True, misses: bool = True) -> dict:
             "section_agreement": s.section_agreement, "template_places": sum(len(r.template_places) for r in results)}
 
 
+def bench_summary(record) -> None:  # noqa: ANN001
+    """The overall line of ``make eval`` as rows of ``make bench`` (ratios, 0-1)."""
+    found = run(per_layer=False, misses=False)
+    for measure, key in (("plan extraction: name recall (5 plans)", "name_recall"),
+                         ("plan extraction: name precision", "name_precision"),
+                         ("plan extraction: counted items recall", "counted_recall"),
+                         ("plan extraction: section agreement", "section_agreement")):
+        if found.get(key) is not None:
+            record(measure, "5 seeds", float(found[key]), "ratio")
+
+
 if __name__ == "__main__":
     run(per_layer="--short" not in sys.argv, misses="--short" not in sys.argv)

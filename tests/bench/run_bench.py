@@ -348,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         bench_import(folder, record)
         bench_browser(folder, runs=int(os.environ.get("BENCH_RUNS", "3")))
         bench_edit(folder, record, runs=int(os.environ.get("BENCH_RUNS", "3")))  # last: it writes to the workspaces
+    from eval_extract import bench_summary  # the plan-extraction evaluation (make eval), summarised
+
+    bench_summary(record)
     out = ROOT / ".bench" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     if out.exists():
