@@ -91,7 +91,7 @@ STATUS_LABELS = {
     "completed": ("已完成", "Completed"), "ongoing": ("常态推进", "Ongoing"), "unknown": ("未知", "Unknown"),
 }
 QUALITY_LABELS = {
-    "authoritative": ("权威数据", "Authoritative"), "gazetteer": ("地名库", "Gazetteer"),
+    "authoritative": ("权威数据", "Authoritative"), "surveyed": ("人工核定", "Surveyed"), "gazetteer": ("地名库", "Gazetteer"),
     "approximate": ("近似位置", "Approximate"), "synthetic": ("合成示意", "Synthetic"),
 }
 

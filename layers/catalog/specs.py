@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from geo.errors import UnknownNameError
 from geo.validate import FieldRule
 
-QUALITIES = ("authoritative", "gazetteer", "approximate", "synthetic")
+QUALITIES = ("authoritative", "surveyed", "gazetteer", "approximate", "synthetic")
 STATUSES = ("planned", "under_construction", "completed", "ongoing", "unknown")
 THEMES = {
     "base": ("基础", "Base"),

@@ -19,7 +19,7 @@ from layers.catalog.specs import SPECS
 from layers.exports.atlas import export_atlas
 from layers.exports.data import DATA_FORMATS, export_data, standalone_html
 from layers.exports.output import atomic_write, safe_target
-from layers.exports.sheet import ProgressFn, Sheet, default_title, export_sheet
+from layers.exports.sheet import ProgressFn, Sheet, default_title, export_sheet, revision_stamp
 from layers.render.webmap import build_map
 from layers.store.workspace import Workspace, open_workspace
 from layers.views import mapview as view
@@ -98,7 +98,7 @@ def export(adcode: str, fmt: str, out: Path, *, layers: Sequence[str] | None = N
         with atomic_write(out, overwrite=overwrite, lang=lang) as tmp:
             tmp.write_text(html, encoding="utf-8")
         return out
-    sheet = Sheet(title or t, subtitle if subtitle is not None else s, paper, orientation, dpi, footer, lang)
+    sheet = Sheet(title or t, subtitle if subtitle is not None else s, paper, orientation, dpi, footer, lang, **revision_stamp(ws))
     crs = ws.metric_crs
     extent = None
     if view_ll is not None:
@@ -118,5 +118,5 @@ def atlas(adcode: str, out: Path, *, title: str | None = None, lang: str = "zh",
     name = _name(ws, lang)
     with atomic_write(out, overwrite=overwrite, lang=lang) as tmp:
         export_atlas(frames, ws.metric_crs, tmp, county_name=name,
-                     sheet=Sheet(title or name, dpi=dpi, footer=footer, lang=lang), progress=progress)
+                     sheet=Sheet(title or name, dpi=dpi, footer=footer, lang=lang, **revision_stamp(ws)), progress=progress)
     return out

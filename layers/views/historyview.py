@@ -16,7 +16,6 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from layers.catalog.i18n import QUALITY_LABELS, STATUS_LABELS, pick
-from layers.catalog.quality import CLASS_LABELS
 from layers.catalog.specs import SPECS, get_spec
 from layers.edits.history import NOT_UNDOABLE, Entry, FeatureChange
 from layers.store.gpkg import Changeset
@@ -50,7 +49,7 @@ TEXT = {
 BEFORE_COLOUR, AFTER_COLOUR, LINE_COLOUR = "#808080", "#d7191c", "#636363"
 MIN_SPAN_DEG = 0.004  # a small map shows at least ~400 m around a point
 NAMES_IN_LOG = 3
-QUALITIES = {**QUALITY_LABELS, "surveyed": CLASS_LABELS["surveyed"]}  # a position a person placed: 人工核定
+QUALITIES = QUALITY_LABELS  # 人工核定 (surveyed): a position a person placed
 MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=\"'&")
 _GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid
 

@@ -235,9 +235,7 @@ def feature_details(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: 
     out = [("图层" if zh else "Layer", spec.label(lang))]
     for name in spec.popup:
         text = value_text(layer_id, name, row.get(name), lang)
-        if name == "geometry_quality" and text in EDIT_QUALITIES:
-            text = pick(EDIT_QUALITIES[text], lang)
-        elif name == "geometry_source" and text and " / " in text:  # an editor's "人工核定：… / placed by …"
+        if name == "geometry_source" and text and " / " in text:  # an editor's "人工核定：… / placed by …"
             text = say(text, lang)
         if text is not None:
             f = spec.field(name)
@@ -343,7 +341,6 @@ EDITABLE = PLAN_LAYERS
 """Layers people correct on the map (plan inventories; base layers and derived risk are not edited)."""
 PROVENANCE_FIELDS = ("fid", "source_doc", "source_section", "geometry_quality", "geometry_source")
 """Fields an edit writes itself (id and provenance): never in the form."""
-EDIT_QUALITIES = {"surveyed": ("人工核定", "Surveyed")}  # position classes the catalog may not label yet
 DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09", "gk")
 """Ways to type a position: lon/lat in a datum, or Gauss-Krüger X/Y (``gk``, zone detected)."""
 

@@ -20,6 +20,7 @@ from layers.catalog.quality import QualityOptions, is_demo
 from layers.exports.data import export_data, shapefile_field_names
 from layers.exports.service import ExportError, atlas, export, map_html, shown_frames
 from layers.exports.sheet import Sheet, map_figure
+from layers.store.workspace import open_workspace
 from layers.views import mapview as view
 from layers.views.mapview import Filters, apply_filters
 
@@ -48,6 +49,9 @@ def test_pdf_embeds_cjk_font_and_text_is_extractable() -> None:
     text = _poppler("pdftotext", str(out), "-").replace("\n", "")
     assert "綦江区风险一张图" in text and "仅供会议使用" in text and "綦江府发〔2022〕6号" in text
     assert "位置示意" in text  # approximate/synthetic features are shown, so the note is there
+    ws = open_workspace("500110")
+    made = next(c for c in ws.changesets() if c.revision == ws.revision)
+    assert f"数据版本:工作区 500110 第 {ws.revision} 版({made.time[:16].replace('T', ' ')})" in text  # a printed map can be traced
 
 
 def test_atlas_has_one_nonblank_page_per_township(tmp_path: Path) -> None:
@@ -60,7 +64,8 @@ def test_atlas_has_one_nonblank_page_per_township(tmp_path: Path) -> None:
     assert len(pngs) == 17
     for png in pngs:
         assert (np.asarray(Image.open(png).convert("L")) < 200).mean() > 0.01, png.name
-    assert "一乡一图" in _poppler("pdftotext", "-f", "1", "-l", "1", str(out), "-")
+    first = _poppler("pdftotext", "-f", "1", "-l", "1", str(out), "-")
+    assert "一乡一图" in first and f"数据版本:工作区 510821 第 {open_workspace('510821').revision} 版" in first.replace("\n", "")
 
 
 def test_scale_bar_matches_a_known_ground_distance() -> None:

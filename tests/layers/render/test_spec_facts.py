@@ -86,8 +86,10 @@ def test_details_list_the_popup_fields_of_the_spec(lang: str) -> None:
         row = gdf.iloc[0]
         got = view.feature_details(frames, layer, row["fid"], lang)
         shown = [n for n in spec.popup if value_text(layer, n, row.get(n), lang) is not None]
-        assert [k for k, _ in got] == ["图层" if lang == "zh" else "Layer"] + [getattr(spec.field(n), lang) for n in shown]
-        assert [v for _, v in got[1:]] == [value_text(layer, n, row[n], lang) for n in shown]
+        where = [] if row.geometry.geom_type != "Point" else \
+            [("位置(经度, 纬度)" if lang == "zh" else "Position (lon, lat)", f"{row.geometry.x:.6f}, {row.geometry.y:.6f}")]
+        assert [k for k, _ in got] == ["图层" if lang == "zh" else "Layer"] + [getattr(spec.field(n), lang) for n in shown] + [k for k, _ in where]
+        assert got[1:] == [(getattr(spec.field(n), lang), value_text(layer, n, row[n], lang)) for n in shown] + where
 
 
 def test_styles_and_browser_code_are_files_served_with_the_map_and_inlined_in_the_single_file_export() -> None:
