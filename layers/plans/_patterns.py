@@ -18,10 +18,11 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "升级", "建立", "组建", "创建", "巩固", "强化", "健全", "依据", "按照", "结合", "围绕", "沿线", "周边", "区域",
          "范围", "以及", "实现", "形成", "开通", "投资", "总投资", "标准化", "除险加固", "搬迁", "关闭", "退出",
          "在", "对", "把", "将", "的", "和", "及", "与", "或", "等", "于", "至", "到", "为", "是", "从", "向", "由", "以",
-         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "加", "座", "个", "处", "年", "月",
+         "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "座", "个", "处",
          "河流", "灾害", "领域", "之间", "部门", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位")
 _STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
+RUN_CHARS = 12  # characters before an ending looked at for its name
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ GENERIC = {"中小河", "山洪沟", "排洪沟", "截洪沟", "排水沟", "江
            "高山", "深山", "上山", "进山", "矿山", "非煤矿山", "煤矿", "工业园区", "化工园区", "开发区", "小型水库", "病险水库",
            "中型水库", "水库", "山区", "山体滑坡", "泥石流", "滑坡", "崩塌", "危岩", "不稳定斜坡", "易发区", "重点防治区", "救援中心",
            "储备库", "指挥中心", "消防站", "救援站", "避难场所", "尾矿库", "头顶库", "林场", "储备点"}
-GENERIC_PREFIX = ("各", "全", "县级", "市级", "区级", "乡镇", "小型", "中型", "大型", "病险", "重点", "主要", "相关",
+GENERIC_PREFIX = ("各", "全县", "全区", "全市", "县级", "市级", "区级", "乡镇", "小型", "中型", "大型", "病险", "重点", "主要", "相关",
                   "一批", "其他", "该", "本", "所有", "现有", "已有", "周边", "沿", "城市", "农村", "地质灾害", "山洪", "特大型",
                   "专业", "综合", "应急", "森林")
 
@@ -107,8 +108,10 @@ FACILITY_ENDINGS = ("站", "点", "库", "所", "馆", "池", "队", "队伍", "
                     "园", "桥", "校", "院", "矿", "企业", "社区", "工地", "灯", "牌", "长廊")
 _SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "元", "天", "小时", "分钟", "公里", "米", "吨", "%")
 
-_DIST = re.compile(rf"([{HAN}]{{0,12}}?)(\d+(?:\.\d+)?)\s*(公里|千米|km|米|m)\s*(?:范围)?(?:内|以内)[^。;]{{0,20}}?"
-                   rf"(禁止|严禁|不得)([{HAN}、]{{2,16}})", re.IGNORECASE)
+_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_DIST = re.compile(rf"([{HAN}]{{2,14}}?)(\d+(?:\.\d+)?|[一二两三四五六七八九十])\s*(公里|千米|km|米)", re.IGNORECASE)
+_BAN = re.compile("禁止|严禁|不得")
+_BUILD_VERBS = re.compile(r"^(?:禁止|严禁|不得|新建|改建|扩建|新|改|扩|建|在|[、()])+")
 _TARGET = re.compile(rf"([{HAN}]{{1,10}}(?:率|覆盖|比例|占比))[^0-9。;,，]{{0,6}}?(\d+(?:\.\d+)?)\s*%")
 _RANGE = re.compile(r"(20\d{2})\s*年?\s*[-—–~至到]+\s*(20\d{2})\s*年")
 _YEAR = re.compile(r"(20\d{2})\s*年")
@@ -168,22 +171,25 @@ def named_hits(sentence: str) -> list[Hit]:
     for sfx in SUFFIXES:
         if sfx.context and not any(w in sentence for w in sfx.context):
             continue
-        for m in re.finditer(rf"([{HAN}]{{1,{sfx.max_prefix}}})({sfx.pattern})", sentence):
-            prefix = cut_left(m.group(1)) if sfx.layer != "projects" else _project_prefix(sentence, m)
-            if sfx.min_prefix == 0 and prefix != _run_before(sentence, m.end(1)):
+        for m in re.finditer(sfx.pattern, sentence):
+            run = _run_before(sentence, m.start())
+            if sfx.layer == "projects":
+                prefix = _project_prefix(sentence[:m.start()], m.group())
+            else:
+                prefix = cut_left(run[-RUN_CHARS:])[-sfx.max_prefix:]
+            if sfx.min_prefix == 0 and prefix != run:
                 prefix = ""  # a category (煤矿) after other words: the category alone
-            if sfx.forbid and any(c in sfx.forbid for c in prefix):
+            start = m.start() - len(prefix)
+            if (len(prefix) < sfx.min_prefix or any(c in sfx.forbid for c in prefix)
+                    or any(a < m.end() and start < b for a, b in taken)):
                 continue
-            start = m.end(1) - len(prefix)
-            if len(prefix) < sfx.min_prefix or any(a < m.end() and start < b for a, b in taken):
-                continue
-            name = prefix + m.group(2)
+            name = prefix + m.group()
             if is_generic(name, prefix, sfx.layer):
                 continue
             taken.append((start, m.end()))
             out.append(Hit(sfx.layer, sfx.kind, name, at=start))
             if sfx.layer != "projects":
-                out += _list_mates(sentence, start, m.group(2), sfx)
+                out += _list_mates(sentence, start, m.group(), sfx)
     return out
 
 
@@ -199,16 +205,15 @@ def _run_before(sentence: str, end: int) -> str:
     return m.group() if m else ""
 
 
-def _project_prefix(sentence: str, m: re.Match) -> str:
+def _project_prefix(head: str, suffix: str) -> str:
     """A project's name runs back to the last clause break or the last verb before it, 4-16 characters."""
-    head = sentence[:m.end(1)]
     cut = max(head.rfind(c) for c in ",，、;:()《》“”\"") + 1
     part = head[cut:]
     last = 0
     for stop in PROJECT_STOPS.finditer(part):
         last = stop.end()
     part = part[last:]
-    return "" if part + m.group(2) in GENERIC_PROJECTS else part[-16:]
+    return "" if part + suffix in GENERIC_PROJECTS else part[-16:]
 
 
 def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit]:
@@ -275,15 +280,52 @@ def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:
 
 
 def distance_rules(sentence: str) -> list[Hit]:
-    """``X公里范围内禁止新建Y`` -> a no-build zone of X km around what precedes the distance."""
+    """``禁止在X岸线一公里范围内新建Y`` or ``X 1公里范围内禁止新建Y`` -> a no-build zone of that distance
+    around X, one per distance the clause names."""
     out = []
-    for m in _DIST.finditer(sentence):
-        km = float(m.group(2)) / (1000.0 if m.group(3).lower() in ("米", "m") else 1.0)
-        what = re.split(r"[、和及]", m.group(5))[-1][:8]
-        around = cut_left(m.group(1)) or "规定"
-        name = f"{around}{km:g}公里禁建({what})"[:24]
-        out.append(Hit("rules", "no_build_zone", name, at=m.start(), target=f"距离<={km:g}km",
-                       hints=[around] if around != "规定" else []))
+    for clause in re.split(r"[,，]", sentence):
+        inside = re.search(r"(?:范围)?(?:以内|内)", clause)
+        if not _BAN.search(clause) or inside is None:
+            continue
+        rest = re.match(rf"[{HAN}]*", re.split(r"[、和及与]", _BUILD_VERBS.sub("", clause[inside.end():]))[0])
+        what = rest.group()[:8] if rest else ""
+        for m in _DIST.finditer(clause[:inside.start() + 1]):
+            value = float(_NUM.get(m.group(2), 0) or m.group(2))
+            km = value / 1000.0 if m.group(3) == "米" else value
+            around = re.split(r"禁止|严禁|不得|在|距离|距|离|、", m.group(1))[-1]
+            if len(around) < 2 or len(what) < 2:
+                continue
+            out.append(Hit("rules", "no_build_zone", f"{around}{km:g}公里范围({what})"[:24], at=m.start(),
+                           target=f"距离<={km:g}km", hints=[around]))
+    return out
+
+
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(?:千米|公里|km)", re.IGNORECASE)
+_LINE_ENDINGS = (("隔离带", "isolation_belt"), ("公路", "fire_road"), ("步道", "fire_road"), ("道路", "fire_road"),
+                 ("通道", "fire_road"), ("林道", "fire_road"))
+_FOREST_PLACES = ("林场", "林区", "山")
+
+
+def length_hits(sentence: str) -> list[Hit]:
+    """Fire roads and belts given by length (``防火公路140千米``), named after the forest farm the
+    sentence puts them in when it does (``X林场新建防火道路11千米``)."""
+    if not any(w in sentence for w in ("防火", "森林", "林场")):
+        return []
+    out: list[Hit] = []
+    last, last_end = "", 0
+    for m in _LENGTH.finditer(sentence):
+        run = _run_before(sentence, m.start())
+        noun = cut_left(run)
+        kind = next((k for end, k in _LINE_ENDINGS if noun.endswith(end)), None)
+        if kind is None or len(noun) < 3:
+            continue
+        place = cut_left(re.sub(r"(新建|建设|建成|改造|修建)$", "", run[:len(run) - len(noun)]))
+        place = place if place.endswith(_FOREST_PLACES) and len(place) >= 3 else ""
+        if not place and not re.search("[,，;]", sentence[last_end:m.start()]):
+            place = last  # "X林场新建防火道路11千米及防火步道5千米": both in X
+        last, last_end = place, m.end()
+        out.append(Hit("forest_fire", kind, place + noun, at=m.start() - len(run), target=f"共{m.group(1)}km",
+                       hints=[place] if place else []))
     return out
 
 

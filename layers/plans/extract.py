@@ -24,6 +24,7 @@ from layers.plans._patterns import (
     counted_hits,
     departments,
     distance_rules,
+    length_hits,
     named_hits,
     status_of,
     targets,
@@ -105,7 +106,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named = [h for h in named_hits(sentence) if h.name not in names]
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
-    hits = [*named, *counted, *distance_rules(sentence)]
+    hits = [*named, *counted, *length_hits(sentence), *distance_rules(sentence)]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)

@@ -104,6 +104,27 @@ def test_the_distance_rule_is_a_no_build_zone_with_its_target() -> None:
     assert "尾矿库" in rule["name"] and len(rule["name"]) <= 24
 
 
+@pytest.mark.parametrize(("sentence", "names"), [
+    ("禁止在青江岸线一公里范围内新建、扩建化工园区和化工项目。", {"青江岸线1公里范围(化工园区)"}),
+    ("严禁在距离白河干流岸线3公里、重要支流岸线500米范围内新(改、扩)建尾矿库。",
+     {"白河干流岸线3公里范围(尾矿库)", "重要支流岸线0.5公里范围(尾矿库)"}),
+])
+def test_distance_rules_written_the_other_way_round_and_several_in_one_clause(sentence: str, names: set[str]) -> None:
+    rows = _rows("一、尾矿库\n" + sentence + "\n")
+    assert set(rows.loc[rows["layer"] == "rules", "name"]) == names
+
+
+def test_a_ban_without_a_distance_is_no_zone() -> None:
+    assert _rows("一、尾矿库\n严禁新建头顶库。\n").query("layer == 'rules'").empty
+
+
+def test_fire_roads_by_length_named_after_their_forest_farm() -> None:
+    rows = _rows("一、森林防火\n新建防火公路40千米,其中白鹤林场新建防火道路11千米及防火步道5千米。\n")
+    got = {(r["name"], r["kind"], r["target"]) for r in rows.to_dict("records") if r["kind"] == "fire_road"}
+    assert got == {("防火公路", "fire_road", "共40km"), ("白鹤林场防火道路", "fire_road", "共11km"),
+                   ("白鹤林场防火步道", "fire_road", "共5km")}
+
+
 def test_a_quantitative_target_goes_with_the_row() -> None:
     rows = _rows("一、森林防火\n黄岭山林区监控覆盖率达到95%。\n")
     assert _one(rows, "黄岭山林区")["target"] == "监控覆盖率>=95%"
