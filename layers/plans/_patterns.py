@@ -68,7 +68,7 @@ SUFFIXES = (
     Suffix("(?:林区|森林公园)", "forest_fire", "forest_area", 6),
     Suffix("(?:旅游区|风景区)", "forest_fire", "scenic_area", 6),
     Suffix("山(?![区洪林地火体坡脚])", "forest_fire", "forest_area", 3, context=("林", "火")),
-    Suffix("(?:工程|项目)", "projects", "project", 16, min_prefix=4),
+    Suffix("(?:工程(?!师|技术)|项目)", "projects", "project", 16, min_prefix=4),
 )
 # Names that end like a place but are generic words.
 GENERIC = {"中小河", "山洪沟", "排洪沟", "截洪沟", "排水沟", "江河", "大江", "长江", "黄河", "大河", "小河", "河", "主要河",
@@ -326,6 +326,26 @@ def length_hits(sentence: str) -> list[Hit]:
         last, last_end = place, m.end()
         out.append(Hit("forest_fire", kind, place + noun, at=m.start() - len(run), target=f"共{m.group(1)}km",
                        hints=[place] if place else []))
+    return out
+
+
+FOREST_THINGS = (("瞭望塔", "lookout"), ("监测哨", "lookout"), ("电子监控", "camera"), ("视频监控", "camera"),
+                 ("火情监控", "camera"), ("蓄水池", "water_tank"), ("防火水池", "water_tank"), ("取水点", "water_tank"),
+                 ("隔离带", "isolation_belt"), ("防火通道", "fire_road"), ("扑火队伍", "crew"), ("扑火队", "crew"),
+                 ("检查站", "checkpoint"), ("通信基站", "base_station"))
+_BUILD = re.compile("建设|新建|建立|布局|配备|完善|建成")
+
+
+def forest_things(sentence: str) -> list[Hit]:
+    """Forest-fire facilities a build sentence names without a count (建设瞭望塔、防火水池...)."""
+    if not _BUILD.search(sentence) or not any(w in sentence for w in ("森林", "防火", "林区", "扑火")):
+        return []
+    out = []
+    for word, kind in FOREST_THINGS:
+        for m in re.finditer(word, sentence):
+            name = cut_left(_run_before(sentence, m.end()))[-10:]
+            if len(name) >= len(word) and not any(h.at <= m.start() < h.at + len(h.name) for h in out):
+                out.append(Hit("forest_fire", kind, name, at=m.end() - len(name)))
     return out
 
 

@@ -24,6 +24,7 @@ from layers.plans._patterns import (
     counted_hits,
     departments,
     distance_rules,
+    forest_things,
     length_hits,
     named_hits,
     status_of,
@@ -57,7 +58,7 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
     """Extract the inventory rows of a plan's ``text``; place words are matched against ``adcode``'s names."""
     norm = normalize(text)
     sections = parse_sections(norm)
-    index = SectionIndex(sections)
+    index = SectionIndex(sections, norm)
     gaz = gazetteer(adcode)
     records: list[dict] = []
     seen: set[tuple] = set()
@@ -104,6 +105,9 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     counted = counted_hits(sentence)
     names = {h.name for h in counted}
     named = [h for h in named_hits(sentence) if h.name not in names]
+    if index.is_group_heading(start):  # "(一)X能力提升工程" titles the projects under it
+        named = [h for h in named if h.layer != "projects"]
+    named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
     hits = [*named, *counted, *length_hits(sentence), *distance_rules(sentence)]
