@@ -89,7 +89,7 @@ COUNTED_KINDS = (  # keyword in the noun -> (layer, kind); first hit wins
     ("易涝点", "facilities", "flood_key_area"), ("内涝点", "facilities", "flood_key_area"),
     ("技防", "geohazards", "monitoring"), ("预警工作站", "facilities", "warning_station"),
     ("救援队", "facilities", "fire_brigade"), ("救援中队", "facilities", "fire_brigade"),
-    ("消防队", "facilities", "fire_brigade"),
+    ("消防队", "facilities", "fire_brigade"), ("中队", "facilities", "fire_brigade"), ("小队", "facilities", "fire_brigade"),
     ("蓄水池", "forest_fire", "water_tank"), ("水池", "forest_fire", "water_tank"), ("取水点", "forest_fire", "water_tank"),
     ("检查站", "forest_fire", "checkpoint"), ("卡口", "forest_fire", "checkpoint"), ("瞭望", "forest_fire", "lookout"),
     ("基站", "forest_fire", "base_station"), ("监控", "forest_fire", "camera"), ("扑火", "forest_fire", "crew"),

@@ -59,6 +59,11 @@ def parse_sections(text: str) -> list[Section]:
     return out
 
 
+def is_heading_line(line: str) -> bool:
+    """Whether ``line`` (raw) is a heading of the tree."""
+    return _heading(_MARKS.sub("", line), False) is not None
+
+
 def _heading(line: str, in_box: bool) -> tuple[str, str, int] | None:
     """(number, title, level) when ``line`` is a heading."""
     if m := _L1.match(line):

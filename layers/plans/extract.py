@@ -32,13 +32,14 @@ from layers.plans._patterns import (
     year_of,
 )
 from layers.plans._readers import read_plan
-from layers.plans._sections import Section, SectionIndex, document_number, document_title, parse_sections
+from layers.plans._sections import Section, SectionIndex, document_number, document_title, is_heading_line, parse_sections
 from layers.plans.inventory import INVENTORY_COLUMNS
 
 __all__ = ["ROW_COLUMNS", "Extraction", "Section", "extract_plan", "read_plan"]
 
 ROW_COLUMNS = (*INVENTORY_COLUMNS, "span_start", "span_end", "matched", "match_reason")
 _SENTENCE_END = re.compile(r"[。;；!?！？\n]")
+_WRAP_CHAR = re.compile(r"[\u4e00-\u9fff\d]")
 _DONE_WORDS = ("成效", "回顾", "现状")  # a top section about the last period: its items are completed
 _PROJECT_WORDS = ("重点工程", "重点项目", "重大工程")
 
@@ -63,7 +64,7 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
     records: list[dict] = []
     seen: set[tuple] = set()
     for start, end in sentence_spans(norm):
-        sentence = norm[start:end]
+        sentence = norm[start:end].replace("\n", "")  # a wrapped line joined (the span keeps the text as it is)
         for rec in _sentence_rows(sentence, start, end, index, gaz):
             k = (rec["layer"], rec["name"], rec["count"])
             if k not in seen:
@@ -89,9 +90,12 @@ def _admin_river(rec: dict, text: str) -> bool:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence: text between 。；！？ or line ends, surrounding spaces left out."""
+    """(start, end) of every sentence: text between 。；！？ or hard line ends, surrounding spaces left
+    out. A line wrapped inside a sentence (a character on both sides, neither line a heading) goes on."""
     out, pos = [], 0
     for m in _SENTENCE_END.finditer(text + "\n"):
+        if m.group() == "\n" and _soft_wrap(text, m.start()):
+            continue
         a, b = pos, m.end() if m.group() != "\n" else m.start()
         while a < b and text[a] in " \t#*>-":
             a += 1
@@ -99,6 +103,21 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             out.append((a, min(b, len(text))))
         pos = m.end()
     return out
+
+
+def _soft_wrap(text: str, i: int) -> bool:
+    """Whether the line end at ``i`` wraps a sentence: a character or digit on both sides (blank lines
+    between are page breaks of a converted file), and neither line is a heading."""
+    j = i
+    while j < len(text) and text[j] == "\n":
+        j += 1
+    while i > 0 and text[i - 1] == "\n":
+        i -= 1
+    if not (0 < i and j < len(text) and _WRAP_CHAR.match(text[i - 1]) and _WRAP_CHAR.match(text[j])):
+        return False
+    line = text[text.rfind("\n", 0, i) + 1:i]
+    next_end = text.find("\n", j)
+    return not (is_heading_line(line) and "。" not in line) and not is_heading_line(text[j:next_end if next_end > 0 else len(text)])
 
 
 def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz) -> list[dict]:  # noqa: ANN001

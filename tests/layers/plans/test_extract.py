@@ -51,6 +51,13 @@ def test_counted_facilities_with_each_unit(sentence: str, name: str, kind: str, 
     assert (row["kind"], row["count"], row["source_section"]) == (kind, count, "一、")
 
 
+def test_a_sentence_wrapped_over_lines_and_a_page_break_is_read_as_one() -> None:
+    text = HEAD + "一、工地\n在施工方面先后建成 37\n\n个智慧工地,实现全覆盖。\n二、下一节\n"
+    row = _one(extract_plan(text).rows, "智慧工地")
+    assert (row["count"], row["source_section"]) == (37, "一、")
+    assert text[row["span_start"]:row["span_end"]].startswith("在施工方面") and "二、" not in text[row["span_start"]:row["span_end"]]
+
+
 def test_persons_and_money_are_not_counted_things() -> None:
     rows = _rows("一、队伍\n培训应急救援人员300人,投入资金20万元。\n")
     assert rows.empty
