@@ -22,6 +22,7 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "河流", "灾害", "领域", "之间", "部门", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位")
 _STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
+PLACE_CHARS = "河沟坝山村镇乡湾岩坪塘桥湖溪池寨场洞岭峰垭坡岗坎沱滩"  # last characters of place names
 RUN_CHARS = 12  # characters before an ending looked at for its name
 
 
@@ -39,26 +40,23 @@ class Suffix:
 
 
 RIVER_FORBID = "镇乡场段区桥园点城临部级"
-# Longest endings first where one contains another (尾矿库 before 库; 消防救援站 before 救援站).
+# Longest endings first where one contains another (尾矿库 before 库; 消防救援站 before 救援站); rivers after
+# the things named after them (X河煤矿 is a mine), projects last.
 SUFFIXES = (
     Suffix("水库", "reservoirs", "reservoir", 5),
-    Suffix(r"河(?![道流长段床堤岸网湖])", "rivers", "stream", 3, forbid=RIVER_FORBID),
-    Suffix(r"江(?![县区市府委镇乡人街段“”\"《(])", "rivers", "river", 2, forbid=RIVER_FORBID),
-    Suffix(r"沟(?![通渠道])", "rivers", "gully", 3, forbid=RIVER_FORBID + "矿"),
-    Suffix(r"湖(?![泊区])", "rivers", "lake", 3, forbid=RIVER_FORBID),
     Suffix("(?:不稳定斜坡|滑坡|崩塌|危岩带|危岩体|泥石流)", "geohazards", "hazard_site", 8),
     Suffix("(?:易发区|重点防治区)", "geohazards", "susceptibility_zone", 12),
     Suffix("尾矿库", "facilities", "tailings_pond", 6, min_prefix=0),
     Suffix("(?:非煤矿山|煤矿(?!山)|铁矿|矿业)", "facilities", "mine", 6, min_prefix=0),
     Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
     Suffix("(?:消防救援大队|救援大队|救援支队|救援中队|专职消防队)", "facilities", "fire_brigade", 8),
-    Suffix("(?:救援中心|救援基地|培训基地|训练基地)", "facilities", "rescue_center", 10),
+    Suffix("(?:救援中心|救援基地|培训基地|训练基地|实训基地)", "facilities", "rescue_center", 10),
     Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
     Suffix("(?:台站|基准站|基本站|观测站|监测站)", "facilities", "warning_station", 6),
     Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心)", "facilities", "other", 10),
     Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
     Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8, min_prefix=0),
-    Suffix("指挥中心", "facilities", "command_center", 10),
+    Suffix("(?:指挥中心|保障中心|预警中心|调度中心|指挥总部|指挥大厅|值班室)", "facilities", "command_center", 10),
     Suffix("(?:水文站|雨量站|气象站|预警站)", "facilities", "warning_station", 6),
     Suffix("(?:化工园区|工业园区|产业园区|开发区)", "facilities", "industrial_park", 6, min_prefix=0),
     Suffix("机场", "facilities", "airport", 6),
@@ -68,6 +66,10 @@ SUFFIXES = (
     Suffix("(?:林区|森林公园)", "forest_fire", "forest_area", 6),
     Suffix("(?:旅游区|风景区)", "forest_fire", "scenic_area", 6),
     Suffix("山(?![区洪林地火体坡脚])", "forest_fire", "forest_area", 3, context=("林", "火")),
+    Suffix(r"河(?![道流长段床堤岸网湖])", "rivers", "stream", 3, forbid=RIVER_FORBID),
+    Suffix(r"江(?![县区市府委镇乡人街段“”\"《(])", "rivers", "river", 2, forbid=RIVER_FORBID),
+    Suffix(r"沟(?![通渠道])", "rivers", "gully", 3, forbid=RIVER_FORBID + "矿"),
+    Suffix(r"湖(?![泊区])", "rivers", "lake", 3, forbid=RIVER_FORBID),
     Suffix("(?:工程(?!师|技术)|项目)", "projects", "project", 16, min_prefix=4),
 )
 # Names that end like a place but are generic words.
@@ -177,8 +179,8 @@ def named_hits(sentence: str) -> list[Hit]:
                 prefix = _project_prefix(sentence[:m.start()], m.group())
             else:
                 prefix = cut_left(run[-RUN_CHARS:])[-sfx.max_prefix:]
-            if sfx.min_prefix == 0 and prefix != run:
-                prefix = ""  # a category (煤矿) after other words: the category alone
+            if sfx.min_prefix == 0 and prefix != run and not (2 <= len(prefix) <= 4 and prefix[-1] in PLACE_CHARS):
+                prefix = ""  # a category (煤矿) after other words: the category alone, unless a place names it
             start = m.start() - len(prefix)
             if (len(prefix) < sfx.min_prefix or any(c in sfx.forbid for c in prefix)
                     or any(a < m.end() and start < b for a, b in taken)):
