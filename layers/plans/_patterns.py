@@ -179,7 +179,7 @@ def named_hits(sentence: str) -> list[Hit]:
                 prefix = _project_prefix(sentence[:m.start()], m.group())
             else:
                 prefix = cut_left(run[-RUN_CHARS:])[-sfx.max_prefix:]
-            if sfx.min_prefix == 0 and prefix != run and not (2 <= len(prefix) <= 4 and prefix[-1] in PLACE_CHARS):
+            if sfx.min_prefix == 0 and not _names_category(prefix, run):
                 prefix = ""  # a category (煤矿) after other words: the category alone, unless a place names it
             start = m.start() - len(prefix)
             if (len(prefix) < sfx.min_prefix or any(c in sfx.forbid for c in prefix)
@@ -199,6 +199,17 @@ PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做
                            "增加|推动|提高|整合|构建|申报|列入|纳入|必将|适时|进行|规定|配备|关于|涉及|[和及与的在对将把等为]")
 GENERIC_PROJECTS = {"建设工程", "建设项目", "工程建设项目", "主体工程", "生命线工程", "工程", "项目", "重点工程", "重大工程",
                     "民生实事工程", "实事工程", "安全设施与主体工程"}
+
+
+_CATEGORY_WORDS = re.compile("煤矿|矿山|尾矿库|园区|开发区|化学品|企业|乡镇|危化")
+
+
+def _names_category(prefix: str, run: str) -> bool:
+    """Whether ``prefix`` belongs to a category word after it: a place (赵家坝煤矿), or the whole run of
+    characters before it when that holds no other category (二级标准化达标煤矿, not 挂包煤矿尾矿库)."""
+    if 2 <= len(prefix) <= 4 and prefix[-1] in PLACE_CHARS:
+        return True
+    return prefix == run and 2 <= len(prefix) <= 8 and not _CATEGORY_WORDS.search(prefix)
 
 
 def _run_before(sentence: str, end: int) -> str:

@@ -132,6 +132,14 @@ def test_fire_roads_by_length_named_after_their_forest_farm() -> None:
                    ("白鹤林场防火步道", "fire_road", "共5km")}
 
 
+@pytest.mark.parametrize(("sentence", "names"), [
+    ("关闭青石坝煤矿和白鹤河煤矿。", {"青石坝煤矿", "白鹤河煤矿"}),  # named after a place, not the river 白鹤河
+    ("对挂牌督办煤矿开展检查。", {"煤矿"}),  # a category after other words: the category alone
+])
+def test_mines_named_after_places_and_mines_as_a_category(sentence: str, names: set[str]) -> None:
+    assert set(_rows("一、矿山\n" + sentence + "\n")["name"]) == names
+
+
 def test_a_quantitative_target_goes_with_the_row() -> None:
     rows = _rows("一、森林防火\n黄岭山林区监控覆盖率达到95%。\n")
     assert _one(rows, "黄岭山林区")["target"] == "监控覆盖率>=95%"
