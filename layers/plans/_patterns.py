@@ -1,5 +1,6 @@
-"""The word patterns of plan extraction: named things by their suffix (水库, 河, 林场, 消防站 ...),
-counted things (``蓄水池26口``), distance rules, targets, years, budgets and departments.
+"""The word patterns of plan extraction: named things by their suffix (水库, 河, 林场, 消防站 ...), lists
+that share one suffix, counted things (``蓄水池26口``) and forest-fire facilities named without a count
+(the numbers of a sentence are in :mod:`layers.plans._quantities`).
 
 Everything here works on one normalised sentence and returns short names, numbers and labels of our
 own; no sentence is ever returned. Nothing here knows any county's names: the county's townships come
@@ -110,18 +111,6 @@ FACILITY_ENDINGS = ("站", "点", "库", "所", "馆", "池", "队", "队伍", "
                     "园", "桥", "校", "院", "矿", "企业", "社区", "工地", "灯", "牌", "长廊")
 _SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "元", "天", "小时", "分钟", "公里", "米", "吨", "%")
 
-_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_DIST = re.compile(rf"([{HAN}]{{2,14}}?)(\d+(?:\.\d+)?|[一二两三四五六七八九十])\s*(公里|千米|km|米)", re.IGNORECASE)
-_BAN = re.compile("禁止|严禁|不得")
-_BUILD_VERBS = re.compile(r"^(?:禁止|严禁|不得|新建|改建|扩建|新|改|扩|建|在|[、()])+")
-_TARGET = re.compile(rf"([{HAN}]{{1,10}}(?:率|覆盖|比例|占比))[^0-9。;,，]{{0,6}}?(\d+(?:\.\d+)?)\s*%")
-_RANGE = re.compile(r"(20\d{2})\s*年?\s*[-—–~至到]+\s*(20\d{2})\s*年")
-_YEAR = re.compile(r"(20\d{2})\s*年")
-_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(亿元|万元|亿|万)(?![人吨])")
-_LEAD = re.compile(rf"牵头(?:单位|部门)?\s*[:：]\s*([{HAN}、()（）]{{2,40}})")
-_DEPT = re.compile(rf"(?:(?<=[、;,，(])|^|(?<=牵头))((?:县|区|市)[{HAN}]{{1,10}}?(?:局|委员会|委|办公室|办|支队|大队|中心))")
-_STATUS = (("completed", ("已建成", "建成", "完成", "已完成")), ("under_construction", ("在建", "续建")))
-ACTIONS = ("除险加固", "新建", "改建", "扩建", "建设", "治理", "搬迁", "改造", "提升", "监测", "整治", "配备", "创建", "完善")
 
 
 @dataclass
@@ -174,7 +163,7 @@ def named_hits(sentence: str) -> list[Hit]:
         if sfx.context and not any(w in sentence for w in sfx.context):
             continue
         for m in re.finditer(sfx.pattern, sentence):
-            run = _run_before(sentence, m.start())
+            run = run_before(sentence, m.start())
             if sfx.layer == "projects":
                 prefix = _project_prefix(sentence[:m.start()], m.group())
             else:
@@ -212,7 +201,7 @@ def _names_category(prefix: str, run: str) -> bool:
     return prefix == run and 2 <= len(prefix) <= 8 and not _CATEGORY_WORDS.search(prefix)
 
 
-def _run_before(sentence: str, end: int) -> str:
+def run_before(sentence: str, end: int) -> str:
     """The run of Chinese characters that ends at ``end``."""
     m = re.search(rf"[{HAN}]*$", sentence[:end])
     return m.group() if m else ""
@@ -292,56 +281,6 @@ def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:
     return []
 
 
-def distance_rules(sentence: str) -> list[Hit]:
-    """``禁止在X岸线一公里范围内新建Y`` or ``X 1公里范围内禁止新建Y`` -> a no-build zone of that distance
-    around X, one per distance the clause names."""
-    out = []
-    for clause in re.split(r"[,，]", sentence):
-        inside = re.search(r"(?:范围)?(?:以内|内)", clause)
-        if not _BAN.search(clause) or inside is None:
-            continue
-        rest = re.match(rf"[{HAN}]*", re.split(r"[、和及与]", _BUILD_VERBS.sub("", clause[inside.end():]))[0])
-        what = rest.group()[:8] if rest else ""
-        for m in _DIST.finditer(clause[:inside.start() + 1]):
-            value = float(_NUM.get(m.group(2), 0) or m.group(2))
-            km = value / 1000.0 if m.group(3) == "米" else value
-            around = re.split(r"禁止|严禁|不得|在|距离|距|离|、", m.group(1))[-1]
-            if len(around) < 2 or len(what) < 2:
-                continue
-            out.append(Hit("rules", "no_build_zone", f"{around}{km:g}公里范围({what})"[:24], at=m.start(),
-                           target=f"距离<={km:g}km", hints=[around]))
-    return out
-
-
-_LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(?:千米|公里|km)", re.IGNORECASE)
-_LINE_ENDINGS = (("隔离带", "isolation_belt"), ("公路", "fire_road"), ("步道", "fire_road"), ("道路", "fire_road"),
-                 ("通道", "fire_road"), ("林道", "fire_road"))
-_FOREST_PLACES = ("林场", "林区", "山")
-
-
-def length_hits(sentence: str) -> list[Hit]:
-    """Fire roads and belts given by length (``防火公路140千米``), named after the forest farm the
-    sentence puts them in when it does (``X林场新建防火道路11千米``)."""
-    if not any(w in sentence for w in ("防火", "森林", "林场")):
-        return []
-    out: list[Hit] = []
-    last, last_end = "", 0
-    for m in _LENGTH.finditer(sentence):
-        run = _run_before(sentence, m.start())
-        noun = cut_left(run)
-        kind = next((k for end, k in _LINE_ENDINGS if noun.endswith(end)), None)
-        if kind is None or len(noun) < 3:
-            continue
-        place = cut_left(re.sub(r"(新建|建设|建成|改造|修建)$", "", run[:len(run) - len(noun)]))
-        place = place if place.endswith(_FOREST_PLACES) and len(place) >= 3 else ""
-        if not place and not re.search("[,，;]", sentence[last_end:m.start()]):
-            place = last  # "X林场新建防火道路11千米及防火步道5千米": both in X
-        last, last_end = place, m.end()
-        out.append(Hit("forest_fire", kind, place + noun, at=m.start() - len(run), target=f"共{m.group(1)}km",
-                       hints=[place] if place else []))
-    return out
-
-
 FOREST_THINGS = (("瞭望塔", "lookout"), ("监测哨", "lookout"), ("电子监控", "camera"), ("视频监控", "camera"),
                  ("火情监控", "camera"), ("蓄水池", "water_tank"), ("防火水池", "water_tank"), ("取水点", "water_tank"),
                  ("隔离带", "isolation_belt"), ("防火通道", "fire_road"), ("扑火队伍", "crew"), ("扑火队", "crew"),
@@ -356,51 +295,7 @@ def forest_things(sentence: str) -> list[Hit]:
     out = []
     for word, kind in FOREST_THINGS:
         for m in re.finditer(word, sentence):
-            name = cut_left(_run_before(sentence, m.end()))[-10:]
+            name = cut_left(run_before(sentence, m.end()))[-10:]
             if len(name) >= len(word) and not any(h.at <= m.start() < h.at + len(h.name) for h in out):
                 out.append(Hit("forest_fire", kind, name, at=m.end() - len(name)))
     return out
-
-
-def targets(sentence: str) -> str:
-    """Quantitative targets of the sentence as ``覆盖率>=95%`` (';'-separated)."""
-    found = [f"{re.split(r'[区站库场池镇乡县山河]', cut_left(m.group(1)))[-1][-6:]}>={m.group(2)}%"
-             for m in _TARGET.finditer(sentence)]
-    return ";".join(dict.fromkeys(t for t in found if not t.startswith(">")))
-
-
-def year_of(sentence: str) -> str:
-    if m := _RANGE.search(sentence):
-        return f"{m.group(1)}-{m.group(2)}"
-    years = _YEAR.findall(sentence)
-    return years[-1] if years else ""
-
-
-def budget_wan(sentence: str) -> float | None:
-    """The first amount of money in the sentence in 万元 (亿元 x 10000)."""
-    m = _MONEY.search(sentence)
-    if not m:
-        return None
-    value = float(m.group(1)) * (10000.0 if m.group(2).startswith("亿") else 1.0)
-    return round(value, 2)
-
-
-def departments(sentence: str) -> str:
-    """Lead departments: after 牵头单位: when stated, else 县/区/市 ...局/委/办 words."""
-    if m := _LEAD.search(sentence):
-        return ";".join(d for d in re.split(r"[、()（）]", m.group(1)) if len(d) >= 2)
-    found = [d for d in _DEPT.findall(sentence) if len(d) <= 16]
-    return ";".join(dict.fromkeys(found[:4]))
-
-
-def status_of(sentence: str, completed_section: bool) -> str:
-    if completed_section:
-        return "completed"
-    for status, words in _STATUS:
-        if any(w in sentence for w in words) and status != "completed":
-            return status
-    return "planned"
-
-
-def action_of(sentence: str) -> str:
-    return next((a for a in ACTIONS if a in sentence), "")

@@ -17,16 +17,13 @@ import pandas as pd
 
 from layers.plans._match import gazetteer
 from layers.plans._normalize import normalize
-from layers.plans._patterns import (
-    Hit,
+from layers.plans._patterns import Hit, counted_hits, forest_things, named_hits
+from layers.plans._quantities import (
     action_of,
     budget_wan,
-    counted_hits,
     departments,
     distance_rules,
-    forest_things,
     length_hits,
-    named_hits,
     status_of,
     targets,
     year_of,
