@@ -70,6 +70,10 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
     projects = _project_paragraphs(norm, index, seen)
     records += _drop_groups(_project_headings(sections, index, seen, norm), projects) + projects
     records = [r for r in records if not _admin_river(r, norm)]
+    for r in records:
+        if not r["match_reason"]:  # projects read from headings and paragraphs
+            r["township"] = ";".join(gaz.townships_in(r["name"]))
+            r["matched"], r["match_reason"] = gaz.match(r["name"], r["township"], r["location_hint"])
     rows = pd.DataFrame(records, columns=list(ROW_COLUMNS))
     rows["fid"] = [f"{key}-{i:03d}" for i in range(1, len(rows) + 1)]
     return Extraction(document_number(norm), document_title(norm), sections, rows.reset_index(drop=True))
