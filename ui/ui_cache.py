@@ -52,9 +52,17 @@ def current(adcode: str) -> tuple[Stamp, Workspace]:
     return stamp, open_workspace(adcode)
 
 
-@st.cache_data(show_spinner=False, ttl=30)  # a workspace built meanwhile shows up
 def workspaces() -> list[tuple[str, str, str]]:
+    """(adcode, name, English name) of the workspaces of the current store (cached for 30 s per store)."""
+    return _workspaces(store().key)
+
+
+@st.cache_data(show_spinner=False, ttl=30)  # a workspace built meanwhile shows up
+def _workspaces(store_key: str) -> list[tuple[str, str, str]]:
     return [(w.adcode, w.name, w.name_en) for w in list_workspaces()]
+
+
+workspaces.clear = _workspaces.clear  # type: ignore[attr-defined]  # after a build: the list now
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
