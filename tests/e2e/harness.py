@@ -4,11 +4,13 @@ with every non-local request aborted and recorded."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -129,3 +131,32 @@ class OfflinePage:
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path))
         return path
+
+
+def app_over_copy(workspace: Path, folder: Path) -> Iterator[str]:
+    """The app over a private copy of the workspace file ``workspace`` in ``folder`` (a test that writes
+    disturbs no other); yields its URL, stops it afterwards. For module fixtures: ``yield from``."""
+    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
+        raise RuntimeError("static/vendor is missing: run `make test` (it installs Leaflet from npm) instead of bare pytest")
+    shutil.copy(workspace, folder / workspace.name)
+    proc, url = start_app(folder)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def eval_until(p: OfflinePage, script: str, predicate, arg=None, tries: int = 300):  # noqa: ANN001, ANN201
+    """``script`` evaluated in the map iframe (with ``arg``) until ``predicate`` holds; its value then."""
+    last = None
+    for _ in range(tries):
+        try:
+            frame = p.map_frame(5)
+            last = frame.evaluate(script, arg) if arg is not None else frame.evaluate(script)
+            if predicate(last):
+                return last
+        except Exception:  # noqa: BLE001 - the iframe is re-created during a rerun
+            pass
+        p.page.wait_for_timeout(200)
+    raise AssertionError(f"never matched; last seen {last}")

@@ -7,41 +7,23 @@ was. The app runs over a private copy of the built 垫江 workspace."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ROOT, OfflinePage, start_app
+from harness import OfflinePage, app_over_copy, eval_until
 
 pytestmark = pytest.mark.e2e
 NAME = "全胜水库"
 
 
 @pytest.fixture(scope="module")
-def private_app(built_workspaces: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("static/vendor is missing: run `make test` (it installs Leaflet from npm) instead of bare pytest")
-    folder = tmp_path_factory.mktemp("edit_e2e")
-    shutil.copy(built_workspaces / "500231.gpkg", folder / "500231.gpkg")
-    proc, url = start_app(folder)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+def private_app(template_500231: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from app_over_copy(template_500231, tmp_path_factory.mktemp("edit_e2e"))
 
 
 def _eval(p: OfflinePage, script: str, predicate, arg=None, tries: int = 300):  # noqa: ANN001, ANN202
-    last = None
-    for _ in range(tries):
-        try:
-            frame = p.map_frame(5)
-            last = frame.evaluate(script, arg) if arg is not None else frame.evaluate(script)
-            if predicate(last):
-                return last
-        except Exception:  # noqa: BLE001 - the iframe is re-created during a rerun
-            pass
-        p.page.wait_for_timeout(200)
-    raise AssertionError(f"never matched; last seen {last}")
+    return eval_until(p, script, predicate, arg, tries)
 
 
 # the reservoir's marker in the live map: its lat/lng and where it is on the page

@@ -6,12 +6,11 @@ the commit disturbs no other test."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ROOT, OfflinePage, start_app
+from harness import OfflinePage, app_over_copy, eval_until
 
 from tests.ledgers import hazard_ledger_xlsx
 
@@ -28,15 +27,8 @@ HAZARDS = "() => (window.onemap && window.onemap.geohazards) ? window.onemap.geo
 
 
 @pytest.fixture(scope="module")
-def private_app(built_workspaces: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("static/vendor is missing: run `make test` (it installs Leaflet from npm) instead of bare pytest")
-    folder = tmp_path_factory.mktemp("import_e2e")
-    shutil.copy(built_workspaces / "500231.gpkg", folder / "500231.gpkg")
-    proc, url = start_app(folder)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+def private_app(template_500231: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from app_over_copy(template_500231, tmp_path_factory.mktemp("import_e2e"))
 
 
 def _ledger(path: Path) -> Path:
@@ -44,17 +36,8 @@ def _ledger(path: Path) -> Path:
     return path
 
 
-def _eval(p: OfflinePage, script: str, predicate, tries: int = 300):  # noqa: ANN001, ANN202
-    last = None
-    for _ in range(tries):
-        try:
-            last = p.map_frame(5).evaluate(script)
-            if predicate(last):
-                return last
-        except Exception:  # noqa: BLE001 - the iframe is re-created during a rerun
-            pass
-        p.page.wait_for_timeout(200)
-    raise AssertionError(f"never matched; last seen {last}")
+def _eval(p: OfflinePage, script: str, predicate, arg=None, tries: int = 300):  # noqa: ANN001, ANN202
+    return eval_until(p, script, predicate, arg, tries)
 
 
 def _choose(page, label: str, option: str) -> None:  # noqa: ANN001

@@ -6,12 +6,11 @@ disturbed. Screenshots at 1440 px: the review and the map."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ROOT, OfflinePage, start_app
+from harness import OfflinePage, app_over_copy
 
 pytestmark = pytest.mark.e2e
 DOC = "垫江府发〔2026〕7号"
@@ -29,14 +28,7 @@ RESERVOIRS = "() => (window.onemap && window.onemap.reservoirs) ? window.onemap.
 
 @pytest.fixture(scope="module")
 def private_app(template_500231: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").exists():
-        pytest.fail("static/vendor is missing: run `make test` (it installs Leaflet from npm) instead of bare pytest")
-    folder = tmp_path_factory.mktemp("plan_e2e")
-    shutil.copy(template_500231, folder / "500231.gpkg")
-    proc, url = start_app(folder)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from app_over_copy(template_500231, tmp_path_factory.mktemp("plan_e2e"))
 
 
 def _count(p: OfflinePage, predicate, tries: int = 300) -> int:  # noqa: ANN001
