@@ -131,10 +131,11 @@ def _header(grid: Grid, h: int, width: int) -> tuple[list[str], list[bool], int]
                 names[c] = f"{parent}_{names[c]}"
     named = [bool(n) for n in names]
     names = [n or _column_label(c, grid.letters) for c, n in enumerate(names)]
-    return _unique(names), named, 2 if spans else 1
+    return unique_names(names), named, 2 if spans else 1
 
 
-def _unique(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique as a table reader must: a repeated name gets ``_2``, ``_3`` ..."""
     seen: dict[str, int] = {}
     out = []
     for n in names:

@@ -39,7 +39,7 @@ from geo.errors import OptionError, SourceReadError, UnknownNameError
 from geo.io import dbf_encoding, shapefile_encoding
 from geo.tables import FORMULA_START
 from layers.imports._kml import kml_tables
-from layers.imports._sheets import Grid, cell_text, csv_grid, decode, grid_table, wkt_geometry, xls_grids, xlsx_grids
+from layers.imports._sheets import Grid, cell_text, csv_grid, decode, grid_table, unique_names, wkt_geometry, xls_grids, xlsx_grids
 from layers.imports.table import RawTable
 
 __all__ = ["MAX_FILE_BYTES", "MAX_UNPACKED_BYTES", "SUFFIXES", "EncodingSamples", "encoding_samples", "read_source"]
@@ -424,18 +424,9 @@ def _dbf_samples(raw: bytes, declared: str | None, name: str, n: int) -> Encodin
 
 
 def _decoded(fields: list[tuple[bytes, int]], records: list[list[bytes]], encoding: str) -> pd.DataFrame:
-    names = _unique_names([f.decode(encoding, errors="replace").strip() or f"列{k + 1}" for k, (f, _) in enumerate(fields)])
+    names = unique_names([f.decode(encoding, errors="replace").strip() or f"列{k + 1}" for k, (f, _) in enumerate(fields)])
     rows = [[c.decode(encoding, errors="replace").strip() or None for c in r] for r in records]
     return pd.DataFrame(rows, columns=names, dtype=object)
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for x in names:
-        seen[x] = seen.get(x, 0) + 1
-        out.append(x if seen[x] == 1 else f"{x}_{seen[x]}")
-    return out
 
 
 def _csv_samples(raw: bytes, name: str, n: int) -> EncodingSamples:
