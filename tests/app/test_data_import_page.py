@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from layers.store.workspace import open_workspace
+from tests.app._pages import run_page
 from tests.ledgers import hazard_ledger_xlsx
 
 ADCODE = "500231"
@@ -35,11 +36,7 @@ def _ledger(rows: list[list[object]]) -> bytes:
 
 
 def _run(upload: tuple[str, bytes] | None, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["adcode"], at.session_state["lang"] = ADCODE, lang
-    if upload is not None:
-        at.session_state["import_upload"] = upload
-    return at.run()
+    return run_page(PAGE, adcode=ADCODE, lang=lang, **({"import_upload": upload} if upload is not None else {}))
 
 
 def _frame(at: AppTest, first: str):  # noqa: ANN202

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from layers.store.gpkg import UserChange
 from layers.store.workspace import open_workspace
+from tests.app._pages import run_page
 
 ADCODE = "500231"
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,11 +54,7 @@ def _two_changes() -> tuple[str, str]:
 
 
 def _run(lang: str = "zh", **state: object) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["adcode"], at.session_state["lang"] = ADCODE, lang
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at.run()
+    return run_page(PAGE, adcode=ADCODE, lang=lang, **state)
 
 
 def _log(at: AppTest):  # noqa: ANN202

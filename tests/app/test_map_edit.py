@@ -19,6 +19,7 @@ from layers.catalog.i18n import STATUS_LABELS, pick
 from layers.catalog.specs import STATUSES, get_spec
 from layers.store.gpkg import UserChange
 from layers.store.workspace import open_workspace
+from tests.app._pages import run_page
 
 ADCODE = "500231"
 PAGE = str(Path(__file__).resolve().parents[2] / "ui" / "map.py")
@@ -40,11 +41,7 @@ def _forget_the_workspace_list() -> Iterator[None]:
 
 
 def _run(lang: str = "zh", **state: object) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["adcode"], at.session_state["lang"] = ADCODE, lang
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at.run()
+    return run_page(PAGE, adcode=ADCODE, lang=lang, **state)
 
 
 def _select(at: AppTest, name: str = "全胜水库") -> AppTest:

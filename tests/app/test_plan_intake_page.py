@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app._pages import run_page
+
 pytest.importorskip("layers.plans.extract")
 
 PAGE = str(Path(__file__).resolve().parents[2] / "ui" / "plan_intake.py")
@@ -30,11 +32,8 @@ PLAN = f"""城口县应急管理“十五五”规划（2026—2030年）
 
 
 def _run(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=180)
-    at.session_state["adcode"], at.session_state["lang"] = "500231", lang
-    at.session_state["pi_adcode"] = ADCODE
-    at.session_state["plan_upload"] = ("城口县十五五规划.txt", PLAN.encode("utf-8"))
-    return at.run()
+    return run_page(PAGE, timeout=180, adcode="500231", lang=lang, pi_adcode=ADCODE,
+                    plan_upload=("城口县十五五规划.txt", PLAN.encode("utf-8")))
 
 
 def _review(at: AppTest):  # noqa: ANN202
