@@ -5,6 +5,7 @@ with screenshots at 1024, 1440 and 1920 px for 垫江 (Chinese) and 旺苍 (Engl
 from __future__ import annotations
 
 import pytest
+from harness import eval_until
 
 pytestmark = pytest.mark.e2e
 COUNT = """() => { const k = {svc: {}, gap: 0, site: 0};
@@ -15,16 +16,7 @@ COUNT = """() => { const k = {svc: {}, gap: 0, site: 0};
 
 
 def _wait(p, predicate, tries: int = 300) -> dict:
-    last: dict = {}
-    for _ in range(tries):
-        try:
-            last = p.map_frame(5).evaluate(COUNT)
-            if predicate(last):
-                return last
-        except Exception:  # noqa: BLE001 - the iframe is re-created during a rerun
-            pass
-        p.page.wait_for_timeout(200)
-    raise AssertionError(f"coverage layers never matched; last seen {last}")
+    return eval_until(p, COUNT, predicate, tries=tries)
 
 
 def _add_kind(p, label: str, option: str) -> None:

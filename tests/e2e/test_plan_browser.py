@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import OfflinePage, app_over_copy
+from harness import OfflinePage, app_over_copy, eval_until
 
 pytestmark = pytest.mark.e2e
 DOC = "垫江府发〔2026〕7号"
@@ -32,16 +32,7 @@ def private_app(template_500231: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 def _count(p: OfflinePage, predicate, tries: int = 300) -> int:  # noqa: ANN001
-    last = None
-    for _ in range(tries):
-        try:
-            last = p.map_frame(5).evaluate(RESERVOIRS)
-            if predicate(last):
-                return int(last)
-        except Exception:  # noqa: BLE001 - the iframe is re-created during a rerun
-            pass
-        p.page.wait_for_timeout(200)
-    raise AssertionError(f"never matched; last seen {last}")
+    return int(eval_until(p, RESERVOIRS, predicate, tries=tries))
 
 
 def _click_until(page, name: str, done) -> None:  # noqa: ANN001
