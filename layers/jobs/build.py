@@ -14,6 +14,7 @@ import shapely
 from geo.crs import CGCS2000
 from geo.errors import SourceReadError
 from geo.validate import validate_frame
+from layers.accounts import guard
 from layers.analysis.risk import compute_risk
 from layers.catalog.jurisdiction import Jurisdiction, jurisdiction_config
 from layers.catalog.registry import dataset
@@ -229,6 +230,7 @@ def build_workspace(adcode: str, *, user: str = "build", reason: str | None = No
     revision. User content and layers other tools added to the workspace are kept as they are, and
     the risk is computed from the plan layers merged with that user content."""
     adcode = validate_adcode(adcode, for_build=True)
+    guard.require_admin(store(), user, (f"生成工作区 {adcode}", f"build workspace {adcode}"))  # with accounts on
     j = Jurisdiction.load(adcode)
     log.info("%s %s: building", adcode, j.name)
     st = store()
