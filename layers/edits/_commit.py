@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
+from layers.accounts import guard
 from layers.analysis.riskstore import RISK_INPUTS, risk_after
 from layers.catalog.specs import get_spec
 from layers.store import schema
@@ -61,7 +62,10 @@ def frames_after(ws: Workspace, changes: Sequence[UserChange]) -> dict[str, gpd.
 def commit(ws: Workspace, changes: Sequence[UserChange], *, user: str, action: str, reason: str,
            base_revision: int | None) -> Changeset:
     """Write ``changes`` as one changeset from ``base_revision`` (None: the revision ``ws`` read), with
-    the township risk as they leave it when they touch a layer the risk is computed from."""
+    the township risk as they leave it when they touch a layer the risk is computed from. Refused with
+    PermissionDeniedError, before anything is written, when accounts are enforced and ``user`` may not
+    write every feature the changes touch (:func:`layers.accounts.guard.require_change`)."""
+    guard.require_change(ws, changes, user=user)
     base = ws.revision if base_revision is None else int(base_revision)
     frames = ws.frames()
     with kde_output(ws.store.path(ws.adcode), "geohazard") as kde:

@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import ConflictError, OptionError
 from geo.tables import xlsx_bytes
+from layers.accounts import guard
 from layers.catalog.quality import NOT_REAL, position_class
 from layers.catalog.specs import SPECS, get_spec
 from layers.edits import _commit
@@ -178,9 +179,10 @@ def _later_conflict(ws: Workspace, cs: Changeset) -> None:
 def undo(ws: Workspace, changeset_id: int, *, user: str, reason: str | None = None) -> Changeset:
     """Undo changeset ``changeset_id`` as a new changeset: each feature it touched gets back the version
     it had before (geometry and attributes byte-equal); refused with ConflictError when a later change
-    touched the same features."""
+    touched the same features. With accounts enforced, another account's change needs an admin."""
     cs = ws.changeset(changeset_id)
     who, why = need_who_and_why(user, reason or f"撤销变更集 #{cs.id} / undo of changeset #{cs.id}", f"#{cs.id}")
+    guard.require_undo(ws, who, cs.user, cs.id)
     if cs.action in NOT_UNDOABLE or not cs.fids:
         raise EditRefused(f"#{cs.id}", [("changeset", f"变更集 #{cs.id}（{cs.action}）不涉及人提交的要素，不能撤销：生成和风险重算由数据重新计算",
                                          f"changeset #{cs.id} ({cs.action}) changed no feature a person contributed and cannot be "
@@ -197,8 +199,10 @@ def undo(ws: Workspace, changeset_id: int, *, user: str, reason: str | None = No
 
 
 def revert_to(ws: Workspace, revision: int, *, user: str, reason: str) -> Changeset:
-    """Return the user content of the workspace to what it was at ``revision`` as one new changeset."""
+    """Return the user content of the workspace to what it was at ``revision`` as one new changeset
+    (with accounts enforced, an admin's)."""
     who, why = need_who_and_why(user, reason, f"revision {revision}")
+    guard.require_admin(ws.store, who, (f"回到版本 {revision}", f"return to revision {revision}"))
     current = max((c.revision for c in ws.changesets()), default=0)
     if not 1 <= int(revision) < current:
         raise OptionError(f"不能回到版本 {revision}：可回到 1–{current - 1}。 / cannot return to revision {revision}: "

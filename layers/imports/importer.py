@@ -42,6 +42,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CoordinateError, CRSError, OptionError, Problem, ValidationError
 from geo.tables import xlsx_bytes
+from layers.accounts import guard
 from layers.analysis.riskstore import RISK_INPUTS, risk_after
 from layers.catalog.specs import get_spec
 from layers.imports import _townships as tw
@@ -415,6 +416,7 @@ def commit_import(plan: ImportPlan, *, user: str, reason: str | None = None) -> 
     written["provenance"] = [{**prov, "user": user, "time": now} for prov in written["provenance"]]
     change = UserChange(plan.layer, upsert=written if len(written) else None, delete=plan.delete)
     ws = plan.ws
+    guard.require_change(ws, [change], user=user)  # with accounts on: every feature in the user's scope
     with kde_output(ws.store.path(ws.adcode), "geohazard") as kde:
         derived = None
         if plan.layer in RISK_INPUTS and plan.layer in ws.frames() and "risk_townships" in ws.frames():

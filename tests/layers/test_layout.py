@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = {"catalog": 0, "plans": 1, "store": 2, "analysis": 3, "imports": 3, "edits": 3, "views": 4, "render": 5, "exports": 6, "jobs": 7}
+ORDER = {"catalog": 0, "plans": 1, "store": 2, "accounts": 2, "analysis": 3, "imports": 3, "edits": 3, "views": 4, "render": 5, "exports": 6, "jobs": 7}
 IMPORT = re.compile(r"^\s*(?:from|import) layers\.(\w+)", re.M)
 
 
