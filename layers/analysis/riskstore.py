@@ -13,6 +13,7 @@ import geopandas as gpd
 from pyproj import CRS
 
 from geo.raster import zonal_stats
+from layers.accounts import guard
 from layers.analysis.risk import compute_risk
 from layers.catalog.quality import QualityOptions, apply_quality
 from layers.store.kde import kde_output, kde_path
@@ -37,8 +38,9 @@ def analysed_frames(ws: Workspace, q: QualityOptions | None = None) -> Mapping[s
 
 def recompute_risk(adcode: str, *, scheme: str = "fixed", user: str = "risk") -> gpd.GeoDataFrame:
     """Recompute ``risk_townships`` (and the density surface) with ``scheme`` and store it as a new
-    revision; no other layer is written."""
+    revision; no other layer is written. With accounts on, ``user`` must be an admin."""
     ws = open_workspace(adcode)
+    guard.require_admin(ws.store, user, (f"重算工作区 {ws.adcode} 的乡镇风险", f"recompute the township risk of {ws.adcode}"))
     frames = ws.frames()
     with kde_output(ws.store.path(ws.adcode), "geohazard") as kde:
         risk = conform("risk_townships", compute_risk(frames, ws.metric_crs, scheme=scheme, kde_path=kde.tmp).townships)
