@@ -8,14 +8,12 @@ tables it changes; tables the store does not own (layers added with GDAL or QGIS
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,73 +23,13 @@ from geo import gpkg as g
 from geo.crs import CGCS2000
 from geo.errors import ConflictError, SourceReadError, UnknownNameError
 from layers.catalog.specs import SPECS, get_spec
+from layers.store import changes as changes_
 from layers.store import schema as s
+from layers.store.model import Changeset, Snapshot, UserChange
 
 ADCODE_FILE = re.compile(r"^(\d{6})\.gpkg$")
 SRS = 4490
 BUSY_TIMEOUT_S = 30.0
-
-
-@dataclass(frozen=True)
-class UserChange:
-    """One layer's share of a user write: ``upsert`` rows (spec columns, EPSG:4490, optional
-    ``supersedes``) replace the current version of the same ``fid`` or add a feature; ``delete``
-    hides features (user or plan); ``replace_all`` first retires every current user feature.
-
-    For undo and revert: ``restore`` rows are versions written exactly as given (spec columns plus
-    ``supersedes``, ``deleted`` and ``provenance``, as :meth:`GeoPackageStore.versions` returns them),
-    each replacing the current version of its ``fid``; ``retire`` closes the current user version of
-    each fid without writing a new one (the plan feature it stood for shows again, a feature a user
-    added disappears)."""
-
-    layer: str
-    upsert: gpd.GeoDataFrame | None = None
-    delete: tuple[str, ...] = ()
-    replace_all: bool = False
-    restore: gpd.GeoDataFrame | None = None
-    retire: tuple[str, ...] = ()
-
-    @property
-    def fids(self) -> list[str]:
-        ups = [] if self.upsert is None else [str(f) for f in self.upsert["fid"]]
-        back = [] if self.restore is None else [str(f) for f in self.restore["fid"]]
-        return [*ups, *back, *self.retire, *self.delete]
-
-
-@dataclass(frozen=True)
-class Changeset:
-    id: int
-    revision: int
-    base_revision: int | None
-    time: str
-    user: str
-    action: str
-    layer: str | None
-    fids: list[str] | None
-    counts: dict
-    reason: str | None
-    source_name: str | None
-    source_sha256: str | None
-
-    def describe(self) -> str:
-        what = f"{self.action} {self.layer or ''}".strip()
-        n = len(self.fids) if self.fids else None
-        items = f"，{n} 个要素 / {n} feature(s)" if n else ""
-        return f"#{self.id}（版本 revision {self.revision}，{self.time}，{self.user}，{what}{items}）"
-
-
-@dataclass
-class Snapshot:
-    """Everything stored for one workspace, read in one transaction (one revision)."""
-
-    revision: int
-    meta: dict[str, str]
-    plan: dict[str, gpd.GeoDataFrame]
-    user: dict[str, gpd.GeoDataFrame]
-    derived: dict[str, gpd.GeoDataFrame]
-    unmapped: pd.DataFrame
-    extra_layers: list[str] = field(default_factory=list)
-    data_revision: int = 0  # last revision that changed plan or user content
 
 
 class GeoPackageStore:
@@ -263,35 +201,9 @@ class GeoPackageStore:
             try:
                 if not _has_table(con, s.META_TABLE):
                     _init(con)
-                current = _revision(con)
-                touched = {c.layer: c.fids for c in changes}
-                _check_conflict(con, adcode, base_revision, current,
-                                {c.layer: None if c.replace_all else c.fids for c in changes})
-                rev = current + 1
-                cs_id = int(con.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {s.CHANGESETS_TABLE}").fetchone()[0])
-                counts: dict = {}
-                for lid, gdf in (plan or {}).items():
-                    counts[lid] = _replace_layer(con, s.table_for(s.PLAN, lid), lid, gdf)
-                for lid, gdf in (derived or {}).items():
-                    counts[lid] = _replace_layer(con, s.table_for(s.DERIVED, lid), lid, gdf)
-                if derived:  # fresh unless someone wrote between the read it was computed from and now
-                    fresh = derived_base is None or derived_base >= current
-                    _set_meta(con, {"derived_revision": str(rev if fresh else derived_base)})
-                for ch in changes:
-                    counts[ch.layer], retired = _apply_change(con, ch, rev, cs_id)
-                    touched[ch.layer] = [*touched[ch.layer], *retired]
-                if unmapped is not None:
-                    _replace_unmapped(con, unmapped)
-                if meta:
-                    _set_meta(con, meta)
-                layers = sorted({*(plan or {}), *(derived or {}), *touched})
-                fids = sorted({f for fs in touched.values() for f in fs}) if touched else None
-                cs = Changeset(cs_id, rev, base_revision, _now(), user or "unknown", action, ",".join(layers) or None,
-                               fids, counts, reason, source_name, source_sha256)
-                con.execute(f"INSERT INTO {s.CHANGESETS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            (cs.id, cs.revision, cs.base_revision, cs.time, cs.user, cs.action, cs.layer,
-                             None if fids is None else json.dumps(fids, ensure_ascii=False),
-                             json.dumps(counts, ensure_ascii=False), reason, source_name, source_sha256))
+                cs = changes_.write(_Transaction(con), adcode, user=user, action=action, reason=reason, base_revision=base_revision,
+                                    plan=plan, changes=changes, derived=derived, derived_base=derived_base, unmapped=unmapped,
+                                    meta=meta, source_name=source_name, source_sha256=source_sha256)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -318,10 +230,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _has_table(con: sqlite3.Connection, name: str) -> bool:
@@ -363,26 +271,6 @@ def _changesets(con: sqlite3.Connection, *, after: int = 0) -> list[Changeset]:
     rows = con.execute(f"SELECT {', '.join(s.CHANGESET_COLUMNS)} FROM {s.CHANGESETS_TABLE} WHERE revision > ? ORDER BY revision",
                        (after,)).fetchall()
     return [_row_changeset(r) for r in rows]
-
-
-def _check_conflict(con: sqlite3.Connection, adcode: str, base: int | None, current: int,
-                    touched: Mapping[str, list[str] | None]) -> None:
-    """Refuse when a change committed after ``base`` touched a feature this write touches (``None``
-    = the whole layer, as a replace does; a change that lists no features counts as the whole layer)."""
-    if base is None or base >= current:
-        return
-    for cs in _changesets(con, after=base):
-        theirs = set((cs.layer or "").split(",")) & set(touched)
-        if cs.action == "risk" or not theirs:
-            continue
-        whole = any(touched[lid] is None for lid in theirs)
-        mine = {f for lid in theirs for f in touched[lid] or ()}
-        if whole or cs.fids is None or not mine or mine & set(cs.fids):
-            raise ConflictError(
-                f"工作区 {adcode} 在您打开的版本 {base} 之后已被他人修改：变更 {cs.describe()}，原因：{cs.reason or '—'}。"
-                f"您的修改没有保存，其他人的修改也未被覆盖；请刷新到版本 {current} 后再改。 / "
-                f"Workspace {adcode} changed after revision {base}, which you opened: change {cs.describe()}. "
-                f"Nothing of yours was saved and nothing was overwritten; reload revision {current} and redo the change.")
 
 
 def _feature_tables(con: sqlite3.Connection) -> set[str]:
@@ -432,76 +320,81 @@ def _read_user(con: sqlite3.Connection, lid: str, at: int) -> gpd.GeoDataFrame:
 
 
 def _apply_change(con: sqlite3.Connection, ch: UserChange, rev: int, cs_id: int) -> tuple[dict[str, int], list[str]]:
-    """Retire the current versions ``ch`` replaces and add the new ones; counts of each, and the
-    features a replace retired (they belong to the change log's feature list)."""
-    lid, table = ch.layer, s.table_for(s.USER, ch.layer)
-    get_spec(lid)
-    _ensure_table(con, table, lid, s.VERSION_COLUMNS)
-    plan_table = s.table_for(s.PLAN, lid)
-    plan_fids = {r[0] for r in con.execute(f'SELECT fid FROM "{plan_table}"')} if _has_table(con, plan_table) else set()
-    current = {r[0]: r[1] for r in con.execute(f'SELECT fid, supersedes FROM "{table}" WHERE rev_to IS NULL')}
-    counts = {"added": 0, "replaced": 0, "deleted": 0, "retired": 0, "restored": 0}
-    retired: list[str] = []
-    if ch.replace_all:
-        retired = sorted(current)
-        counts["retired"] = con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL', (rev,)).rowcount
-        current = {}
-    spec_cols = [f.name for f in get_spec(lid).fields]
-    cols = [*spec_cols, *(c for c, _ in s.VERSION_COLUMNS)]
-    if ch.upsert is not None and len(ch.upsert):
-        up = ch.upsert.to_crs(CGCS2000)
-        given = up["supersedes"] if "supersedes" in up else pd.Series([None] * len(up), index=up.index)
-        rows = s.conform(lid, up)
-        fids = [str(f) for f in rows["fid"]]
-        sup = [gv if isinstance(gv, str) and gv else (f if f in plan_fids else current.get(f)) for f, gv in zip(fids, given, strict=True)]
-        for f in fids:
-            if f in current:
-                con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f))
-                counts["replaced"] += 1
-            else:
-                counts["added"] += 1
-        prov = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                for v in (up["provenance"] if "provenance" in up else [None] * len(up))]
-        rows = rows.assign(supersedes=sup, rev_from=rev, rev_to=None, changeset=cs_id, deleted=0, provenance=prov)
-        g.insert_features(con, table, rows, cols, list(rows.geometry), SRS)
-    counts["restored"] = _restore(con, lid, table, ch.restore, set(current), rev, cs_id)
-    for f in ch.retire:
-        if f not in current:
-            raise UnknownNameError(f"图层 {lid} 中没有用户要素 {f} / layer {lid} has no user feature {f!r} to retire")
-        con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f))
-        counts["retired"] += 1
-    for f in ch.delete:
-        if f in current:
-            old, geoms = g.read_features(con, table, spec_cols + ["supersedes", "provenance"], where="rev_to IS NULL AND fid = ?", params=(f,))
-            con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f))
-        elif f in plan_fids:
-            old, geoms = g.read_features(con, plan_table, spec_cols, where="fid = ?", params=(f,))
-            old["supersedes"], old["provenance"] = f, None
-        else:
-            raise UnknownNameError(f"图层 {lid} 中没有要素 {f} / layer {lid} has no feature {f!r}")
-        old = old.assign(rev_from=rev, rev_to=None, changeset=cs_id, deleted=1)
-        g.insert_features(con, table, old, cols, list(geoms), SRS)
-        counts["deleted"] += 1
-    return {k: v for k, v in counts.items() if v}, retired
+    """One user change written into its ``user_<layer>`` table (rules in ``layers/store/changes.py``)."""
+    get_spec(ch.layer)
+    table = s.table_for(s.USER, ch.layer)
+    _ensure_table(con, table, ch.layer, s.VERSION_COLUMNS)
+    return changes_.apply_change(_Versions(con, ch.layer), ch, rev, cs_id)
 
 
-def _restore(con: sqlite3.Connection, lid: str, table: str, versions: gpd.GeoDataFrame | None, current: set[str],
-             rev: int, cs_id: int) -> int:
-    """Write ``versions`` as given (spec columns, supersedes, deleted, provenance), each closing the
-    current version of its fid; the count written."""
-    if versions is None or not len(versions):
-        return 0
-    rows = s.conform(lid, versions.to_crs(CGCS2000))
-    for f in (str(f) for f in rows["fid"]):
-        if f in current:
-            con.execute(f'UPDATE "{table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f))
-    given = {c: (list(versions[c]) if c in versions else [None] * len(versions)) for c in ("supersedes", "deleted", "provenance")}
-    prov = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in given["provenance"]]
-    deleted = [0 if pd.isna(d) else int(d) for d in given["deleted"]]
-    sup = [v if isinstance(v, str) and v else None for v in given["supersedes"]]
-    rows = rows.assign(supersedes=sup, rev_from=rev, rev_to=None, changeset=cs_id, deleted=deleted, provenance=prov)
-    cols = [*(f.name for f in get_spec(lid).fields), *(c for c, _ in s.VERSION_COLUMNS)]
-    return g.insert_features(con, table, rows, cols, list(rows.geometry), SRS)
+class _Versions:
+    """A ``user_<layer>`` table of the open write transaction (:class:`changes.VersionTable`)."""
+
+    def __init__(self, con: sqlite3.Connection, lid: str) -> None:
+        self.con, self.lid = con, lid
+        self.table, self.plan = s.table_for(s.USER, lid), s.table_for(s.PLAN, lid)
+
+    def current(self) -> dict[str, str | None]:
+        return {r[0]: r[1] for r in self.con.execute(f'SELECT fid, supersedes FROM "{self.table}" WHERE rev_to IS NULL')}
+
+    def plan_fids(self) -> set[str]:
+        return {r[0] for r in self.con.execute(f'SELECT fid FROM "{self.plan}"')} if _has_table(self.con, self.plan) else set()
+
+    def close(self, fids: Sequence[str], rev: int) -> int:
+        return sum(self.con.execute(f'UPDATE "{self.table}" SET rev_to = ? WHERE rev_to IS NULL AND fid = ?', (rev, f)).rowcount
+                   for f in fids)
+
+    def close_all(self, rev: int) -> int:
+        return self.con.execute(f'UPDATE "{self.table}" SET rev_to = ? WHERE rev_to IS NULL', (rev,)).rowcount
+
+    def current_row(self, fid: str) -> gpd.GeoDataFrame:
+        cols = [f.name for f in get_spec(self.lid).fields] + ["supersedes", "provenance"]
+        return _frame(*g.read_features(self.con, self.table, cols, where="rev_to IS NULL AND fid = ?", params=(fid,)))
+
+    def plan_row(self, fid: str) -> gpd.GeoDataFrame:
+        cols = [f.name for f in get_spec(self.lid).fields]
+        return _frame(*g.read_features(self.con, self.plan, cols, where="fid = ?", params=(fid,)))
+
+    def insert(self, rows: gpd.GeoDataFrame) -> int:
+        return g.insert_features(self.con, self.table, rows, changes_.version_columns(self.lid), list(rows.geometry), SRS)
+
+
+class _Transaction:
+    """The open write transaction of one GeoPackage (:class:`changes.Transaction`)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def revision(self) -> int:
+        return _revision(self.con)
+
+    def changesets(self, *, after: int) -> list[Changeset]:
+        return _changesets(self.con, after=after)
+
+    def next_changeset_id(self) -> int:
+        return int(self.con.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {s.CHANGESETS_TABLE}").fetchone()[0])
+
+    def replace_layer(self, kind: str, lid: str, gdf: gpd.GeoDataFrame) -> int:
+        return _replace_layer(self.con, s.table_for(kind, lid), lid, gdf)
+
+    def set_meta(self, meta: Mapping[str, str]) -> None:
+        _set_meta(self.con, meta)
+
+    def apply_change(self, ch: UserChange, rev: int, cs_id: int) -> tuple[dict[str, int], list[str]]:
+        return _apply_change(self.con, ch, rev, cs_id)
+
+    def replace_unmapped(self, df: pd.DataFrame) -> None:
+        _replace_unmapped(self.con, df)
+
+    def add_changeset(self, cs: Changeset) -> None:
+        self.con.execute(f"INSERT INTO {s.CHANGESETS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (cs.id, cs.revision, cs.base_revision, cs.time, cs.user, cs.action, cs.layer,
+                          None if cs.fids is None else json.dumps(cs.fids, ensure_ascii=False),
+                          json.dumps(cs.counts, ensure_ascii=False), cs.reason, cs.source_name, cs.source_sha256))
+
+
+def _frame(df: pd.DataFrame, geoms: Sequence) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(list(geoms), index=df.index, crs=CGCS2000), crs=CGCS2000)
 
 
 def _read_versions(con: sqlite3.Connection, lid: str, where: str = "", params: Sequence[object] = ()) -> gpd.GeoDataFrame:
