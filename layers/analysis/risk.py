@@ -19,6 +19,7 @@ from pyproj import CRS
 from geo.crs import CGCS2000
 from geo.raster import Grid, area_mask, kernel_density, write_geotiff, zonal_stats
 from geo.risk import classify, weighted_score
+from layers.analysis._memo import digest, memo
 from layers.catalog.params import RISK_CONFIG, risk_config  # noqa: F401  (re-exported: the risk model's parameters)
 from layers.catalog.quality import is_placeholder
 
@@ -53,10 +54,25 @@ class RiskResult:
     kde_path: Path | None
 
 
-def _share(cells: gpd.GeoSeries, area: shapely.Geometry) -> pd.Series:
-    if area is None or area.is_empty:
-        return pd.Series(0.0, index=cells.index)
-    return cells.intersection(area).area / cells.area
+def _metric(gdf: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """``gdf`` in ``crs``; the projected geometry is reused while the geometry is unchanged."""
+    if gdf.empty:
+        return gdf.to_crs(crs)
+    geoms = memo(("metric", digest(gdf.geometry), str(gdf.crs), crs.srs), lambda: gdf.geometry.to_crs(crs).to_numpy())
+    return gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=gpd.GeoSeries(geoms, index=gdf.index, crs=crs), crs=crs)
+
+
+def _share(cells: gpd.GeoSeries, parts: gpd.GeoSeries, *, buffer_m: float = 0.0) -> pd.Series:
+    """Share of each cell's area covered by the union of ``parts`` (buffered by ``buffer_m``)."""
+    def compute() -> np.ndarray:
+        if parts.empty:
+            return np.zeros(len(cells))
+        area = shapely.union_all((parts.buffer(buffer_m) if buffer_m else parts).to_numpy())
+        if area is None or area.is_empty:
+            return np.zeros(len(cells))
+        return (cells.intersection(area).area / cells.area).to_numpy()
+
+    return pd.Series(memo(("share", digest(cells), digest(parts), buffer_m), compute), index=cells.index)
 
 
 def _count_in(cells: gpd.GeoDataFrame, pts: gpd.GeoDataFrame, *, within_m: float = 0.0) -> pd.Series:
@@ -76,23 +92,22 @@ def _points(gdf: gpd.GeoDataFrame, kinds: tuple[str, ...] | None = None) -> gpd.
 
 def indicators(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict) -> pd.DataFrame:
     """Raw (unnormalised) indicators per township, on the index of ``frames['townships']``."""
-    t = frames["townships"].to_crs(crs)
-    gh, rv = frames["geohazards"].to_crs(crs), frames["rivers"].to_crs(crs)
-    ff, fac, res = frames["forest_fire"].to_crs(crs), frames["facilities"].to_crs(crs), frames["reservoirs"].to_crs(crs)
+    t = _metric(frames["townships"], crs)
+    gh, rv = _metric(frames["geohazards"], crs), _metric(frames["rivers"], crs)
+    ff, fac, res = _metric(frames["forest_fire"], crs), _metric(frames["facilities"], crs), _metric(frames["reservoirs"], crs)
     area_km2 = t.area / 1e6
     hz = _points(gh, HAZARD_KINDS)
     people = gpd.sjoin(hz[["threatened_people", "geometry"]], t[["geometry"]], predicate="within")
-    zones = shapely.union_all(gh.loc[gh["kind"] == "susceptibility_zone", "geometry"].to_numpy())
-    rivers = shapely.union_all(rv.geometry.buffer(cfg["flood"]["river_buffer_m"]).to_numpy()) if len(rv) else None
-    forest = shapely.union_all(ff.loc[ff["kind"].isin(["forest_area", "forest_farm"]), "geometry"].to_numpy())
+    forest_parts = ff.loc[ff["kind"].isin(["forest_area", "forest_farm"]), "geometry"]
+    forest = shapely.union_all(forest_parts.to_numpy())
     out = pd.DataFrame(index=t.index)
     out["hazard_density"] = _count_in(t, hz) / area_km2
     out["people_threatened"] = people.groupby("index_right")["threatened_people"].sum().reindex(t.index, fill_value=0)
-    out["susceptibility_share"] = _share(t.geometry, zones)
-    out["river_share"] = _share(t.geometry, rivers)
+    out["susceptibility_share"] = _share(t.geometry, gh.loc[gh["kind"] == "susceptibility_zone", "geometry"])
+    out["river_share"] = _share(t.geometry, rv.geometry, buffer_m=cfg["flood"]["river_buffer_m"])
     out["flood_key_areas"] = _count_in(t, _points(fac, ("flood_key_area",)))
     out["reservoirs_reinforced"] = _count_in(t, res[res["action"] == "除险加固"], within_m=cfg["flood"]["reservoir_reach_m"])
-    out["forest_share"] = _share(t.geometry, forest)
+    out["forest_share"] = _share(t.geometry, forest_parts)
     out["fire_sources"] = _count_in(t, _points(ff, ("scenic_area",)))
     out["facility_distance"] = _facility_distance(t, forest, _points(ff, FIRE_FACILITY_KINDS))
     return out
@@ -141,7 +156,11 @@ def drivers(ind: pd.DataFrame, cfg: dict, top: int = 3) -> pd.Series:
             norm = (ind[k] - ind[k].min()) / span if span > 0 else ind[k] * 0
             contrib[k] = norm * wk / total * cfg["composite"]["weights"][hz]
     c = pd.DataFrame(contrib)
-    return c.apply(lambda r: "、".join(INDICATOR_ZH[k] for k in r.sort_values(ascending=False).index[:top] if r[k] > 0) or NO_DRIVER[0], axis=1)
+    values = c.to_numpy(dtype=float)
+    order = np.argsort(-values, axis=1, kind="stable")[:, :top]  # largest first; ties in column order
+    names = [INDICATOR_ZH[k] for k in c.columns]
+    return pd.Series(["、".join(names[j] for j in row if v[j] > 0) or NO_DRIVER[0] for row, v in zip(order, values, strict=True)],
+                     index=c.index, dtype=object)
 
 
 def located(frames: Mapping[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
@@ -159,10 +178,10 @@ def compute_risk(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, scheme: st
     sc = score(ind, cfg, scheme=scheme)
     out = gpd.GeoDataFrame({"fid": "risk-" + t["fid"], "name": t["name"], "township_code": t["code"]}, geometry=t.geometry, crs=t.crs)
     out = pd.concat([out, sc, ind.round(4)], axis=1)
-    t_m = t.to_crs(crs)
-    out["n_hazard_points"] = _count_in(t_m, _points(frames["geohazards"].to_crs(crs), HAZARD_KINDS)).astype(int)
+    t_m = _metric(t, crs)
+    out["n_hazard_points"] = _count_in(t_m, _points(_metric(frames["geohazards"], crs), HAZARD_KINDS)).astype(int)
     for layer in ("reservoirs", "facilities", "projects"):
-        out[f"n_{layer}"] = _count_in(t_m, frames[layer].to_crs(crs)).astype(int)
+        out[f"n_{layer}"] = _count_in(t_m, _metric(frames[layer], crs)).astype(int)
     out["drivers"] = drivers(ind, cfg)
     out["source_doc"] = "本项目风险模型 data/risk.toml"
     out["source_section"] = f"scheme={scheme}; indicators from the plan layers and the demo hazard inventory"

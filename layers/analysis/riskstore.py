@@ -14,6 +14,7 @@ from pyproj import CRS
 
 from geo.raster import zonal_stats
 from layers.accounts import guard
+from layers.analysis._memo import digest, memo
 from layers.analysis.risk import compute_risk
 from layers.catalog.quality import QualityOptions, apply_quality
 from layers.store.kde import kde_output, kde_path
@@ -71,7 +72,9 @@ def risk_after(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density
         return conform("risk_townships", compute_risk(frames, ws.metric_crs, scheme=scheme, kde_path=density).townships)
     risk = compute_risk(frames, ws.metric_crs, scheme=scheme).townships
     if len(risk):
-        risk["kde_mean"] = zonal_stats(published, risk)["mean"].round(4).to_numpy()
+        stat = published.stat()  # the published surface is replaced (new mtime), never rewritten in place
+        key = ("zonal", str(published), stat.st_mtime_ns, stat.st_size, digest(risk.geometry))
+        risk["kde_mean"] = memo(key, lambda: zonal_stats(published, risk)["mean"].round(4).to_numpy())
     return conform("risk_townships", risk)
 
 
