@@ -18,6 +18,7 @@ import pandas as pd
 from layers.plans._match import gazetteer
 from layers.plans._normalize import normalize
 from layers.plans._patterns import Hit, counted_hits, forest_things, named_hits
+from layers.plans._phrases import listed_items, river_reaches
 from layers.plans._quantities import (
     action_of,
     budget_wan,
@@ -128,6 +129,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     if index.is_group_heading(start):  # "(一)X能力提升工程" titles the projects under it
         named = [h for h in named if h.layer != "projects"]
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
+    named += _new_spans([*listed_items(sentence), *river_reaches(sentence)], [*named, *counted])
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
     hits = [*named, *counted, *length_hits(sentence), *distance_rules(sentence)]
@@ -147,6 +149,16 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         rec["budget_wan"] = money if money is not None and len(hits) == 1 else None
         rec["matched"], rec["match_reason"] = gaz.match(rec["name"], rec["township"], rec["location_hint"])
         out.append(rec)
+    return out
+
+
+def _new_spans(hits: list[Hit], found: list[Hit]) -> list[Hit]:
+    """``hits`` whose words no hit of the same layer already covers (a list item that is also a named
+    reservoir stays one row)."""
+    out: list[Hit] = []
+    for h in hits:
+        if not any(x.layer == h.layer and x.at < h.at + len(h.name) and h.at < x.at + len(x.name) for x in [*found, *out]):
+            out.append(h)
     return out
 
 
