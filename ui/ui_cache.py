@@ -12,6 +12,7 @@ import streamlit as st
 from layers.analysis.riskstore import analysed_frames
 from layers.catalog.quality import QualityOptions
 from layers.render.webmap import MapParts, compile_map
+from layers.store.refresh import advance
 from layers.store.workspace import Workspace, list_workspaces, open_workspace, store
 from layers.views import mapview as view
 
@@ -30,14 +31,20 @@ class StaleStamp(Exception):  # noqa: N818  (control flow between handle and cur
     """The workspace moved on between taking a stamp and loading it."""
 
 
+_latest: dict[tuple[str, str], Workspace] = {}  # the newest handle loaded per (store, workspace)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def handle(adcode: str, stamp: Stamp) -> Workspace:
     """The workspace handle at exactly the stamp's revision, loaded and shared by every session and
-    rerun; :class:`StaleStamp` (never cached) when a write landed after the stamp was taken."""
-    ws = open_workspace(adcode)
+    rerun; :class:`StaleStamp` (never cached) when a write landed after the stamp was taken. After a
+    saved edit the newest handle is advanced, re-reading only the layers the edit wrote."""
+    prev = _latest.get((stamp[0], adcode))
+    ws = advance(prev) if prev is not None and prev.revision < stamp[1] else open_workspace(adcode)
     ws.frames()
     if ws.revision != stamp[1]:
         raise StaleStamp(f"{adcode}: revision {ws.revision}, stamp {stamp[1]}")
+    _latest[(stamp[0], adcode)] = ws
     return ws
 
 
