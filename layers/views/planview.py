@@ -1,6 +1,9 @@
 """Page model of 规划入图 (no UI): the review table of an extraction, each row beside its source sentence
 with the place words marked, decisions per row and per group, and the reviewed inventory to save.
 
+The layer and kind columns show their labels (水库, not ``reservoirs``) in the page's language; the
+group keys and the saved inventory use the ids again, whether a cell holds a label or an id.
+
 The sentence comes from the uploaded text by the row's ``span_start``/``span_end``; it is shown, never
 stored (the saved inventory has only the ``data/plans/SCHEMA.md`` columns). Text from the file is data:
 :func:`highlight_html` escapes every piece before wrapping the place words in ``<mark>``, and
@@ -14,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from layers.catalog.specs import PLAN_LAYERS, get_spec
 from layers.plans.inventory import INVENTORY_COLUMNS
 
 ACCEPT = "accept"  # the review column: True = goes into the inventory
@@ -101,6 +105,8 @@ def review_frame(rows: pd.DataFrame, text: str, lang: str) -> pd.DataFrame:
     out = pd.DataFrame({ACCEPT: False}, index=rows.index)
     for col in INVENTORY_COLUMNS:
         out[col] = rows[col].map(_text) if col in rows else ""
+    out["kind"] = [kind_label(layer, kind, lang) for layer, kind in zip(out["layer"], out["kind"], strict=True)]
+    out["layer"] = out["layer"].map(lambda v: layer_label(v, lang))
     recs = rows.to_dict("records")
     out[MATCH] = [match_text(r, lang) for r in recs]
     out[SENTENCE] = [marked_text(sentence(text, r.get("span_start"), r.get("span_end")), place_words(r)) for r in recs]
@@ -133,8 +139,39 @@ def set_group(review: pd.DataFrame, by: str, value: str | None, accept: bool) ->
 
 def reviewed_inventory(review: pd.DataFrame) -> pd.DataFrame:
     """The accepted rows in the SCHEMA columns, as a person left them (the sentence is not kept)."""
-    kept = review[review[ACCEPT].astype(bool)]
-    return kept[list(INVENTORY_COLUMNS)].reset_index(drop=True)
+    kept = review[review[ACCEPT].astype(bool)][list(INVENTORY_COLUMNS)].reset_index(drop=True)
+    kept["layer"] = kept["layer"].map(layer_id)
+    kept["kind"] = [kind_id(layer, kind) for layer, kind in zip(kept["layer"], kept["kind"], strict=True)]
+    return kept
+
+
+def layer_label(layer: str, lang: str) -> str:
+    """The title of a plan layer in ``lang`` (水库 for ``reservoirs``); anything else as it is."""
+    return get_spec(layer).label(lang) if layer in PLAN_LAYERS else layer
+
+
+def kind_label(layer: str, kind: str, lang: str) -> str:
+    """The label of a kind of a plan layer in ``lang`` (避难场所 for ``shelter``); anything else as it is."""
+    found = get_spec(layer).kind(kind) if layer in PLAN_LAYERS else None
+    return found.label(lang) if found is not None else kind
+
+
+def layer_id(value: str) -> str:
+    """The layer id of a cell holding an id or a label in either language (水库 -> ``reservoirs``)."""
+    value = str(value).strip()
+    return next((lay for lay in PLAN_LAYERS if value in (lay, get_spec(lay).zh, get_spec(lay).en)), value)
+
+
+def kind_id(layer: str, value: str) -> str:
+    """The kind id of a cell holding an id or a label of ``layer``'s kinds; anything else as it is."""
+    value = str(value).strip()
+    kinds = get_spec(layer).kinds if layer in PLAN_LAYERS else ()
+    return next((k.id for k in kinds if value in (k.id, k.zh, k.en)), value)
+
+
+def layer_options(lang: str) -> list[str]:
+    """The plan layers' titles in ``lang``, for a choice box of the layer column."""
+    return [layer_label(lay, lang) for lay in PLAN_LAYERS]
 
 
 def counts(review: pd.DataFrame) -> tuple[int, int]:
@@ -156,7 +193,7 @@ def section_lines(sections: Sequence[object]) -> list[str]:
 
 def _group_key(review: pd.DataFrame, by: str) -> pd.Series:
     if by == "layer":
-        return review["layer"].astype(str)
+        return review["layer"].astype(str).map(layer_id)
     return review["source_section"].astype(str).str.extract(r"^([^、]*、)", expand=False).fillna(review["source_section"].astype(str))
 
 
