@@ -75,10 +75,12 @@ class Grant:
                               "an editor needs a layer scope: give --layers or --dept (e.g. --dept 林业局)")
 
     def allows(self, layer: str, kind: object, township: object) -> bool:
-        """Whether this grant may write a feature of ``layer`` with ``kind`` in ``township``."""
+        """Whether this grant may write a feature of ``layer`` with ``kind`` in ``township`` (a feature in
+        several townships, ``"甲镇;乙镇"``, only when the scope holds every one)."""
         if self.role != "editor":
             return self.role == "admin"
-        if self.townships and str(township or "") not in self.townships:
+        towns = [t.strip() for t in str(township or "").replace("；", ";").split(";") if t.strip()]
+        if self.townships and not (towns and set(towns) <= set(self.townships)):
             return False
         return any(self._covers(item, layer, str(kind or "")) for item in self.layers)
 
