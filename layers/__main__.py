@@ -1,4 +1,6 @@
-"""Command line: ``python -m layers build|dump|check|import|edit|history|undo|revert|sources`` and the analyses."""
+"""Command line: ``python -m layers build|dump|check|import|edit|add|delete|restore|history|undo|revert|user|sources``
+and the analyses. With accounts on (``ONEMAP_AUTH`` set or an account in the store), a write names its
+account with ``--user``."""
 
 from __future__ import annotations
 
@@ -8,18 +10,34 @@ import sys
 from pathlib import Path
 
 from geo.errors import GeoError, OptionError
+from layers.accounts.cli import register as register_user_commands
 
 log = logging.getLogger("layers")
 PLAN_ADCODES = ("500231", "500110", "510821")
 DEFAULT_BUILD = (*PLAN_ADCODES, "500000")
 
 
-def _build(args: argparse.Namespace) -> int:
-    from layers.jobs.build import build_workspace
+def _who(args: argparse.Namespace, default: str) -> str:
+    """``--user``; without it ``default`` when no accounts are enforced, else a refusal naming the option."""
+    from layers.accounts import guard
+    from layers.store.workspace import store
 
+    if args.user:
+        return str(args.user)
+    guard.acting(store(), None)  # refused when enforcing
+    return default
+
+
+def _build(args: argparse.Namespace) -> int:
+    from layers.accounts import guard
+    from layers.jobs.build import build_workspace
+    from layers.store.workspace import store
+
+    user = _who(args, "build")
+    guard.require_admin(store(), user, ("生成工作区或加入规划", "build workspaces or add a plan"))  # before --plan writes its file
     reason = _add_plan(args) if args.plan else None
     for adcode in args.adcodes or DEFAULT_BUILD:
-        result = build_workspace(adcode, reason=reason)
+        result = build_workspace(adcode, user=user, reason=reason)
         total = sum(v for k, v in result.counts.items())
         print(f"{adcode} -> {result.path}  ({total} features)")
         for layer_id, n in result.counts.items():
@@ -52,7 +70,7 @@ def _check(args: argparse.Namespace) -> int:
 def _risk(args: argparse.Namespace) -> int:
     from layers.analysis.riskstore import recompute_risk
 
-    risk = recompute_risk(args.adcode, scheme=args.scheme)
+    risk = recompute_risk(args.adcode, scheme=args.scheme, user=_who(args, "risk"))
     print(f"{args.adcode}: risk_townships recomputed with scheme={args.scheme}")
     cols = ["name", "geological_score", "flood_score", "forest_fire_score", "composite", "level_name", "drivers"]
     print(risk.sort_values("composite", ascending=False)[cols].to_string(index=False))
@@ -219,6 +237,16 @@ def _position(args: argparse.Namespace, ws):  # noqa: ANN001, ANN202
     return None
 
 
+def _values(args: argparse.Namespace) -> dict[str, str]:
+    values = {}
+    for item in args.set or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise OptionError(f"--set 应写成 字段=值，收到 {item!r} / --set takes FIELD=VALUE, got {item!r} (e.g. --set status=completed)")
+        values[name.strip()] = value
+    return values
+
+
 def _edit(args: argparse.Namespace) -> int:
     import json
 
@@ -226,12 +254,7 @@ def _edit(args: argparse.Namespace) -> int:
     from layers.store.workspace import open_workspace
 
     ws = open_workspace(args.adcode)
-    values = {}
-    for item in args.set or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise OptionError(f"--set 应写成 字段=值，收到 {item!r} / --set takes FIELD=VALUE, got {item!r} (e.g. --set status=completed)")
-        values[name.strip()] = value
+    values = _values(args)
     pos = _position(args, ws)
     cs = edit_feature(ws, args.layer, args.fid, geometry=None if pos is None else pos.point, values=values, user=args.user,
                       reason=args.reason)
@@ -243,6 +266,31 @@ def _edit(args: argparse.Namespace) -> int:
     else:
         where = "" if pos is None else f" -> {pos.point.x:.6f}, {pos.point.y:.6f} ({pos.reading})"
         print(f"{args.layer} {args.fid}{where}: changeset {cs.id}, revision {cs.revision}")
+    return 0
+
+
+def _add_delete_restore(args: argparse.Namespace) -> int:
+    """``add`` (a new feature at a position with --set values), ``delete`` and ``restore`` (by --fid)."""
+    import json
+
+    from layers.edits import edit
+    from layers.store.workspace import open_workspace
+
+    ws = open_workspace(args.adcode)
+    if args.command == "add":
+        pos = _position(args, ws)
+        if pos is None:
+            raise OptionError("add 需要位置：--lon/--lat 或 --x/--y / add needs a position: give --lon/--lat or --x/--y")
+        cs = edit.add_feature(ws, args.layer, geometry=pos.point, values=_values(args), user=args.user, reason=args.reason)
+        fid = next(iter(cs.fids or ["?"]))
+    else:
+        fid = args.fid
+        do = edit.delete_feature if args.command == "delete" else edit.restore_feature
+        cs = do(ws, args.layer, fid, user=args.user, reason=args.reason)
+    if args.json:
+        print(json.dumps({**cs.__dict__, "fid": fid}, ensure_ascii=False, indent=1))
+    else:
+        print(f"{args.command} {args.layer} {fid}: changeset {cs.id}, revision {cs.revision}")
     return 0
 
 
@@ -271,10 +319,11 @@ def _import(args: argparse.Namespace) -> int:
     from layers.imports.importer import commit_import, plan_import
     from layers.store.workspace import open_workspace
 
+    user = _who(args, getpass.getuser())  # with accounts on, an account is named before the file is read
     plan = plan_import(open_workspace(args.adcode), Path(args.file), layer=args.layer, sheet=args.sheet, mode=args.mode,
                        columns=args.columns, crs=args.crs, datum=args.datum, encoding=args.encoding, skip_invalid=args.skip_invalid)
     refused = not plan.committable
-    report = plan.report() if args.dry_run or refused else commit_import(plan, user=args.user or getpass.getuser(), reason=args.reason)
+    report = plan.report() if args.dry_run or refused else commit_import(plan, user=user, reason=args.reason)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1, default=str))
     else:
@@ -351,6 +400,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--plan", metavar="FILE.csv", help="add a reviewed inventory (data/plans/SCHEMA.md) to the one ADCODE as a new document")
     b.add_argument("--doc-number", help="with --plan: the document number (default: the file name, number not stated)")
     b.add_argument("--title", help="with --plan: the document title (default: the file name)")
+    b.add_argument("--user", help="the admin account that builds (needed with accounts on)")
     b.set_defaults(func=_build)
     ex = sub.add_parser("extract", help="extract a plan's places and facilities (.txt/.docx/.pdf) into an inventory")
     ex.add_argument("plan", help="the plan: .txt (UTF-8 or GB18030), .docx or a text .pdf")
@@ -375,6 +425,7 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("risk", help="recompute township risk layers of a workspace")
     r.add_argument("adcode")
     r.add_argument("--scheme", default="fixed", choices=("fixed", "natural_breaks", "quantiles"))
+    r.add_argument("--user", help="the admin account that recomputes (needed with accounts on)")
     r.set_defaults(func=_risk)
     sc = sub.add_parser("screen", help="site-screening checklist for a point")
     sc.add_argument("adcode")
@@ -434,17 +485,22 @@ def parser() -> argparse.ArgumentParser:
     ed.add_argument("adcode")
     ed.add_argument("--layer", required=True)
     ed.add_argument("--fid", required=True)
-    ed.add_argument("--lon", help="longitude, decimal or 度分秒")
-    ed.add_argument("--lat", help="latitude, decimal or 度分秒")
-    ed.add_argument("--datum", default="wgs84", choices=("wgs84", "cgcs2000", "gcj02", "bd09"), help="datum of --lon/--lat")
-    ed.add_argument("--x", help="Gauss-Krüger X (northing) or easting, metres")
-    ed.add_argument("--y", help="Gauss-Krüger Y (easting, with or without the zone prefix), metres")
-    ed.add_argument("--crs", help="CRS of --x/--y: EPSG:N or auto (default auto: the zone from the prefix or the county)")
-    ed.add_argument("--set", action="append", metavar="FIELD=VALUE", help="an attribute to set (repeat for more)")
-    ed.add_argument("--user", required=True, help="who makes the change")
-    ed.add_argument("--reason", required=True, help="why, for the change log")
-    ed.add_argument("--json", action="store_true")
+    _position_options(ed)
+    _who_why(ed)
     ed.set_defaults(func=_edit)
+    ad = sub.add_parser("add", help="add a feature at a position with its attributes (one changeset)")
+    ad.add_argument("adcode")
+    ad.add_argument("--layer", required=True)
+    _position_options(ad)
+    _who_why(ad)
+    ad.set_defaults(func=_add_delete_restore)
+    for verb, what in (("delete", "hide a feature (kept in the history, restorable)"), ("restore", "bring back a deleted feature")):
+        dr = sub.add_parser(verb, help=what)
+        dr.add_argument("adcode")
+        dr.add_argument("--layer", required=True)
+        dr.add_argument("--fid", required=True)
+        _who_why(dr, values=False)
+        dr.set_defaults(func=_add_delete_restore)
     u = sub.add_parser("undo", help="undo a changeset (as a new changeset)")
     u.add_argument("adcode")
     u.add_argument("changeset", type=int)
@@ -477,7 +533,25 @@ def parser() -> argparse.ArgumentParser:
     im.set_defaults(func=_import)
     s = sub.add_parser("sources", help="regenerate data/sources from installed data packages")
     s.set_defaults(func=_sources)
+    register_user_commands(sub)
     return p
+
+
+def _position_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lon", help="longitude, decimal or 度分秒")
+    p.add_argument("--lat", help="latitude, decimal or 度分秒")
+    p.add_argument("--datum", default="wgs84", choices=("wgs84", "cgcs2000", "gcj02", "bd09"), help="datum of --lon/--lat")
+    p.add_argument("--x", help="Gauss-Krüger X (northing) or easting, metres")
+    p.add_argument("--y", help="Gauss-Krüger Y (easting, with or without the zone prefix), metres")
+    p.add_argument("--crs", help="CRS of --x/--y: EPSG:N or auto (default auto: the zone from the prefix or the county)")
+
+
+def _who_why(p: argparse.ArgumentParser, *, values: bool = True) -> None:
+    if values:
+        p.add_argument("--set", action="append", metavar="FIELD=VALUE", help="an attribute to set (repeat for more)")
+    p.add_argument("--user", required=True, help="who makes the change (the account, with accounts on)")
+    p.add_argument("--reason", required=True, help="why, for the change log")
+    p.add_argument("--json", action="store_true")
 
 
 def main(argv: list[str] | None = None) -> int:
