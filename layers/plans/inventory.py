@@ -58,37 +58,48 @@ def documents() -> pd.DataFrame:
 
 
 def read_inventory(path: Path) -> pd.DataFrame:
-    """Read one inventory CSV and check it against ``data/plans/SCHEMA.md`` (all problems at once)."""
+    """Read one inventory CSV and check it against ``data/plans/SCHEMA.md`` (all problems at once); every
+    message is "中文 / English" and names the row, the field, the bad value and the fix."""
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except ValueError as err:  # pandas' ParserError and EmptyDataError, and UnicodeDecodeError, are ValueErrors
-        raise SourceReadError(f"{path}: cannot read as a CSV table ({err}); save it as UTF-8 CSV with the header "
-                              "row of data/plans/SCHEMA.md.") from err
-    problems = [Problem(None, c, "column is missing; see data/plans/SCHEMA.md.") for c in INVENTORY_COLUMNS if c not in df]
+        raise SourceReadError(f"{path}: 无法按 CSV 表读取({err}),请另存为 UTF-8 CSV,首行为 data/plans/SCHEMA.md 的列名 / "
+                              f"cannot read as a CSV table ({err}); save it as UTF-8 CSV with the header row of "
+                              "data/plans/SCHEMA.md.") from err
+    problems = [Problem(None, c, f"缺少“{c}”列,请按 data/plans/SCHEMA.md 补上 / column is missing; see data/plans/SCHEMA.md.")
+                for c in INVENTORY_COLUMNS if c not in df]
     if problems:
         raise ValidationError(str(path), problems)
     for i, row in enumerate(df.itertuples(index=False), start=2):
         problems += _row_problems(i, row._asdict())
     dup = df["fid"].duplicated()
-    problems += [Problem(i + 2, "fid", f"duplicate fid {f!r}; fids must be unique.") for i, f in df.loc[dup, "fid"].items()]
+    problems += [Problem(i + 2, "fid", f"第{i + 2}行 fid:编号“{f}”重复,请改为未用过的编号 / duplicate fid {f!r}; fids must be unique.")
+                 for i, f in df.loc[dup, "fid"].items()]
     if problems:
         raise ValidationError(str(path), problems)
     return df
 
 
 def _row_problems(i: int, row: dict) -> list[Problem]:
+    """The problems of data row ``i`` (the file's line number, header = 1)."""
     out = []
     if row["layer"] not in PLAN_LAYERS:
-        return [Problem(i, "layer", f"{row['layer']!r} is not a plan layer; use one of {list(PLAN_LAYERS)}.")]
+        return [Problem(i, "layer", f"第{i}行 layer:“{row['layer']}”不是规划图层,请改为 {'、'.join(PLAN_LAYERS)} 之一 / "
+                                    f"{row['layer']!r} is not a plan layer; use one of {list(PLAN_LAYERS)}.")]
     spec = get_spec(row["layer"])
     if spec.kind(row["kind"]) is None:
-        out.append(Problem(i, "kind", f"{row['kind']!r} is not a kind of {row['layer']}; use one of {[k.id for k in spec.kinds]}."))
+        kinds = [k.id for k in spec.kinds]
+        out.append(Problem(i, "kind", f"第{i}行 kind:“{row['kind']}”不是 {row['layer']}({spec.zh})图层的类型,请改为 "
+                                      f"{'、'.join(kinds)} 之一 / {row['kind']!r} is not a kind of {row['layer']}; use one of {kinds}."))
     if not row["count"].isdigit() or int(row["count"]) < 1:
-        out.append(Problem(i, "count", f"{row['count']!r} is not a whole number >= 1."))
+        out.append(Problem(i, "count", f"第{i}行 count:“{row['count']}”不是不小于 1 的整数,请填写数量(如 1 或 26) / "
+                                       f"{row['count']!r} is not a whole number >= 1; write a count such as 1 or 26."))
     if row["budget_wan"] and not re.fullmatch(r"\d+(\.\d+)?", row["budget_wan"]):
-        out.append(Problem(i, "budget_wan", f"{row['budget_wan']!r} is not a number of 万元."))
-    if not row["name"].strip() or not row["source_section"].strip():
-        out.append(Problem(i, "name" if not row["name"].strip() else "source_section", "value is empty; fill it in."))
+        out.append(Problem(i, "budget_wan", f"第{i}行 budget_wan:“{row['budget_wan']}”不是万元数,请只填数字(亿元乘以 10000) / "
+                                            f"{row['budget_wan']!r} is not a number of 万元; write digits only (亿元 x 10000)."))
+    for col in ("name", "source_section"):
+        if not row[col].strip():
+            out.append(Problem(i, col, f"第{i}行 {col}:值为空,请填写 / value is empty; fill it in."))
     return out
 
 

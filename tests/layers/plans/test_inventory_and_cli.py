@@ -40,19 +40,22 @@ def test_inventory_errors_are_all_reported_with_row_and_field(tmp_path: Path) ->
     with pytest.raises(ValidationError) as err:
         read_inventory(path)
     text = str(err.value)
-    assert "row 2, field 'kind': 'dam' is not a kind of reservoirs" in text
-    assert "row 3, field 'count': 'zero' is not a whole number" in text
-    assert "row 4, field 'layer': 'roads' is not a plan layer" in text
-    assert "row 5, field 'budget_wan': 'abc' is not a number" in text
-    assert "row 5, field 'source_section': value is empty" in text
-    assert "field 'fid': duplicate fid 'xx-001'" in text
+    assert "xx21.csv, row 2, field 'kind': 第2行 kind:“dam”不是 reservoirs(水库)图层的类型,请改为 reservoir 之一 / " \
+           "'dam' is not a kind of reservoirs; use one of ['reservoir']." in text
+    assert "row 3, field 'count': 第3行 count:“zero”不是不小于 1 的整数" in text and "/ 'zero' is not a whole number" in text
+    assert "row 4, field 'layer': 第4行 layer:“roads”不是规划图层" in text and "/ 'roads' is not a plan layer" in text
+    assert "row 5, field 'budget_wan': 第5行 budget_wan:“abc”不是万元数" in text and "/ 'abc' is not a number of 万元" in text
+    assert "row 5, field 'source_section': 第5行 source_section:值为空,请填写 / value is empty; fill it in." in text
+    assert "row 5, field 'fid': 第5行 fid:编号“xx-001”重复,请改为未用过的编号 / duplicate fid 'xx-001'" in text
     assert len(err.value.problems) == 6
+    assert all(" / " in p.message for p in err.value.problems)  # every message is 中文 / English
 
 
 def test_inventory_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("fid,layer\nx,rivers\n", encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"bad.csv, field 'kind': column is missing; see data/plans/SCHEMA.md"):
+    why = r"bad.csv, field 'kind': 缺少“kind”列,请按 data/plans/SCHEMA.md 补上 / column is missing; see data/plans/SCHEMA.md"
+    with pytest.raises(ValidationError, match=why):
         read_inventory(path)
 
 
@@ -60,7 +63,8 @@ def test_inventory_missing_column(tmp_path: Path) -> None:
 def test_an_inventory_that_is_not_a_csv_is_a_source_read_error(tmp_path: Path, content: bytes, why: str) -> None:
     path = tmp_path / "broken.csv"
     path.write_bytes(content)
-    with pytest.raises(SourceReadError, match=rf"broken\.csv: cannot read as a CSV table \(.*{why}.*\); save it as UTF-8 CSV"):
+    zh, en = rf"无法按 CSV 表读取\(.*{why}.*\),请另存为 UTF-8 CSV", rf"cannot read as a CSV table \(.*{why}.*\); save it as UTF-8 CSV"
+    with pytest.raises(SourceReadError, match=rf"broken\.csv: {zh}.* / {en}"):
         read_inventory(path)
 
 
