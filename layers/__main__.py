@@ -18,14 +18,13 @@ DEFAULT_BUILD = (*PLAN_ADCODES, "500000")
 
 
 def _who(args: argparse.Namespace, default: str) -> str:
-    """``--user``; without it ``default`` when no accounts are enforced, else a refusal naming the option."""
+    """``--user``, or ``default`` when no accounts are enforced; with accounts on, an unknown, disabled or
+    missing account is refused here, before any work."""
     from layers.accounts import guard
     from layers.store.workspace import store
 
-    if args.user:
-        return str(args.user)
-    guard.acting(store(), None)  # refused when enforcing
-    return default
+    guard.acting(store(), args.user)
+    return str(args.user or default)
 
 
 def _build(args: argparse.Namespace) -> int:
