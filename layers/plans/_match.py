@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from layers.catalog.registry import dataset
-from layers.plans._normalize import name_key
+from layers.plans._normalize import name_key, normalize
 from layers.plans._patterns import HAN, cut_left
 
 _TOWN = re.compile(rf"([{HAN}]{{2,4}}?)(街道|镇|乡)")
@@ -30,8 +30,8 @@ class Gazetteer:
     rivers: tuple[str, ...]
 
     def townships_in(self, sentence: str) -> list[str]:
-        """Townships named in ``sentence``: by the county's list when there is one (full name, or short
-        name followed by 镇/乡/街道/场), else by the 镇/乡/街道 ending."""
+        """Townships named in ``sentence`` (normalised): by the county's list when there is one (full name,
+        or short name followed by 镇/乡/街道/场), else by the 镇/乡/街道 ending."""
         if not self.townships:
             names = [cut_left(m.group(1)) + m.group(2) for m in _TOWN.finditer(sentence)]
             return list(dict.fromkeys(n for n in names if len(n) >= 3 and not n.endswith(_GENERIC_TOWN) and n not in _GENERIC_TOWN))
@@ -55,14 +55,14 @@ class Gazetteer:
         if towns:
             return False, (f"乡镇 {'、'.join(towns)} 不在本辖区乡镇名单中 / township {'、'.join(towns)} is not in "
                            "this county's township list")
-        words = [name, *[h for h in hints.split(";") if h]]
+        words = [normalize(w) for w in (name, *hints.split(";")) if w]
         for pool, label in ((self.places, "地名库 / gazetteer"), (self.rivers, "本县河流 / river of this county")):
             keys = {name_key(p): p for p in pool}
             found = next((keys[name_key(w)] for w in words if name_key(w) in keys), None)
             found = found or next((p for p in pool if len(p) >= 2 and any(p in w for w in words)), None)
             if found:
                 return True, f"{label}: {found}"
-        return False, "未找到地名,不能定位(仅县城中心占位)/ no place of this county found: position unknown"
+        return False, "未找到地名,不能定位(仅县城中心占位) / no place of this county found: position unknown"
 
 
 @lru_cache(maxsize=16)

@@ -32,14 +32,19 @@ _TRAD = (
     "駕驾騎骑鬧闹魯鲁鵬鹏麥麦黃黄點点龐庞綦綦蒞莅壇坛濟济瀘泸潼潼渝渝蓄蓄峯峰堤堤碼码"
     "鶴鹤鳳凤廟庙閣阁樺桦楊杨劉刘張张趙赵馮冯譚谭鄧邓蕭萧萬万蘆芦蓮莲濤涛滄沧壩坝鋪铺鎮镇嶺岭"
     "灘滩澗涧瀝沥潤润渾浑滸浒漿浆鑼锣銅铜鉛铅鋁铝錫锡鎢钨"
+    "霧雾嶇岖巔巅礫砾擋挡垻坝隄堤鑛矿閒闲澇涝漬渍窪洼濘泞氾泛颱台堿碱堰堰渠渠塢坞紮扎"
 )
 _T2S = {ord(_TRAD[i]): _TRAD[i + 1] for i in range(0, len(_TRAD) - 1, 2) if _TRAD[i] != _TRAD[i + 1]}
 _FULL = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # ！..～ -> !..~
 _FULL.update({0x3000: 0x20, 0x3014: ord("〔"), 0x3015: ord("〕")})
 _FULL.pop(0xFF0C, None)  # keep the full-width comma: it separates clauses, not words
 _TABLE = {**_FULL, **_T2S}
-_NAME_SUFFIX = re.compile(r"(街道|镇|乡|县|区|水库|河|沟|溪|湖|山|工程|项目|建设)$")
-_NOISE = re.compile(r"[\s\"'“”‘’《》()（）【】\[\]·、,，。:：;；*#-—~～]+")
+# Longer forms of a place's name that mean the same place (the office of a 街道, the government of a 镇).
+ALIASES = (("街道办事处", "街道"), ("办事处", "街道"), ("人民政府", ""), ("政府", ""), ("居民委员会", "社区"), ("居委会", "社区"),
+           ("村民委员会", "村"), ("村委会", "村"), ("流域", ""), ("大坝", ""), ("场镇", "镇"))
+# Endings of place names, stripped one after another for the key (双河水库 -> 双河, 桂阳街道 -> 桂阳).
+_NAME_SUFFIX = re.compile(r"(街道|社区|镇|乡|村|县|区|水库|河|江|沟|溪|湖|山|林场|工程|项目|建设)$")
+_NOISE = re.compile(r"[\s\"'“”‘’《》()（）【】\[\]·、,，。:：;；*#\-—~～]+")  # the hyphen escaped: not a range
 
 
 def normalize(text: str) -> str:
@@ -48,7 +53,14 @@ def normalize(text: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """The key two names are compared by: normalised, without spaces, punctuation and one place suffix."""
+    """The key two names are compared by: normalised (繁->简, full/half width), without spaces and
+    punctuation, long forms made short (街道办事处 -> 街道, 人民政府 dropped) and place endings stripped
+    while two characters are left (双河水库 -> 双河, 新民镇 -> 新民, 长江 stays)."""
     s = _NOISE.sub("", normalize(name))
-    stem = _NAME_SUFFIX.sub("", s)
-    return stem if len(stem) >= 2 else s
+    for long_, short in ALIASES:
+        if s.endswith(long_) and len(s) > len(long_) + 1:
+            s = s[: -len(long_)] + short
+            break
+    while (m := _NAME_SUFFIX.search(s)) and len(s) - len(m.group()) >= 2:
+        s = s[: m.start()]
+    return s
