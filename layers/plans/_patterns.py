@@ -84,7 +84,7 @@ GENERIC_PREFIX = ("各", "全县", "全区", "全市", "县级", "市级", "区�
                   "专业", "综合", "应急", "森林")
 
 # Counted things: noun + number + unit (蓄水池26口) or number + unit + noun (4个检查站).
-UNITS = "口个座处支台套家条所辆架艘部"
+UNITS = "口个座处支台套家条所辆架艘部次"  # 次 only for works (边坡整治 25次), see _counted
 COUNT_AFTER = re.compile(rf"([{HAN}()“”\"]{{2,20}}?)\s*(\d+)\s*([{UNITS}])(?![{HAN}]*[人次年月日元])")
 COUNT_BEFORE = re.compile(rf"(?<![\d.])(\d+)\s*([{UNITS}])([{HAN}()“”\"]{{2,16}})")
 WORK_VERBS = ("改造", "整治", "治理", "排危除险", "除险加固", "创建")  # "危桥改造15座": the work is the counted thing
@@ -107,7 +107,7 @@ COUNTED_KINDS = (  # keyword in the noun -> (layer, kind); first hit wins
     ("排危", "geohazards", "treatment_work"), ("改造", "projects", "project"), ("整治", "projects", "project"),
     ("创建", "projects", "project"), ("治理", "geohazards", "treatment_work"),
 )
-FACILITY_ENDINGS = ("站", "点", "库", "所", "馆", "池", "队", "队伍", "中心", "基地", "设备", "系统", "终端", "平台", "室", "场", "塔",
+FACILITY_ENDINGS = ("站", "点", "库", "所", "馆", "池", "队", "队伍", "中心", "基地", "设备", "系统", "终端", "平台", "台", "室", "场", "塔",
                     "园", "桥", "校", "院", "矿", "企业", "社区", "工地", "灯", "牌", "长廊")
 _SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "元", "天", "小时", "分钟", "公里", "米", "吨", "%")
 
@@ -236,24 +236,52 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
 
 
 def counted_hits(sentence: str) -> list[Hit]:
-    """Counted things: ``新建蓄水池26口`` -> water_tank x 26; ``建成4个检查站`` -> checkpoint x 4."""
-    out = []
+    """Counted things: ``新建蓄水池26口`` -> water_tank x 26; ``建成4个检查站`` -> checkpoint x 4; an
+    elided noun takes the words of the one before it (``基本站1个,一般站4个`` -> 地震监测一般站); firms
+    counted in 家 take the category the sentence names (``煤矿完成升级改造3家`` -> 升级改造煤矿)."""
+    out: list[Hit] = []
     for m in COUNT_BEFORE.finditer(sentence):
         noun = _noun_after(m.group(3))
-        out += _counted(noun, int(m.group(1)), m.group(2), m.start())
+        out += _counted(_elided(noun, out), int(m.group(1)), m.group(2), m.start())
     for m in COUNT_AFTER.finditer(sentence):
-        noun = _noun_before(m.group(1))
+        noun = _firm(_noun_before(m.group(1)), m.group(3), sentence[:m.start(2)])
         if not any(h.at <= m.start(2) <= h.at + 40 and h.count == int(m.group(2)) for h in out):
-            out += _counted(noun, int(m.group(2)), m.group(3), m.start(2) - len(noun))
+            out += _counted(_elided(noun, out), int(m.group(2)), m.group(3), m.start(2) - len(noun))
     return out
+
+
+_FIRMS = re.compile("非煤矿山|尾矿库|煤矿|矿山|危险化学品企业|企业")
+
+
+_FIRM_VERBS = re.compile("^(?:完成|实施|严格|监管|依法|全部|已经|已|共|累计|其中)+")
+
+
+def _firm(noun: str, unit: str, before: str) -> str:
+    """A count of 家 whose noun names no firm: what is done to them and the last category of firms
+    before it (``煤矿完成升级改造3家, 严格监管保留9家`` -> 升级改造煤矿, 保留煤矿)."""
+    cats = list(_FIRMS.finditer(before))
+    if unit != "家" or _FIRMS.search(noun) or not cats:
+        return noun
+    tail = _FIRM_VERBS.sub("", re.split(r"[\d,，;；、。\s]", before[cats[-1].end():])[-1])
+    return tail + cats[-1].group() if len(tail) >= 2 else noun
+
+
+def _elided(noun: str, before: list[Hit]) -> str:
+    """A short noun that shares its last character with a longer counted noun before it takes that
+    noun's first words (地震监测基本站 1个, 一般站 4个 -> 地震监测一般站)."""
+    prev = next((h.name for h in reversed(before) if len(h.name) > len(noun) + 1 and h.name[-1] == noun[-1:]), "")
+    return prev[: len(prev) - len(noun)] + noun if prev and len(noun) <= 3 else noun
 
 
 def _noun_before(text: str) -> str:
     """The noun before a count; a work verb it ends with stays (危桥改造 15座, not nothing)."""
     text = text.replace("“", "").replace("”", "").replace('"', "")
+    if text.endswith(("项目", "工程")):  # a project's name holds verbs (公路建设项目): cut as a project's
+        return _project_prefix(text[:-2], text[-2:]) + text[-2:]
     for verb in WORK_VERBS:
         if text.endswith(verb) and len(text) > len(verb) + 1:
-            return cut_left(text[:-len(verb)]) + verb if len(cut_left(text[:-len(verb)])) >= 2 else ""
+            head = cut_left(text[:-len(verb)])
+            return head + verb if len(head) >= 2 else (verb if len(verb) >= 4 else "")  # 排危除险 names the works
     noun = cut_left(text)
     before = text[: len(text) - len(noun)]
     verb = next((v for v in WORK_VERBS if before.endswith(v)), "")
@@ -270,14 +298,24 @@ def _noun_after(text: str) -> str:
     return (text[:m.start()] + (work.group() if work else "")).strip("()")
 
 
+_STATION = re.compile("监测|预警|水文|雨量|气象|地震")
+
+
 def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:
     if n < 1 or len(noun) < 2 or noun.startswith(_SKIP_NOUNS) or noun.endswith(_SKIP_NOUNS):
         return []
+    if unit == "次" and not noun.endswith(WORK_VERBS):  # 次 counts works done, not meetings or drills
+        return []
+    note = f"计数{n}{unit}"
     for word, layer, kind in COUNTED_KINDS:
         if word in noun:
-            return [Hit(layer, kind, noun, count=n, at=at, note=f"计数{n}{unit}")]
+            return [Hit(layer, kind, noun, count=n, at=at, note=note)]
+    if noun.endswith("站") and _STATION.search(noun):
+        return [Hit("facilities", "warning_station", noun, count=n, at=at, note=note)]
+    if noun.endswith(("项目", "工程")):
+        return [Hit("projects", "project", noun, count=n, at=at, note=note)]
     if noun.endswith(FACILITY_ENDINGS):
-        return [Hit("facilities", "other", noun, count=n, at=at, note=f"计数{n}{unit}")]
+        return [Hit("facilities", "other", noun, count=n, at=at, note=note)]
     return []
 
 

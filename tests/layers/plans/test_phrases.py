@@ -42,3 +42,45 @@ def test_river_reaches_of_a_works_sentence_are_projects() -> None:
     found = _kinds(_rows("一、防洪\n加强对甲河城南场重点河段、乙溪三元桥—西口段等中小河流治理。"))
     assert found.get("甲河城南场重点河段") == ("projects", "project")
     assert found.get("乙溪三元桥—西口段") == ("projects", "project")
+
+
+@pytest.mark.parametrize(("sentence", "name", "layer", "kind", "count"), [
+    ("建成地震监测基本站1个，一般站4个。", "地震监测一般站", "facilities", "warning_station", 4),  # elided noun
+    ("全县具备条件煤矿完成升级改造3家，严格监管保留9家。", "保留煤矿", "facilities", "mine", 9),  # firms in 家
+    ("全县具备条件煤矿完成升级改造3家，严格监管保留9家。", "升级改造煤矿", "facilities", "mine", 3),
+    ("完成2个水毁修复项目。", "水毁修复项目", "projects", "project", 2),
+    ("新建、改建快速路及普通干线公路建设项目 12 个 201 公里。", "普通干线公路建设项目", "projects", "project", 12),
+    ("完成边坡整治 25 次。", "边坡整治", "projects", "project", 25),  # 次 counts works
+    ("开展地质灾害点工程治理和排危除险5处。", "排危除险", "geohazards", "treatment_work", 5),
+    ("建设卫星地面站1个，基地台3个。", "基地台", "facilities", "other", 3),
+])
+def test_counted_forms(sentence: str, name: str, layer: str, kind: str, count: int) -> None:
+    rows = _rows("一、基础设施\n" + sentence)
+    hit = rows[rows["name"] == name]
+    assert len(hit) == 1, rows["name"].tolist()
+    assert (hit.iloc[0]["layer"], hit.iloc[0]["kind"], hit.iloc[0]["count"]) == (layer, kind, count)
+
+
+def test_a_count_in_次_of_anything_but_works_is_no_row() -> None:
+    assert _rows("一、演练\n开展应急演练 50 次。")["count"].tolist() == []
+
+
+@pytest.mark.parametrize(("sentence", "budget"), [
+    ("实施青石水库除险加固,投资1.2亿元。", 12000.0),
+    ("实施青石水库除险加固,投资500万元。", 500.0),
+])
+def test_budgets_in_亿元_and_万元_are_万元(sentence: str, budget: float) -> None:
+    rows = _rows("一、水库\n" + sentence)
+    assert rows.loc[rows["name"] == "青石水库", "budget_wan"].tolist() == [budget]
+
+
+def test_traditional_characters_and_full_width_digits_are_read() -> None:
+    rows = _rows("一、森林防火\n新建蓄水池２６口,實施青石水庫除險加固。")
+    assert set(rows["name"]) >= {"蓄水池", "青石水库"}
+    assert rows.loc[rows["name"] == "蓄水池", "count"].tolist() == [26]
+
+
+def test_a_heading_tree_with_a_专栏_gives_the_paths() -> None:
+    body = "一、重点工程\n(一)防洪工程\n专栏1 水库\n1. 实施青石水库除险加固。\n二、保障措施\n"
+    rows = _rows(body)
+    assert rows.loc[rows["name"] == "青石水库", "source_section"].tolist() == ["一、(一)1"]
