@@ -40,6 +40,9 @@ _SENTENCE_END = re.compile(r"[。;；!?！？\n]")
 _WRAP_CHAR = re.compile(r"[\u4e00-\u9fff\d]")
 _DONE_WORDS = ("成效", "回顾", "现状")  # a top section about the last period: its items are completed
 _PROJECT_WORDS = ("重点工程", "重点项目", "重大工程")
+# A heading or lead clause of a 重点工程 section names a project only with a word of works in it (非煤矿山。
+# and 危险化学品。 head the tasks of a trade).
+_WORKS = re.compile("工程|项目|建设|系统|平台|中心|基地|改造|治理|整治|提升|搬迁|网络|数据库|一张图|站|库|场所|培训|创建")
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,8 @@ def _project_headings(sections: list[Section], index: SectionIndex, seen: set, t
     for s in sections:
         top = index.top_title(s.start)
         title = s.title.rstrip("。.,，")
-        if s.level < 2 or not any(w in top for w in _PROJECT_WORDS) or not 4 <= len(title) <= 24 or s.number.startswith("专栏"):
+        if (s.level < 2 or not any(w in top for w in _PROJECT_WORDS) or not 4 <= len(title) <= 24 or s.number.startswith("专栏")
+                or not _WORKS.search(title)):
             continue
         if ("projects", title, 1) in seen:
             continue
@@ -205,7 +209,7 @@ def _project_paragraphs(text: str, index: SectionIndex, seen: set) -> list[dict]
     out = []
     for m in _LEAD_CLAUSE.finditer(text):
         name = m.group(1)
-        if not any(w in index.top_title(m.start()) for w in _PROJECT_WORDS) or ("projects", name, 1) in seen:
+        if not any(w in index.top_title(m.start()) for w in _PROJECT_WORDS) or ("projects", name, 1) in seen or not _WORKS.search(name):
             continue
         seen.add(("projects", name, 1))
         end = text.find("\n", m.start())

@@ -84,3 +84,15 @@ def test_a_heading_tree_with_a_专栏_gives_the_paths() -> None:
     body = "一、重点工程\n(一)防洪工程\n专栏1 水库\n1. 实施青石水库除险加固。\n二、保障措施\n"
     rows = _rows(body)
     assert rows.loc[rows["name"] == "青石水库", "source_section"].tolist() == ["一、(一)1"]
+
+
+def test_a_trade_heading_of_a_重点工程_section_is_no_project() -> None:
+    body = "一、重点工程\n(一)安全生产提升工程\n1.非煤矿山。完成尾矿库治理。\n2.应急指挥平台建设。建成县级平台。\n"
+    rows = _rows(body)
+    projects = set(rows.loc[rows["layer"] == "projects", "name"])
+    assert "非煤矿山" not in projects and "应急指挥平台建设" in projects
+
+
+def test_a_verb_before_a_category_is_not_part_of_its_name() -> None:
+    names = set(_rows("一、园区\n明确化工园区边界,积极申报国家综合减灾示范社区。")["name"])
+    assert "明确化工园区" not in names and "积极申报国家综合减灾示范社区" not in names
