@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.errors import GeoError
+from geo.errors import GeoError, PermissionDeniedError
 from layers.catalog.i18n import pick
 from layers.catalog.specs import get_spec
 from layers.imports.columns import roles_for
@@ -23,7 +23,8 @@ from layers.imports.read import EncodingSamples, encoding_samples
 from layers.render.webmap import build_map
 from layers.store.workspace import open_workspace
 from layers.views import mapview as view
-from ui import common, ui_cache
+from layers.views.historyview import md_escape
+from ui import auth, common, ui_cache
 
 UPLOAD_MB = 50  # as server.maxUploadSize (the importer itself refuses files over 200 MiB)
 SUFFIXES = ["xlsx", "xls", "csv", "zip", "shp", "dbf", "shx", "prj", "cpg", "gpkg", "geojson", "json", "kml", "kmz"]
@@ -358,8 +359,12 @@ def _preview(plan: ImportPlan, others: list[Candidate], data, adcode: str, stamp
 
 def _commit(plan: ImportPlan, lang: str) -> None:
     c1, c2 = st.columns(2)
-    ss.setdefault("imp_user", ss.get("user_name", ""))
-    user = c1.text_input(pick(TX["user"], lang), key="imp_user").strip()
+    user = auth.acting_user(lang)  # with login on: the account, not a typed name
+    if user is None:
+        ss.setdefault("imp_user", ss.get("user_name", ""))
+        user = c1.text_input(pick(TX["user"], lang), key="imp_user").strip()
+    else:
+        c1.text(f"{pick(TX['user'], lang)}: {user}")
     reason = c2.text_input(pick(TX["why"], lang), key="imp_reason").strip()
     why = _blocked(plan, lang) or (None if user and reason else pick(TX["need"], lang))
     if why:
@@ -367,6 +372,9 @@ def _commit(plan: ImportPlan, lang: str) -> None:
     if st.button(pick(TX["go"], lang), key="imp_commit", type="primary", disabled=why is not None):
         try:
             done = commit_import(plan, user=user, reason=reason)
+        except PermissionDeniedError as err:
+            st.error(md_escape(view.say(str(err), lang)))  # the account name is data
+            return
         except GeoError as err:
             st.error(str(err))
             return

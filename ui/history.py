@@ -15,7 +15,7 @@ from layers.edits import history as hist
 from layers.render.webmap import MapParts, assemble_map
 from layers.store.workspace import Workspace, open_workspace
 from layers.views import historyview as hv
-from ui import common, ui_cache
+from ui import auth, common, ui_cache
 
 MAX_MAPS = 4  # features of one changeset drawn at once; more: pick one
 CONTEXT = ("county", "townships")  # drawn under a small map, for orientation
@@ -151,6 +151,10 @@ def _feature(fc: hist.FeatureChange, key: str, context: MapParts, lang: str) -> 
 
 def _who(lang: str) -> str:
     st.subheader(pick(TX["act_h"], lang))
+    acting = auth.acting_user(lang)  # with login on: the account, not a typed name
+    if acting is not None:
+        st.text(f"{pick(TX['who'], lang)}: {acting}")
+        return acting
     if not ss.get("editor"):  # one name per session: the map page's editor (kept across pages), else the importer's
         ss["editor"] = ss.get("user_name", "")
     return st.text_input(pick(TX["who"], lang), key="editor").strip()

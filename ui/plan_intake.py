@@ -12,14 +12,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo.errors import GeoError
+from geo.errors import GeoError, PermissionDeniedError
+from layers.accounts import guard
 from layers.catalog.i18n import pick
 from layers.catalog.specs import PLAN_LAYERS, get_spec
 from layers.jobs.build import BuildResult, build_workspace
 from layers.jobs.planfiles import save_plan
-from layers.store.workspace import buildable
+from layers.store.workspace import buildable, store
+from layers.views import mapview as view
 from layers.views import planview as pv
-from ui import common, ui_cache
+from layers.views.historyview import md_escape
+from ui import auth, common, ui_cache
 
 UPLOAD_MB = 20
 TX = {
@@ -136,8 +139,12 @@ def _sentences(text: str, rows: pd.DataFrame, lang: str) -> None:
 
 def _save(adcode: str, review: pd.DataFrame, doc: str, title: str, lang: str) -> None:
     accepted, _ = pv.counts(review)
-    ss.setdefault("pi_user", ss.get("user_name", ""))
-    user = st.text_input(pick(TX["user"], lang), key="pi_user").strip()
+    user = auth.acting_user(lang)  # with login on: the account, not a typed name
+    if user is None:
+        ss.setdefault("pi_user", ss.get("user_name", ""))
+        user = st.text_input(pick(TX["user"], lang), key="pi_user").strip()
+    else:
+        st.text(f"{pick(TX['user'], lang)}: {user}")
     ready = bool(accepted and doc.strip() and user)
     if not ready:
         st.caption(pick(TX["need"], lang))
@@ -145,8 +152,12 @@ def _save(adcode: str, review: pd.DataFrame, doc: str, title: str, lang: str) ->
         return
     try:
         with st.spinner("…"):
+            guard.require_admin(store(), user, ("加入规划并生成地图", "add a plan and build the map"))  # before the plan file is saved
             saved = save_plan(adcode, pv.reviewed_inventory(review), doc_number=doc, title=title)
             result = build_workspace(adcode, user=user, reason=f"规划入图 {saved.doc_number}")
+    except PermissionDeniedError as err:
+        st.error(md_escape(view.say(str(err), lang)))  # the account name is data
+        return
     except GeoError as err:
         st.error(str(err))
         return

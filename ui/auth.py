@@ -1,0 +1,134 @@
+"""Login for the pages (``ONEMAP_AUTH=local``: the login wall with user name and password;
+``ONEMAP_AUTH=oidc``: Streamlit's own ``st.login`` with the role from a claim), the idle expiry of a
+session, who is logged in and the logout control in the sidebar, and ``acting_user`` for the pages'
+writes. With ``ONEMAP_AUTH`` unset nothing is shown and the pages keep their own name fields. The
+checks themselves are :mod:`layers.accounts`."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from geo.errors import PermissionDeniedError
+from layers.accounts import guard
+from layers.accounts.accounts import Account, Accounts
+from layers.catalog.i18n import pick
+from layers.store.workspace import store
+from layers.views import mapview as view
+from layers.views.historyview import md_escape
+
+TX = {
+    "title": ("县域风险一张图 · 登录", "County risk one-map · Log in"),
+    "name": ("用户名", "User name"), "password": ("密码", "Password"), "login": ("登录", "Log in"),
+    "need": ("请输入用户名和密码。", "Enter your user name and password."),
+    "oidc": ("请用单位统一身份认证登录。", "Log in with your organisation's identity server."),
+    "expired": ("登录已过期（{m:g} 分钟无操作）：请重新登录。", "Your session expired after {m:g} idle minutes: log in again."),
+    "gone": ("账户“{name}”已停用或删除：请联系管理员。", "Account {name} is disabled or removed: ask an admin."),
+    "who": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"), "logout": ("退出登录", "Log out"),
+}
+ss = st.session_state
+
+
+def _accounts() -> Accounts:
+    return Accounts.of(store())
+
+
+def gate(lang: str) -> Account | None:
+    """Before navigation (app.py): with auth on, the login wall until someone logs in (the run stops
+    there), the idle expiry, and who is logged in with the logout control; the account, or None when
+    auth is off."""
+    mode = guard.auth_mode()
+    if not mode:
+        return None
+    acc = _oidc(lang) if mode == "oidc" else _local(lang)
+    ss["auth_seen"] = time.time()
+    _sidebar(acc, lang)
+    return acc
+
+
+def acting_user(lang: str) -> str | None:
+    """The logged-in account's name with auth on (the name every write of the page is made as); None
+    with auth off (the page keeps its own name field). ``lang`` is for pages that show it."""
+    return ss.get("auth_user") if guard.auth_mode() else None
+
+
+def _expired(lang: str) -> bool:
+    if "auth_user" in ss and guard.expired(float(ss.get("auth_seen", 0)), time.time()):
+        logout()
+        ss["auth_msg"] = pick(TX["expired"], lang).format(m=guard.session_minutes())
+        return True
+    return False
+
+
+def logout() -> None:
+    for k in ("auth_user", "auth_seen"):
+        ss.pop(k, None)
+
+
+def _local(lang: str) -> Account:
+    _expired(lang)
+    acc = _accounts().find(ss["auth_user"]) if "auth_user" in ss else None
+    if acc is not None and acc.disabled:
+        logout()
+        ss["auth_msg"] = pick(TX["gone"], lang).format(name=acc.name)
+        acc = None
+    if acc is None:
+        _wall(lang)
+        st.stop()
+    return acc
+
+
+def _wall(lang: str) -> None:
+    st.title(pick(TX["title"], lang))
+    if "auth_msg" in ss:
+        st.warning(md_escape(ss.pop("auth_msg")))
+    with st.form("login_form", clear_on_submit=True):
+        name = st.text_input(pick(TX["name"], lang), key="login_name")
+        password = st.text_input(pick(TX["password"], lang), type="password", key="login_password")
+        sent = st.form_submit_button(pick(TX["login"], lang), type="primary")
+    if not sent:
+        return
+    if not (name.strip() and password):
+        st.error(pick(TX["need"], lang))
+        return
+    try:
+        acc = _accounts().login(name, password)
+    except PermissionDeniedError as err:
+        st.error(md_escape(view.say(str(err), lang)))
+        return
+    ss["auth_user"], ss["auth_seen"] = acc.name, time.time()
+    st.rerun()
+
+
+def _oidc(lang: str) -> Account:
+    if _expired(lang) and st.user.get("is_logged_in", False):
+        st.logout()
+    if not st.user.get("is_logged_in", False):
+        st.title(pick(TX["title"], lang))
+        if "auth_msg" in ss:
+            st.warning(md_escape(ss.pop("auth_msg")))
+        st.info(pick(TX["oidc"], lang))
+        if st.button(pick(TX["login"], lang), key="oidc_login", type="primary"):
+            st.login()
+        st.stop()
+    user = st.user.to_dict()
+    name = str(user.get("email") or user.get("preferred_username") or user.get("sub") or "")
+    try:
+        acc = _accounts().sync(name, guard.grant_from_claims(user))
+    except PermissionDeniedError as err:
+        st.error(md_escape(view.say(str(err), lang)))
+        if st.button(pick(TX["logout"], lang), key="oidc_logout"):
+            st.logout()
+        st.stop()
+    ss["auth_user"] = acc.name
+    return acc
+
+
+def _sidebar(acc: Account, lang: str) -> None:
+    st.sidebar.text(pick(TX["who"], lang).format(name=acc.name, role=acc.grant.describe(lang)))  # plain text: a name is data
+    if st.sidebar.button(pick(TX["logout"], lang), key="logout"):
+        logout()
+        if guard.auth_mode() == "oidc":
+            st.logout()
+        st.rerun()
