@@ -5,7 +5,8 @@ Not a test: numbers are printed and recorded, never asserted.
 ``python tests/bench/run_bench.py --only import`` measures one group of rows alone (here the imports, about
 a minute): it compares them with the same rows of the last run and writes ``.bench/latest-import.json``,
 leaving ``.bench/latest.json`` (the full run) as it was. ``--only edit``: edit save -> repaint of the live map
-(county and province, a few minutes), ``.bench/latest-edit.json``.
+(county and province, a few minutes), ``.bench/latest-edit.json``. ``--only load``: the server under 1, 10 and
+20 sessions, one browser beside 20, five editors saving at once (several minutes), ``.bench/latest-load.json``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e"), str(ROOT / "tests" / "be
 
 from bench_edit import bench_edit  # noqa: E402
 from bench_import import bench_import  # noqa: E402
+from bench_load import bench_load  # noqa: E402
 from harness import CHROMIUM, OFFLINE_ARGS, OfflinePage, start_app  # noqa: E402
 
 RESULTS: list[dict] = []
@@ -329,7 +331,7 @@ def bench_browser(folder: Path, runs: int) -> None:
         static_link.unlink(missing_ok=True)
 
 
-GROUPS = ("import", "edit")
+GROUPS = ("import", "edit", "load")
 """Groups of rows that ``--only`` runs alone."""
 
 
@@ -347,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_exports(folder)
         bench_import(folder, record)
         bench_browser(folder, runs=int(os.environ.get("BENCH_RUNS", "3")))
+        bench_load(folder, record)  # on its own copies
         bench_edit(folder, record, runs=int(os.environ.get("BENCH_RUNS", "3")))  # last: it writes to the workspaces
     from eval_extract import bench_summary  # the plan-extraction evaluation (make eval), summarised
 
@@ -377,7 +380,7 @@ def run_only(group: str) -> int:
                 from layers.jobs.build import build_workspace
 
                 build_workspace(adcode)
-        {"import": bench_import, "edit": bench_edit}[group](folder, record)
+        {"import": bench_import, "edit": bench_edit, "load": bench_load}[group](folder, record)
     out = ROOT / ".bench" / f"latest-{group}.json"
     out.parent.mkdir(exist_ok=True)
     last = out if out.exists() else out.with_name("latest.json")
