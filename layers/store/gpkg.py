@@ -9,7 +9,6 @@ tables it changes; tables the store does not own (layers added with GDAL or QGIS
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +24,7 @@ from geo.errors import ConflictError, SourceReadError, UnknownNameError
 from layers.catalog.specs import SPECS, get_spec
 from layers.store import changes as changes_
 from layers.store import schema as s
+from layers.store.kde import clean_kde_leftovers
 from layers.store.model import Changeset, Snapshot, UserChange
 
 ADCODE_FILE = re.compile(r"^(\d{6})\.gpkg$")
@@ -215,23 +215,10 @@ class GeoPackageStore:
         export) left beside the workspace."""
         for p in self.folder.glob(f".{adcode}-*.tmp.gpkg"):
             p.unlink(missing_ok=True)
-        for p in self.folder.glob(f".{adcode}_kde_*.tmp.tif"):
-            m = re.search(r"\.(\d+)\.tmp\.tif$", p.name)
-            if m is None or not _alive(int(m.group(1))):
-                p.unlink(missing_ok=True)
+        clean_kde_leftovers(self.folder, adcode)
 
 
 # --- helpers (one open connection each) --------------------------------------------------------------
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _has_table(con: sqlite3.Connection, name: str) -> bool:
     return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 

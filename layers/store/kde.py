@@ -5,6 +5,7 @@ after the workspace write committed. A killed writer's temporary file is removed
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,3 +36,21 @@ def kde_output(gpkg: Path, hazard: str) -> Iterator[KdeOutput]:
         yield out
     finally:
         out.tmp.unlink(missing_ok=True)
+
+
+def clean_kde_leftovers(folder: Path, adcode: str) -> None:
+    """Temporary density files of ``adcode`` in ``folder`` whose writer is no longer alive."""
+    for p in folder.glob(f".{adcode}_kde_*.tmp.tif"):
+        m = re.search(r"\.(\d+)\.tmp\.tif$", p.name)
+        if m is None or not _alive(int(m.group(1))):
+            p.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

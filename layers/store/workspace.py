@@ -1,6 +1,7 @@
 """The one funnel to a jurisdiction's data: ``open_workspace(adcode)`` returns a :class:`Workspace`
 handle with its names, metric CRS, revision and merged layers. Pages, CLI commands, analysis and
-exports all go through it; the store behind it is a folder of GeoPackages (``$ONEMAP_WORKSPACES``)."""
+exports all go through it. The store behind it is chosen once, by :func:`store`: a PostgreSQL database
+when ``$ONEMAP_STORE`` is a ``postgresql://`` URL, else a folder of GeoPackages (``$ONEMAP_WORKSPACES``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from geo.errors import GeoError, OptionError, UnknownNameError
 from layers.catalog.registry import PROJECT_DIR
 from layers.catalog.specs import SPECS, get_spec
 from layers.store import schema
-from layers.store.gpkg import Changeset, GeoPackageStore, Snapshot, UserChange
+from layers.store.gpkg import GeoPackageStore
+from layers.store.model import Changeset, Snapshot, Store, UserChange
 
 __all__ = ["Changeset", "UserChange", "Workspace", "WorkspaceInfo", "conform", "layer_ids", "list_workspaces", "open_workspace",
            "store", "validate_adcode", "workspace_dir", "workspace_path"]
@@ -32,8 +34,14 @@ def workspace_dir() -> Path:
     return Path(os.environ.get("ONEMAP_WORKSPACES", PROJECT_DIR / "workspaces"))
 
 
-def store() -> GeoPackageStore:
-    """The configured store (today the embedded GeoPackage folder)."""
+def store() -> Store:
+    """The configured store: the PostgreSQL database of ``$ONEMAP_STORE`` when it is a
+    ``postgresql://`` (or ``postgres://``) URL, else the GeoPackage folder (:func:`workspace_dir`)."""
+    url = os.environ.get("ONEMAP_STORE", "").strip()
+    if url.startswith(("postgresql://", "postgres://")):
+        from layers.store.postgis import PostgisStore
+
+        return PostgisStore(url, workspaces=workspace_dir())
     return GeoPackageStore(workspace_dir())
 
 
@@ -97,7 +105,7 @@ class Workspace:
     name_en: str
     metric_crs: CRS
     revision: int
-    store: GeoPackageStore
+    store: Store
     meta: dict[str, str]
     at_revision: int | None = None
     _snap: Snapshot | None = field(default=None, repr=False)

@@ -142,3 +142,66 @@ def index_matches(path: Path, table: str) -> bool:
     # the R-tree stores 32-bit floats rounded outwards
     return [r[0] for r in rows] == [i[0] for i in index] and all(
         i[1] <= r[1] and i[2] >= r[2] and i[3] <= r[3] and i[4] >= r[4] for r, i in zip(rows, index, strict=True))
+
+
+# --- either backend ---------------------------------------------------------------------------------------
+class Backend:
+    """The store a test writes to, read independently of the store's own reader: its GeoPackage with
+    sqlite3 and GDAL, or its PostgreSQL schema with psycopg. ``folder`` is ``$ONEMAP_WORKSPACES``."""
+
+    def __init__(self, kind: str, folder: Path, url: str | None = None) -> None:
+        self.kind, self.folder, self.url = kind, folder, url
+        self.schema = f"ws_{ADCODE}"
+
+    @property
+    def path(self) -> Path:
+        return gpkg_path(self.folder)
+
+    def _sql(self, sql: str, params: tuple = ()) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as con:
+            cur = con.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+
+    def tables(self) -> list[str]:
+        if self.kind == "gpkg":
+            return sorted(r[1] for r in raw_rows(self.path, "sqlite_master") if r[0] == "table")
+        return [r[0] for r in self._sql("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1", (self.schema,))]
+
+    def raw_rows(self, table: str) -> list[tuple]:
+        """Every row of ``table`` as stored (geometry as stored), in the order written."""
+        if self.kind == "gpkg":
+            return raw_rows(self.path, table)
+        order = "gid" if any(c == "gid" for (c,) in self._sql("SELECT column_name FROM information_schema.columns WHERE "
+                                                                 "table_schema = %s AND table_name = %s", (self.schema, table))) else "1"
+        return self._sql(f'SELECT * FROM "{self.schema}"."{table}" ORDER BY {order}')
+
+    def table_hashes(self) -> dict[str, str]:
+        """sha256 of the rows of every table of the workspace."""
+        if self.kind == "gpkg":
+            return table_hashes(self.path)
+        out = {}
+        for (name,) in self._sql("SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,)):
+            out[name] = hashlib.sha256(repr(self.raw_rows(name)).encode()).hexdigest()
+        return out
+
+    def add_foreign_layer(self) -> gpd.GeoDataFrame:
+        """Add ``survey_points`` as another tool would (GDAL into the GeoPackage; SQL into the schema)."""
+        if self.kind == "gpkg":
+            return add_foreign_layer(self.path)
+        pts = gpd.GeoDataFrame({"name": ["井口 A", "滑坡桩 B"], "depth_m": [1.5, 12.25], "note": [None, "引号 'q' \"dq\""]},
+                               geometry=[shapely.Point(107.35, 30.33), shapely.Point(107.41, 30.27)], crs=4490)
+        self._sql(f'CREATE TABLE "{self.schema}".{FOREIGN} (ogc_fid serial PRIMARY KEY, name text, depth_m float8, note text, '
+                  "geom geometry(Point, 4490))")
+        for r in pts.itertuples():
+            self._sql(f'INSERT INTO "{self.schema}".{FOREIGN} (name, depth_m, note, geom) VALUES (%s, %s, %s, ST_GeomFromText(%s, 4490))',
+                      (r.name, r.depth_m, r.note, r.geometry.wkt))
+        return pts
+
+    def read_foreign(self) -> gpd.GeoDataFrame:
+        if self.kind == "gpkg":
+            return read_foreign(self.path)
+        rows = self._sql(f'SELECT name, depth_m, note, ST_AsBinary(geom) FROM "{self.schema}".{FOREIGN} ORDER BY ogc_fid')
+        return gpd.GeoDataFrame({"name": [r[0] for r in rows], "depth_m": [r[1] for r in rows], "note": [r[2] for r in rows]},
+                                geometry=[shapely.from_wkb(bytes(r[3])) for r in rows], crs=4490)

@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from _store_helpers import ADCODE, gpkg_path
+from _store_helpers import ADCODE, Backend, gpkg_path
 
 from layers.catalog.quality import QualityOptions
 from layers.store.workspace import UserChange, open_workspace
@@ -39,13 +39,14 @@ def _fids(stamp: ui_cache.Stamp) -> set[str]:
     return set(ui_cache.frames(ADCODE, stamp, Q)["facilities"]["fid"])
 
 
-def test_a_commit_changes_the_stamp_and_the_cached_frames(ws_dir: Path) -> None:
+def test_a_commit_changes_the_stamp_and_the_cached_frames(backend: Backend) -> None:
     before = ui_cache.workspace_stamp(ADCODE)
-    assert before == (f"gpkg:{ws_dir}", 1)
+    key = f"gpkg:{backend.folder}" if backend.kind == "gpkg" else f"postgis:onemap_test@{backend.url.split('@', 1)[1]}"
+    assert before == (key, 1)  # a database is named by user, host, port and name, never its password
     assert "u-1" not in _fids(before)
     _commit(_shelter("u-1", 107.30))
     after = ui_cache.workspace_stamp(ADCODE)
-    assert after == (f"gpkg:{ws_dir}", 2)
+    assert after == (key, 2)
     assert "u-1" in _fids(after)
     assert "u-1" not in _fids(before)  # the old revision's entry is still what it was
     _commit(UserChange("facilities", delete=("u-1",)))
@@ -86,7 +87,7 @@ def test_a_stamp_names_its_folder(ws_dir: Path, tmp_path: Path, monkeypatch: pyt
     assert "u-mine" in mine_fids - their_fids and "u-other" in their_fids - mine_fids
 
 
-def test_a_handle_cached_under_a_stamp_is_at_that_revision(ws_dir: Path) -> None:
+def test_a_handle_cached_under_a_stamp_is_at_that_revision(backend: Backend) -> None:
     stamp = ui_cache.workspace_stamp(ADCODE)
     _commit(_shelter("u-1", 107.30))  # another session commits between this rerun's stamp and its first load
     with pytest.raises(ui_cache.StaleStamp, match=f"stamp {stamp[1]}"):

@@ -1,6 +1,7 @@
 """The workspace store on a real file: foreign layers and user content survive every write, revisions
 and the change log, conflicts, writes touching only their tables, leftovers, the adcode funnel and the
-migration of an old-format workspace. Each test writes to its own copy of a built 500231."""
+migration of an old-format workspace. Each test writes to its own copy of a built 500231; those taking
+``backend`` run on the GeoPackage and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import shapely
 from _store_helpers import (
     ADCODE,
     FOREIGN,
+    Backend,
     add_foreign_layer,
     add_spatial_index,
     assert_same_features,
@@ -55,39 +57,37 @@ def _moved(ws_layer: gpd.GeoDataFrame, fid: str, lon: float, lat: float) -> gpd.
 
 
 # --- (a) a layer added with GDAL survives build, risk and user writes ------------------------------------
-def test_foreign_layer_survives_build_risk_and_commits(ws_dir: Path) -> None:
-    path = gpkg_path(ws_dir)
-    written = add_foreign_layer(path)
-    before, before_raw = read_foreign(path), raw_rows(path, FOREIGN)
+def test_foreign_layer_survives_build_risk_and_commits(backend: Backend) -> None:
+    written = backend.add_foreign_layer()
+    before, before_raw = backend.read_foreign(), backend.raw_rows(FOREIGN)
     assert list(before["name"]) == list(written["name"]) and list(before.geometry.to_wkb()) == list(written.geometry.to_wkb())
     for args in (("build", ADCODE), ("risk", ADCODE, "--scheme", "quantiles")):
-        done = run_layers(ws_dir, *args)
+        done = run_layers(backend.folder, *args)
         assert done.returncode == 0, done.stderr
     ws = open_workspace(ADCODE)
     ws.commit([UserChange("facilities", upsert=_points([("u-f1", 107.4, 30.3)], kind="shelter"))],
               user="alice", action="edit")
-    assert_same_features(before, read_foreign(path))
-    assert raw_rows(path, FOREIGN) == before_raw
+    assert_same_features(before, backend.read_foreign())
+    assert backend.raw_rows(FOREIGN) == before_raw
     ws = open_workspace(ADCODE)
     assert ws.extra_layers == [FOREIGN]
     assert [c.action for c in ws.changesets()] == ["build", "build", "risk", "edit"]
     assert FOREIGN not in ws.frames()
-    assert integrity(path) == "ok"
+    assert backend.kind != "gpkg" or integrity(backend.path) == "ok"
 
 
 # --- (b) user content survives a rebuild ---------------------------------------------------------------
-def test_user_commit_survives_rebuild(ws_dir: Path) -> None:
-    path = gpkg_path(ws_dir)
+def test_user_commit_survives_rebuild(backend: Backend) -> None:
     ws = open_workspace(ADCODE)
     plan = ws.layer("reservoirs")
     fid, gone = plan["fid"].iloc[0], plan["fid"].iloc[1]
     upsert = pd.concat([_moved(plan, fid, 107.3512, 30.3021), _points([("u-res-1", 107.36, 30.31)], kind="reservoir")])
     ws.commit([UserChange("reservoirs", upsert=upsert)], user="alice", action="import", reason="实测坐标")
     open_workspace(ADCODE).commit([UserChange("reservoirs", delete=(gone,))], user="bob", action="delete", reason="已废弃")
-    stored = raw_rows(path, "user_reservoirs")
+    stored = backend.raw_rows("user_reservoirs")
     assert len(stored) == 3
     build_workspace(ADCODE)
-    assert raw_rows(path, "user_reservoirs") == stored  # byte-equal, geometry blobs included
+    assert backend.raw_rows("user_reservoirs") == stored  # byte-equal, geometry blobs included
 
     ws = open_workspace(ADCODE)
     assert ws.revision == 4 and ws.changesets()[-1].action == "build"
@@ -119,7 +119,7 @@ def _commit_history() -> list:
     return [first, second, third]
 
 
-def test_each_commit_is_one_revision_and_one_log_row(ws_dir: Path) -> None:
+def test_each_commit_is_one_revision_and_one_log_row(backend: Backend) -> None:
     start = dt.datetime.now(dt.UTC).replace(microsecond=0)
     made = _commit_history()
     log = open_workspace(ADCODE).changesets()
@@ -136,15 +136,15 @@ def test_each_commit_is_one_revision_and_one_log_row(ws_dir: Path) -> None:
     assert open_workspace(ADCODE).revision == 4
 
 
-def test_history_command_prints_the_log(ws_dir: Path) -> None:
+def test_history_command_prints_the_log(backend: Backend) -> None:
     made = _commit_history()
-    done = run_layers(ws_dir, "history", ADCODE, "--json", "--fid", "u-x")
+    done = run_layers(backend.folder, "history", ADCODE, "--json", "--fid", "u-x")
     assert done.returncode == 0, done.stderr
     assert [r["revision"] for r in json.loads(done.stdout)] == [c.revision for c in made]
     assert json.loads(done.stdout)[0]["source_name"] == "点位.xlsx"
 
 
-def test_user_content_read_back_at_each_revision(ws_dir: Path) -> None:
+def test_user_content_read_back_at_each_revision(backend: Backend) -> None:
     _commit_history()
 
     def at(rev: int) -> tuple[list, gpd.GeoDataFrame]:
@@ -163,31 +163,30 @@ def test_user_content_read_back_at_each_revision(ws_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("rev", [99, -5])
-def test_a_revision_the_workspace_never_had_is_refused(ws_dir: Path, rev: int) -> None:
+def test_a_revision_the_workspace_never_had_is_refused(backend: Backend, rev: int) -> None:
     with pytest.raises(GeoError, match=rf"revision {rev}"):
         open_workspace(ADCODE, revision=rev)
 
 
 # --- (d) conflicts -------------------------------------------------------------------------------------
-def test_second_writer_of_the_same_feature_is_refused(ws_dir: Path) -> None:
-    path = gpkg_path(ws_dir)
+def test_second_writer_of_the_same_feature_is_refused(backend: Backend) -> None:
     a, b = open_workspace(ADCODE), open_workspace(ADCODE)
     plan = a.layer("reservoirs")
     fid = plan["fid"].iloc[0]
     first = a.commit([UserChange("reservoirs", upsert=_moved(plan, fid, 107.30, 30.30))], user="alice", action="edit", reason="实测")
-    rows = raw_rows(path, "user_reservoirs")
-    hashes = table_hashes(path)
+    rows = backend.raw_rows("user_reservoirs")
+    hashes = backend.table_hashes()
     with pytest.raises(ConflictError, match=rf"change #{first.id}（版本 revision {first.revision}，[^，]+，alice，edit reservoirs"):
         b.commit([UserChange("reservoirs", upsert=_moved(plan, fid, 107.40, 30.40))], user="bob", action="edit")
     with pytest.raises(ConflictError, match=rf"#{first.id}.*alice.*reload revision {first.revision}"):
         b.commit([UserChange("reservoirs", delete=(fid,))], user="bob", action="delete")
-    assert table_hashes(path) == hashes and raw_rows(path, "user_reservoirs") == rows
+    assert backend.table_hashes() == hashes and backend.raw_rows("user_reservoirs") == rows
     ws = open_workspace(ADCODE)
     assert ws.revision == first.revision and ws.changesets()[-1] == first
     assert ws.layer("reservoirs").set_index("fid").loc[fid].geometry.equals(shapely.Point(107.30, 30.30))
 
 
-def test_writers_of_different_features_both_succeed(ws_dir: Path) -> None:
+def test_writers_of_different_features_both_succeed(backend: Backend) -> None:
     a, b = open_workspace(ADCODE), open_workspace(ADCODE)
     plan = a.layer("reservoirs")
     f1, f2 = plan["fid"].iloc[0], plan["fid"].iloc[1]
@@ -201,7 +200,7 @@ def test_writers_of_different_features_both_succeed(ws_dir: Path) -> None:
     assert merged.loc[f2].geometry.equals(shapely.Point(107.40, 30.40))
 
 
-def test_a_risk_recompute_in_between_is_no_conflict(ws_dir: Path) -> None:
+def test_a_risk_recompute_in_between_is_no_conflict(backend: Backend) -> None:
     ws = open_workspace(ADCODE)
     fid = ws.layer("reservoirs")["fid"].iloc[0]  # the handle has read revision 1
     recompute_risk(ADCODE)
@@ -209,7 +208,7 @@ def test_a_risk_recompute_in_between_is_no_conflict(ws_dir: Path) -> None:
     assert (cs.revision, cs.base_revision) == (3, 1)
 
 
-def test_replace_all_from_an_older_revision_conflicts_with_an_edit(ws_dir: Path) -> None:
+def test_replace_all_from_an_older_revision_conflicts_with_an_edit(backend: Backend) -> None:
     a, b = open_workspace(ADCODE), open_workspace(ADCODE)
     a.commit([UserChange("facilities", upsert=_points([("u-a", 107.30, 30.30)], kind="shelter"))],
              user="alice", action="edit")
@@ -232,38 +231,52 @@ def _changed_keys(before: dict[str, dict[str, tuple]], after: dict[str, dict[str
     return {t: {k for k in before[t].keys() | after[t].keys() if before[t].get(k) != after[t].get(k)} for t in before}
 
 
-def _prepared(ws_dir: Path) -> Path:
+def _prepared(backend: Backend) -> None:
     """The copy with a foreign layer and one user feature, so that every kind of table is there."""
-    path = gpkg_path(ws_dir)
-    add_foreign_layer(path)
+    backend.add_foreign_layer()
     open_workspace(ADCODE).commit([UserChange("facilities", upsert=_points([("u-f1", 107.4, 30.3)], kind="shelter"))],
                                   user="alice", action="edit")
-    return path
 
 
-def test_risk_writes_only_the_risk_table(ws_dir: Path) -> None:
-    path = _prepared(ws_dir)
-    before, keyed = table_hashes(path), _keyed(path)
-    assert {"plan_reservoirs", "user_facilities", FOREIGN, f"rtree_{FOREIGN}_geom_node"} <= set(before)
+CATALOGUE = {"gpkg": {"gpkg_contents", "sqlite_sequence"}, "postgis": set()}  # what else a write updates in each
+
+
+def test_risk_writes_only_the_risk_table(backend: Backend) -> None:
+    _prepared(backend)
+    before, meta = backend.table_hashes(), dict(backend.raw_rows("onemap_meta"))
+    assert {"plan_reservoirs", "user_facilities", FOREIGN} <= set(before)
     recompute_risk(ADCODE, scheme="quantiles")
-    assert _changed(before, table_hashes(path)) == {"derived_risk_townships", "onemap_changesets", "onemap_meta", "gpkg_contents",
-                                                   "sqlite_sequence"}
+    assert _changed(before, backend.table_hashes()) == {"derived_risk_townships", "onemap_changesets", "onemap_meta",
+                                                        *CATALOGUE[backend.kind]}
+    after = dict(backend.raw_rows("onemap_meta"))
+    assert {k for k in meta.keys() | after.keys() if meta.get(k) != after.get(k)} == {"derived_revision"}
+
+
+def test_user_commit_writes_only_its_user_table(backend: Backend) -> None:
+    _prepared(backend)
+    before = backend.table_hashes()
+    open_workspace(ADCODE).commit([UserChange("facilities", delete=("u-f1",))], user="bob", action="delete")
+    assert _changed(before, backend.table_hashes()) == {"user_facilities", "onemap_changesets", *CATALOGUE[backend.kind]}
+
+
+def test_gpkg_catalogue_rows_change_only_for_the_tables_written(ws_dir: Path) -> None:
+    path = gpkg_path(ws_dir)
+    _prepared(Backend("gpkg", ws_dir))
+    keyed = _keyed(path)
+    recompute_risk(ADCODE, scheme="quantiles")
     assert _changed_keys(keyed, _keyed(path)) == {"gpkg_contents": {"derived_risk_townships"},
                                                   "sqlite_sequence": {"derived_risk_townships", "onemap_changesets"},
                                                   "onemap_meta": {"derived_revision"}}
-
-
-def test_user_commit_writes_only_its_user_table(ws_dir: Path) -> None:
-    path = _prepared(ws_dir)
-    before, keyed = table_hashes(path), _keyed(path)
+    keyed = _keyed(path)
     open_workspace(ADCODE).commit([UserChange("facilities", delete=("u-f1",))], user="bob", action="delete")
-    assert _changed(before, table_hashes(path)) == {"user_facilities", "onemap_changesets", "gpkg_contents", "sqlite_sequence"}
     assert _changed_keys(keyed, _keyed(path)) == {"gpkg_contents": {"user_facilities"},
                                                   "sqlite_sequence": {"user_facilities", "onemap_changesets"}, "onemap_meta": set()}
+    assert f"rtree_{FOREIGN}_geom_node" in table_hashes(path)
 
 
 def test_a_spatial_index_another_tool_added_is_kept_in_step(ws_dir: Path, tmp_path: Path) -> None:
-    path = _prepared(ws_dir)
+    path = gpkg_path(ws_dir)
+    _prepared(Backend("gpkg", ws_dir))
     for table in ("user_facilities", "derived_risk_townships", "plan_reservoirs"):
         add_spatial_index(path, table, tmp_path / "probe.gpkg")
         assert index_matches(path, table)
@@ -325,11 +338,11 @@ def _files(root: Path) -> dict[str, tuple[int, int]]:
     (("build", "../x/500231"), "a jurisdiction code is six digits"),
     (("risk", "500232"), "no workspace 500232 (built: 500231)"),
 ], ids=["risk-path", "build-path", "risk-unknown"])
-def test_cli_refuses_a_bad_code_without_writing(ws_dir: Path, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+def test_cli_refuses_a_bad_code_without_writing(backend: Backend, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     run = tmp_path / "run"
     run.mkdir()
     before = _files(tmp_path)
-    done = run_layers(ws_dir, *args, cwd=run)
+    done = run_layers(backend.folder, *args, cwd=run)
     assert done.returncode == 2
     assert message in done.stderr and done.stderr.startswith("error: ")
     assert "Traceback" not in done.stderr + done.stdout
@@ -343,7 +356,7 @@ def test_cli_refuses_a_bad_code_without_writing(ws_dir: Path, tmp_path: Path, ar
     ("../x/500231", r"six digits .*got '\.\./x/500231'"),
     ("5002310", r"six digits .*got '5002310'"),
 ])
-def test_open_workspace_refuses_unknown_codes(ws_dir: Path, code: str, message: str) -> None:
+def test_open_workspace_refuses_unknown_codes(backend: Backend, code: str, message: str) -> None:
     with pytest.raises(UnknownNameError, match=message):
         open_workspace(code)
 

@@ -1,15 +1,13 @@
 """Versions for undo and revert: every stored version read back (by feature, by changeset), a version
 written back exactly as given (its deletion, supersedes and provenance too), a user version retired
-without a new one (the plan feature shows again), each in one transaction with the conflict check."""
+without a new one (the plan feature shows again), each in one transaction with the conflict check; on both backends."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
-from _store_helpers import ADCODE, gpkg_path, table_hashes
+from _store_helpers import ADCODE, Backend
 
 from geo.errors import ConflictError, UnknownNameError
 from layers.store.workspace import UserChange, open_workspace
@@ -23,7 +21,7 @@ def _moved(lon: float) -> gpd.GeoDataFrame:
     return row.assign(provenance=f'{{"editor": "e{lon}"}}')
 
 
-def test_versions_by_feature_and_changeset_and_write_back(ws_dir: Path) -> None:
+def test_versions_by_feature_and_changeset_and_write_back(backend: Backend) -> None:
     one = open_workspace(ADCODE).commit([UserChange("reservoirs", upsert=_moved(107.40))], user="a", action="edit", reason="1")
     two = open_workspace(ADCODE).commit([UserChange("reservoirs", upsert=_moved(107.41))], user="b", action="edit", reason="2")
     ws = open_workspace(ADCODE)
@@ -42,7 +40,7 @@ def test_versions_by_feature_and_changeset_and_write_back(ws_dir: Path) -> None:
     assert ws.user_features("reservoirs").empty and FID in set(ws.layer("reservoirs")["fid"])  # the plan feature again
 
 
-def test_a_deleted_version_written_back_stays_deleted(ws_dir: Path) -> None:
+def test_a_deleted_version_written_back_stays_deleted(backend: Backend) -> None:
     gone = open_workspace(ADCODE).commit([UserChange("reservoirs", delete=(FID,))], user="a", action="delete", reason="1")
     v = open_workspace(ADCODE).versions("reservoirs", FID)
     open_workspace(ADCODE).commit([UserChange("reservoirs", retire=(FID,))], user="b", action="restore", reason="2")
@@ -53,13 +51,13 @@ def test_a_deleted_version_written_back_stays_deleted(ws_dir: Path) -> None:
     assert gone.revision < ws.revision
 
 
-def test_write_back_is_checked_and_atomic(ws_dir: Path) -> None:
+def test_write_back_is_checked_and_atomic(backend: Backend) -> None:
     stale = open_workspace(ADCODE)
     open_workspace(ADCODE).commit([UserChange("reservoirs", upsert=_moved(107.40))], user="a", action="edit", reason="1")
     v = open_workspace(ADCODE).versions("reservoirs", FID)
-    hashes = table_hashes(gpkg_path(ws_dir))
+    hashes = backend.table_hashes()
     with pytest.raises(ConflictError, match=r"在您打开的版本 1 之后已被他人修改：变更 #2"):
         stale.commit([UserChange("reservoirs", restore=v)], user="b", action="undo", reason="2")
     with pytest.raises(UnknownNameError, match=r"图层 reservoirs 中没有用户要素 nope / layer reservoirs has no user feature 'nope'"):
         open_workspace(ADCODE).commit([UserChange("reservoirs", restore=v, retire=("nope",))], user="b", action="undo", reason="2")
-    assert table_hashes(gpkg_path(ws_dir)) == hashes  # nothing of either written
+    assert backend.table_hashes() == hashes  # nothing of either written
