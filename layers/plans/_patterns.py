@@ -51,7 +51,7 @@ SUFFIXES = (
     Suffix("尾矿库", "facilities", "tailings_pond", 6, min_prefix=0),
     Suffix("(?:非煤矿山|煤矿(?!山)|铁矿|矿业)", "facilities", "mine", 6, min_prefix=0),
     Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
-    Suffix("(?:消防救援大队|救援大队|救援支队|救援中队|专职消防队)", "facilities", "fire_brigade", 8),
+    Suffix("(?:消防救援大队|救援大队|救援支队|救援中队|专职消防队)", "facilities", "fire_brigade", 8, min_prefix=1),  # 县消防救援大队
     Suffix("(?:救援中心|救援基地|培训基地|训练基地|实训基地)", "facilities", "rescue_center", 10),
     Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
     Suffix("(?:台站|基准站|基本站|观测站|监测站)", "facilities", "warning_station", 6),

@@ -96,3 +96,14 @@ def test_a_trade_heading_of_a_重点工程_section_is_no_project() -> None:
 def test_a_verb_before_a_category_is_not_part_of_its_name() -> None:
     names = set(_rows("一、园区\n明确化工园区边界,积极申报国家综合减灾示范社区。")["name"])
     assert "明确化工园区" not in names and "积极申报国家综合减灾示范社区" not in names
+
+
+def test_a_county_brigade_is_named_with_its_one_character_prefix() -> None:
+    rows = _rows("一、救援力量\n县人武部、县消防救援大队配合。")
+    assert rows.loc[rows["name"] == "县消防救援大队", "kind"].tolist() == ["fire_brigade"]
+
+
+def test_the_evaluation_counts_hand_made_names_the_plan_never_writes() -> None:
+    from layers.plans.evaluate import unwritten_names
+    truth = pd.DataFrame({"name": ["青石水库", "青石水库（除险加固）", "水库群联合调度"]})
+    assert unwritten_names("实施青石\n水库除险加固。", truth) == ["水库群联合调度"]
