@@ -20,6 +20,7 @@ from geo.errors import ConflictError, GeoError
 from layers.catalog.i18n import BASEMAP_LABELS, STATUS_LABELS, pick, t
 from layers.edits import edit
 from layers.edits.position import Position, parse_position
+from layers.render.patch import MapView, Patch, patch_data, plan_patch
 from layers.render.webmap import assemble_map, basemap, visibility_group
 from layers.store.workspace import open_workspace
 from layers.views import mapview as view
@@ -264,6 +265,21 @@ def _restore_panel(ws, rev: int, adcode: str, lang: str) -> None:  # noqa: ANN00
             _commit(edit.restore_feature, layer, fid, adcode=adcode, base=rev, lang=lang, select=lambda cs: (layer, fid))
 
 
+def _live_map(now: MapView, allow: dict, key: tuple, bounds) -> tuple[MapView, Patch | None]:  # noqa: ANN001
+    """The map the browser keeps and the patch that brings it to ``now``: after a saved change (this
+    user's or anyone's) the compiled map stays and only the changed features travel, so the map is
+    not re-created and the view is kept; a fresh compile when ``key`` (workspace, basemap, language,
+    switches, layers) changed or the change cannot be patched in place."""
+    kept = ss.get("_map_base")
+    if kept is not None and kept[0] == key:
+        planned = plan_patch(kept[1], now, ss.get("_map_carried") or {}, allow)
+        if planned is not None:
+            ss["_map_carried"] = planned[1]
+            return kept[1], planned[0]
+    ss["_map_base"], ss["_map_carried"], ss["_map_bounds"] = (key, now), {}, bounds()
+    return now, None
+
+
 def _to_history(layer: str, fid: str, lang: str) -> None:
     if st.button(pick(TX["history"], lang), key="to_history"):
         ss["history_filter"] = {"layer": layer, "fid": fid}
@@ -373,9 +389,9 @@ editing = {"mode": mode, "at": view.pin_at(pos.point, gcj02=base.gcj02) if pos e
 # map's own script opens with the spec defaults and depends on neither the sidebar list nor the filters,
 # so a sidebar toggle or filter only changes the small visibility group that st_folium runs in the live
 # map (no new map, view kept)
-parts = ui_cache.map_parts(adcode, stamp, q, tuple(data), lang, base.gcj02)
 allow = ui_cache.filter_allow(adcode, stamp, q, filters)
-bounds = ui_cache.bounds(adcode, stamp)
+shown_map, patch = _live_map(ui_cache.map_view(adcode, stamp, q, tuple(data), lang, base.gcj02), allow,
+                             (adcode, base.id, lang, q, tuple(data)), lambda: ui_cache.bounds(adcode, stamp))
 # st_folium moves the map whenever center/zoom change, so they change only on purpose: a search, or a
 # rebuilt map (basemap, language) that should open where the user was looking
 signature = (adcode, base.id, lang)
@@ -383,10 +399,11 @@ if ss.get("_signature") not in (None, signature) and ss.get("view"):
     ss["goto"] = ss["view"]
 ss["_signature"] = signature
 center, zoom = ss["goto"] if ss.get("goto") else (None, None)
-fmap = assemble_map(parts, bounds=bounds, base=base, shown=[k for k in data if view.get_spec(k).default_visible])
+fmap = assemble_map(shown_map.parts, bounds=ss["_map_bounds"], base=base, shown=[k for k in data if view.get_spec(k).default_visible])
 ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: counts[k] for k in data if k in visible}}
 live = visibility_group(visible, allow, classes=view.class_ticks(data, filters, lang),
-                        selected=view.selection(data, *sel, gcj02=base.gcj02) if sel else None, editing=editing)
+                        selected=view.selection(data, *sel, gcj02=base.gcj02) if sel else None, editing=editing,
+                        patch=patch_data(patch, lang))
 col_map, col_info = st.columns([3, 1])
 with col_map:
     out = st_folium(fmap, key="map", height=640, use_container_width=True, center=center, zoom=zoom, on_change=_from_map,

@@ -11,6 +11,7 @@ import streamlit as st
 
 from layers.analysis.riskstore import analysed_frames
 from layers.catalog.quality import QualityOptions
+from layers.render.patch import MapView, signatures
 from layers.render.webmap import MapParts, compile_map
 from layers.store.refresh import advance
 from layers.store.workspace import Workspace, list_workspaces, open_workspace, store
@@ -91,13 +92,19 @@ def filter_options(adcode: str, stamp: Stamp, q: QualityOptions) -> dict[str, li
     return view.filter_options(frames(adcode, stamp, q))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def map_parts(adcode: str, stamp: Stamp, q: QualityOptions, visible: tuple[str, ...], lang: str, gcj02: bool) -> MapParts:
     """The map's layers compiled to strings, unfiltered (filters apply in the live map): a rerun only
-    assembles a fresh folium map around them. The display frames in between are not cached themselves."""
+    assembles a fresh folium map around them."""
+    return map_view(adcode, stamp, q, visible, lang, gcj02).parts
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_view(adcode: str, stamp: Stamp, q: QualityOptions, visible: tuple[str, ...], lang: str, gcj02: bool) -> MapView:
+    """The display frames of a revision, their per-feature signatures and legend (what a patch of the
+    live map is computed from), and the map compiled from them, shared read-only by every session."""
     data = frames(adcode, stamp, q)
     shown = view.display_frames(data, visible, lang=lang, gcj02=gcj02, band=view.zoom_band(data))
-    return compile_map(shown, lang=lang, gcj02=gcj02)
+    return MapView(compile_map(shown, lang=lang, gcj02=gcj02), MappingProxyType(shown), signatures(shown), str(stamp[1]))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -178,6 +178,35 @@
       right = Math.min(right, Math.round(0.4 * width));
       map.fitBounds(b, {paddingTopLeft: [50, 10], paddingBottomRight: [right, 30], animate: false});
     };
+    // features changed since the map was compiled (layers/render/patch.py): each listed id is removed, then
+    // drawn as it is now if the patch carries it; cumulative and applied once per key, so a rerun costs nothing
+    R.patch = function (p) {
+      if (!p || R.patched === p.k) return;
+      p.l.forEach(function (c) {
+        var gone = new Set(c.rm), P = window.onemap[c.layer], S = window.onemap[c.layer + ':shapes'];
+        if (P) {
+          P.items = P.items.filter(function (m) { return !gone.has(m.feature.properties.fid); });
+          if (c.pts) {
+            var base = P.labels.length, pts = c.pts;
+            P.labels = P.labels.concat(pts.l);
+            pts.f.forEach(function (r) {  // tooltip indexes point into this patch's table: resolve them to text
+              var row = [r[0], r[1], r[2] + base, r[3], (r[4] || []).map(function (x) { return typeof x === 'number' ? pts.t[x] : x; })];
+              P.items.push(marker(row, pts.s[r[2]], c.layer));
+            });
+          }
+          R.refilter(c.layer);
+        }
+        if (S) {
+          S.group.eachLayer(function (l) { if (gone.has(l.feature.properties.fid)) S.group.removeLayer(l); });
+          if (c.shp) S.group.addData(c.shp.g);
+          S.items = S.group.getLayers();
+          S.count = S.items.length;
+        }
+        document.querySelectorAll('.onemap-panel [data-count="' + c.layer + '"]').forEach(function (n) { n.textContent = String(c.n); });
+      });
+      R.patched = p.k;
+      R.restack();
+    };
     // a tooltip: the texts the server chose from the layer's spec (LayerSpec.tooltip), joined, as escaped text
     R.tip = function (parts) {
       return parts.filter(function (s) { return s !== undefined && s !== null && s !== ''; }).map(window.onemapEsc).join(' · ');
@@ -201,17 +230,18 @@
     R.register(d.layer, map);
   };
 
+  function marker(r, st, layer) {  // r = [x, y, style, fid?, tooltip?] as points_data sends it
+    var m = L.circleMarker([r[1] / 1e5, r[0] / 1e5], {renderer: window.onemapCanvas, radius: st[1], color: st[0], weight: 1.6,
+      fillColor: st[0], fillOpacity: st[2] ? 0.15 : 0.85, dashArray: st[2] ? '2 2' : null});
+    m.feature = {properties: {fid: r[3] || '', layer: layer}};
+    m._row = r;
+    return m;
+  }
+
   window.onemapPoints = function (map, d) {
     var R = window.onemapRT;
     var layers = new Array(d.f.length);
-    for (var i = 0; i < d.f.length; i++) {
-      var r = d.f[i], st = d.s[r[2]];
-      var m = L.circleMarker([r[1] / 1e5, r[0] / 1e5], {renderer: window.onemapCanvas, radius: st[1], color: st[0], weight: 1.6,
-        fillColor: st[0], fillOpacity: st[2] ? 0.15 : 0.85, dashArray: st[2] ? '2 2' : null});
-      m.feature = {properties: {fid: r[3] || '', layer: d.layer}};
-      m._row = r;
-      layers[i] = m;
-    }
+    for (var i = 0; i < d.f.length; i++) layers[i] = marker(d.f[i], d.s[d.f[i][2]], d.layer);
     var group = d.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: d.cluster, spiderfyOnMaxZoom: false}) : L.featureGroup();
     if (group.addLayers) { group.addLayers(layers); } else { layers.forEach(function (m) { group.addLayer(m); }); }
@@ -268,7 +298,9 @@
           box.dataset.layer = l.id;
           box.checked = !!l.show && l.count > 0;
           box.disabled = !l.count;
-          lab.appendChild(document.createTextNode(' ' + l.label + ' (' + (l.count ? l.count : d.empty) + ')'));
+          lab.appendChild(document.createTextNode(' ' + l.label + ' ('));
+          el('span', 'n', l.count ? l.count : d.empty, lab).dataset.count = l.id;
+          lab.appendChild(document.createTextNode(')'));
           R.state.vis[l.id] = box.checked;
           (l.classes || []).forEach(function (c) {
             var cl = el('label', 'cls', null, body);
@@ -395,6 +427,7 @@
       P.allowKey = allowKey;
       R.refilter(key);
     });
+    R.patch(d.p);  // after the filters: a patched layer has none (the server compiles afresh otherwise)
     R.select(d.s);
     R.setEdit(d.e || null);
   };

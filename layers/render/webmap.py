@@ -368,7 +368,8 @@ class _Visibility(_DataElement):
     filters (``allow``: layer part -> positions of the items that pass, None = all) and the hazard
     classes (``classes``: layer -> ticked labels, None = all), highlights the ``selected`` feature and,
     while a feature is edited, puts the map in ``editing`` mode (the next click is a position, reported
-    back; ``at`` the position read, shown as a draggable pin).
+    back; ``at`` the position read, shown as a draggable pin), and first applies ``patch`` (the
+    features changed since the map was compiled, ``layers.render.patch.patch_data``).
     Sent through st_folium's ``feature_group_to_add``, which runs it in the live map: a sidebar toggle
     or filter changes what is drawn without re-creating the map."""
 
@@ -380,22 +381,24 @@ class _Visibility(_DataElement):
 
     def __init__(self, visible: Sequence[str], allow: Mapping[str, Sequence[int] | None],
                  classes: Mapping[str, Sequence[str] | None], selected: Mapping[str, object] | None,
-                 editing: Mapping[str, object] | None = None) -> None:
+                 editing: Mapping[str, object] | None = None, patch: Mapping[str, object] | None = None) -> None:
         super().__init__(js_data({"v": sorted(visible), "a": {k: None if v is None else list(v) for k, v in allow.items()},
                                   "c": {k: None if v is None else list(v) for k, v in classes.items()}, "s": selected,
-                                  "e": editing}))
+                                  "e": editing, "p": patch}))
 
 
 def visibility_group(visible: Sequence[str], allow: Mapping[str, Sequence[int] | None] | None = None, *,
                      classes: Mapping[str, Sequence[str] | None] | None = None,
                      selected: Mapping[str, object] | None = None,
-                     editing: Mapping[str, object] | None = None) -> folium.FeatureGroup:
+                     editing: Mapping[str, object] | None = None,
+                     patch: Mapping[str, object] | None = None) -> folium.FeatureGroup:
     """An empty feature group carrying ``_Visibility`` for ``st_folium(feature_group_to_add=...)``;
     ``allow`` as returned by ``layers.view.filter_allow``, ``classes`` by ``layers.view.class_ticks``,
     ``selected`` = {layer, fid, lat, lng} of the feature the details panel shows (highlighted),
-    ``editing`` = {mode: "move"|"add", at: [lat, lng] or None, text: the hint shown in the map} or None."""
+    ``editing`` = {mode: "move"|"add", at: [lat, lng] or None, text: the hint shown in the map} or None,
+    ``patch`` = the features changed since the map was compiled (``layers.render.patch.patch_data``)."""
     group = folium.FeatureGroup(name="visibility", control=False)
-    group.add_child(_Visibility(visible, allow or {}, classes or {}, selected, editing))
+    group.add_child(_Visibility(visible, allow or {}, classes or {}, selected, editing, patch))
     return group
 
 

@@ -200,3 +200,50 @@ def test_the_history_button_opens_the_feature_history() -> None:
     layer, fid = at.session_state["selected"]
     at.button(key="to_history").click().run()
     assert at.session_state["history_filter"] == {"layer": layer, "fid": fid}
+
+
+def _map_args(at: AppTest) -> dict:
+    """The arguments the page gave the map component (the map's script and the live group)."""
+    import json
+
+    comps = [json.loads(c.proto.json_args) for c in at.get("component_instance") if "feature_group" in c.proto.json_args]
+    assert len(comps) == 1
+    return comps[0]
+
+
+def test_a_saved_move_patches_the_live_map_instead_of_recompiling_it() -> None:
+    """The map's script stays byte-equal (streamlit-folium keeps the map and the view); the live group
+    carries the moved reservoir at its new position, and after an undo back at the old one."""
+    import re
+
+    from layers.edits.history import undo
+    from layers.render.webmap import parse_js_data
+
+    at = _select(_run())
+    layer, fid = at.session_state["selected"]
+    old = _feature(layer, fid).geometry
+    before = _map_args(at)
+    at.text_input(key="edit_first").input(str(TARGET[0]))
+    at.text_input(key="edit_second").input(str(TARGET[1])).run()
+    _who(at)
+    at.button(key="edit_save_pos").click().run()
+    assert not at.exception and not at.error
+    after = _map_args(at)
+    assert after["script"] == before["script"]
+
+    def patched() -> dict:
+        live = _map_args(at)["feature_group"]
+        data = parse_js_data(re.search(r"onemapVisibility\((\{.*\})\);", live).group(1))
+        (entry,) = [p for p in data["p"]["l"] if p["layer"] == layer]
+        return entry
+
+    entry = patched()
+    assert fid in entry["rm"]
+    (row,) = [r for r in entry["pts"]["f"] if r[3] == fid]
+    assert (row[0], row[1]) == (round(TARGET[0] * 1e5), round(TARGET[1] * 1e5))
+    cs = open_workspace(ADCODE).changesets()[-1]
+    undo(open_workspace(ADCODE), cs.id, user="李四")
+    at.run()
+    assert _map_args(at)["script"] == before["script"]
+    (row,) = [r for r in patched()["pts"]["f"] if r[3] == fid]  # still patched: back where the compiled map had it
+    assert (row[0], row[1]) == (round(old.x * 1e5), round(old.y * 1e5))

@@ -149,7 +149,7 @@ def test_visibility_group_carries_visible_layers_and_filters() -> None:
                              classes={"geohazards": ["滑坡"]}, selected=sel)
     (el,) = [c for c in group._children.values() if isinstance(c, _Visibility)]
     assert parse_js_data(el.data) == {"v": ["projects", "townships"], "a": {"projects": [1], "facilities": None},
-                                      "c": {"geohazards": ["滑坡"]}, "s": sel, "e": None}  # no edit in progress
+                                      "c": {"geohazards": ["滑坡"]}, "s": sel, "e": None, "p": None}  # no edit in progress, nothing patched
 
 
 # --- issue 12: markup stays text, empty layers listed, errors in the user's language, picking as drawn
