@@ -34,10 +34,13 @@ $(ONEMAP) &: layers/render/onemap.js layers/render/onemap.css
 	mkdir -p static/onemap
 	cp layers/render/onemap.js layers/render/onemap.css static/onemap/
 
-# Debian packages for browser tests and CJK text: chromium, fonts, poppler (pdffonts/pdftoppm)
+# Debian packages for browser tests, CJK text and the PostgreSQL store tests: chromium, fonts, poppler
+# (pdffonts/pdftoppm), PostgreSQL 15 with PostGIS 3 (the tests start a private cluster of their own)
 $(SYSDEPS): $(STAMP)
-	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list | grep -qi "noto sans cjk"; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; fi
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list | grep -qi "noto sans cjk" \
+		|| [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils \
+		postgresql postgresql-15-postgis-3 >/dev/null; fi
 	touch $(SYSDEPS)
 
 build: $(WORKSPACES)
@@ -60,6 +63,12 @@ eval: $(STAMP)
 
 bench: $(STAMP) $(VENDOR) $(ONEMAP) $(SYSDEPS)
 	$(BIN)/python tests/bench/run_bench.py
+
+# A local PostgreSQL + PostGIS server for the shared store; its URL is the last line printed:
+#   export ONEMAP_STORE="$$(make -s postgis | tail -n 1)"
+.PHONY: postgis
+postgis:
+	@sh .ci/postgis.sh
 
 clean:
 	rm -rf $(VENV) workspaces .pytest_cache .bench
