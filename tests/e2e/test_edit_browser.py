@@ -114,6 +114,7 @@ def test_click_move_save_and_the_details_show_the_new_position(browser, private_
     assert page.locator('[data-testid="stException"]').count() == 0
     p.shot("edit_500231_move_zh_1440")
     view_before = p.view()
+    p.map_frame().evaluate("() => { window.__sameMap = true; }")  # gone if the save re-created the map
     save_position(p)
     details = page.locator('[data-testid="stTable"]').filter(has_text=NAME)
     details.filter(has_text="规划局 张三").wait_for(timeout=30_000)
@@ -123,6 +124,9 @@ def test_click_move_save_and_the_details_show_the_new_position(browser, private_
     assert "人工核定" in text and "现场核实:坝址在此" in text
     moved = _eval(p, RESERVOIR, lambda v: v is not None and abs(v["lat"] - target[0]) < 1e-4, NAME)  # repainted there
     assert abs(moved["lng"] - target[1]) < 1e-4
+    assert p.map_frame().evaluate("() => window.__sameMap === true")  # patched in place, not a new map
+    fids = p.map_frame().evaluate("() => window.onemap.reservoirs.items.map(m => m.feature.properties.fid)")
+    assert len(fids) == len(set(fids))  # the old marker was removed, not left beside the new one
     view_after = p.view()
     assert view_before and view_after and abs(view_after[2] - view_before[2]) < 0.01  # zoom kept
     assert abs(view_after[0] - view_before[0]) < 1e-3 and abs(view_after[1] - view_before[1]) < 1e-3  # centre kept
