@@ -1,4 +1,4 @@
-"""Build a jurisdiction's workspace GeoPackage from the committed sources in ``data/``."""
+"""Build a jurisdiction's workspace (in the configured store: GeoPackage or PostgreSQL) from the committed sources in ``data/``."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from layers.jobs.planfiles import plan_folder, saved_documents
 from layers.plans import demo
 from layers.plans.inventory import INVENTORY_COLUMNS, RIVER_ORDER, Placer, documents, read_inventory
 from layers.plans.rules import buffer_metres, rule_zone
-from layers.store.gpkg import GeoPackageStore
 from layers.store.kde import kde_output
+from layers.store.model import Store
 from layers.store.schema import conform, merge
 from layers.store.workspace import store, validate_adcode
 
@@ -250,7 +250,7 @@ def build_workspace(adcode: str, *, user: str = "build", reason: str | None = No
     return BuildResult(adcode, st.path(adcode), counts, unmapped, j.unconfirmed)
 
 
-def _current_format(st: GeoPackageStore, adcode: str) -> bool:
+def _current_format(st: Store, adcode: str) -> bool:
     try:
         st.revision(adcode)
     except SourceReadError:  # an old-format file: its layers were all plan-derived and are replaced

@@ -26,7 +26,7 @@ import shapely
 from psycopg import conninfo
 
 from geo.crs import CGCS2000
-from geo.errors import ConflictError, SourceReadError, UnknownNameError
+from geo.errors import ConflictError, GeoError, UnknownNameError
 from layers.catalog.specs import SPECS, get_spec
 from layers.store import changes as changes_
 from layers.store import schema as s
@@ -41,7 +41,7 @@ CONNECT_TIMEOUT_S = 10
 PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean", "TEXT": "text", "INTEGER": "integer"}
 
 
-class DatabaseError(SourceReadError):
+class DatabaseError(GeoError, OSError):
     """The workspace database cannot be reached or used; the message names host, port and database
     (never the password) and says what to check."""
 
