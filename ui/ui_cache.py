@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Hashable, Mapping
 from types import MappingProxyType
+from typing import TypeVar
 
 import geopandas as gpd
 import streamlit as st
@@ -12,12 +14,13 @@ import streamlit as st
 from layers.analysis.riskstore import analysed_frames
 from layers.catalog.quality import QualityOptions
 from layers.render.patch import MapView, signatures
-from layers.render.webmap import MapParts, compile_map
+from layers.render.webmap import LayerParts, MapParts, compile_layer, compile_map
 from layers.store.refresh import advance
 from layers.store.workspace import Workspace, list_workspaces, open_workspace, store
 from layers.views import mapview as view
 
 Stamp = tuple[str, int]
+T = TypeVar("T")
 
 
 def workspace_stamp(adcode: str) -> Stamp:
@@ -100,11 +103,38 @@ def map_parts(adcode: str, stamp: Stamp, q: QualityOptions, visible: tuple[str, 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def map_view(adcode: str, stamp: Stamp, q: QualityOptions, visible: tuple[str, ...], lang: str, gcj02: bool) -> MapView:
-    """The display frames of a revision, their per-feature signatures and legend (what a patch of the
-    live map is computed from), and the map compiled from them, shared read-only by every session."""
+    """The display frames of a revision and their per-feature signatures (what a patch of the live map
+    is computed from), and the map compiled from them when asked, shared read-only by every session.
+    A layer whose frame is the same object as at an earlier revision (the edit did not touch it) reuses
+    its display copy, signature and compiled parts."""
     data = frames(adcode, stamp, q)
-    shown = view.display_frames(data, visible, lang=lang, gcj02=gcj02, band=view.zoom_band(data))
-    return MapView(compile_map(shown, lang=lang, gcj02=gcj02), MappingProxyType(shown), signatures(shown), str(stamp[1]))
+    band = view.zoom_band(data)
+    shown = {k: _per_object(data[k], ("display", lang, gcj02, band),
+                            lambda k=k: view.display_frames({k: data[k]}, [k], lang=lang, gcj02=gcj02, band=band)[k])
+             for k in visible if k in data}
+    sig = {k: _per_object(g, ("sig",), lambda g=g, k=k: signatures({k: g})[k]) for k, g in shown.items()}
+    return MapView(MappingProxyType(shown), MappingProxyType(sig), str(stamp[1]),
+                   lambda: compile_map(shown, lang=lang, gcj02=gcj02, compile_one=_compiled))
+
+
+def _compiled(layer_id: str, display: gpd.GeoDataFrame, lang: str) -> LayerParts:
+    return _per_object(display, ("compiled", layer_id, lang), lambda: compile_layer(layer_id, display, lang))
+
+
+_by_object: dict[tuple[int, Hashable], tuple[weakref.ref, object]] = {}
+
+
+def _per_object(obj: object, extra: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per live object ``obj`` (and ``extra``): frames are read-only, so a result
+    keyed by the object holds as long as the object lives (the entry goes with it)."""
+    key = (id(obj), extra)
+    hit = _by_object.get(key)
+    if hit is not None and hit[0]() is obj:
+        return hit[1]  # type: ignore[return-value]
+    value = compute()
+    _by_object[key] = (weakref.ref(obj), value)
+    weakref.finalize(obj, _by_object.pop, key, None)
+    return value
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

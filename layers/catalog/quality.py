@@ -121,7 +121,8 @@ def apply_quality(frames: Mapping[str, gpd.GeoDataFrame], opts: QualityOptions) 
     risk zoning) are never dropped."""
     out = {}
     for lid, gdf in frames.items():
-        out[lid] = gdf if lid in BASE_LAYERS or gdf.empty or not opts.hides_any else gdf[keep_mask(gdf, opts)]
+        keep = None if lid in BASE_LAYERS or gdf.empty or not opts.hides_any else keep_mask(gdf, opts)
+        out[lid] = gdf if keep is None or keep.all() else gdf[keep]  # the same frame when nothing is hidden
     return out
 
 

@@ -184,17 +184,24 @@
       if (!p || R.patched === p.k) return;
       p.l.forEach(function (c) {
         var gone = new Set(c.rm), P = window.onemap[c.layer], S = window.onemap[c.layer + ':shapes'];
-        if (P) {
-          P.items = P.items.filter(function (m) { return !gone.has(m.feature.properties.fid); });
+        if (P) {  // one marker at a time: re-adding a clustered layer of 20,000 points would take seconds
+          var at = new Set(c.at || []);
+          P.items = P.items.filter(function (m) {
+            var out = gone.has(m.feature.properties.fid) || (m._i !== undefined && at.has(m._i));
+            if (out) P.group.removeLayer(m);
+            return !out;
+          });
           if (c.pts) {
             var base = P.labels.length, pts = c.pts;
             P.labels = P.labels.concat(pts.l);
             pts.f.forEach(function (r) {  // tooltip indexes point into this patch's table: resolve them to text
               var row = [r[0], r[1], r[2] + base, r[3], (r[4] || []).map(function (x) { return typeof x === 'number' ? pts.t[x] : x; })];
-              P.items.push(marker(row, pts.s[r[2]], c.layer));
+              var m = marker(row, pts.s[r[2]], c.layer);
+              P.items.push(m);
+              if (!P.classes || P.classes.has(P.labels[row[2]])) P.group.addLayer(m);
             });
           }
-          R.refilter(c.layer);
+          P.count = P.items.length;
         }
         if (S) {
           S.group.eachLayer(function (l) { if (gone.has(l.feature.properties.fid)) S.group.removeLayer(l); });
@@ -241,7 +248,10 @@
   window.onemapPoints = function (map, d) {
     var R = window.onemapRT;
     var layers = new Array(d.f.length);
-    for (var i = 0; i < d.f.length; i++) layers[i] = marker(d.f[i], d.s[d.f[i][2]], d.layer);
+    for (var i = 0; i < d.f.length; i++) {
+      layers[i] = marker(d.f[i], d.s[d.f[i][2]], d.layer);
+      layers[i]._i = i;  // the position it was drawn at: how a patch finds a point of a dense layer (drawn without ids)
+    }
     var group = d.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({chunkedLoading: true, disableClusteringAtZoom: d.cluster, spiderfyOnMaxZoom: false}) : L.featureGroup();
     if (group.addLayers) { group.addLayers(layers); } else { layers.forEach(function (m) { group.addLayer(m); }); }

@@ -7,13 +7,15 @@ the features whose display differs from the base: removed by id, then added as t
 
 The patch is cumulative: every feature patched since the base is sent again as it is now (an undo
 that puts a feature back where the base had it is drawn right). When a patch cannot be drawn in place
-(a layer that was empty or is drawn without ids, town labels, a new legend class, a sidebar filter
-on a changed layer, or many changes) :func:`plan_patch` returns None and the page compiles afresh."""
+(a layer that was empty, town labels, a new legend class, a sidebar filter on a changed layer, or
+many changes) :func:`plan_patch` returns None and the page compiles afresh."""
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -21,27 +23,34 @@ import numpy as np
 import pandas as pd
 
 from layers.catalog.specs import get_spec
-from layers.render.webmap import MANY_POINTS, LayerParts, MapParts, parse_js_data, points_data, shapes_data
+from layers.render.webmap import LayerParts, MapParts, parse_js_data, points_data, shapes_data
 
 STYLE_COLUMNS = ("_c", "_r", "_q", "_l", "_w", "_fo")
 MAX_PATCHED = 400  # features; beyond this a fresh compile is cheaper for the browser than a patch
 
 
-@dataclass(frozen=True)
 class MapView:
-    """A revision's map: compiled parts, the display frames they were compiled from and the
-    per-feature signatures; ``revision`` names it in patch keys."""
+    """A revision's map: the display frames, their per-feature signatures and the compiled map
+    (compiled on first use: a revision drawn as a patch is never compiled whole); ``revision`` names
+    it in patch keys."""
 
-    parts: MapParts
-    display: Mapping[str, gpd.GeoDataFrame]
-    sig: Mapping[str, pd.Series | None]
-    revision: str
+    def __init__(self, display: Mapping[str, gpd.GeoDataFrame], sig: Mapping[str, pd.Series | None], revision: str,
+                 compile_parts: Callable[[], MapParts]) -> None:
+        self.display, self.sig, self.revision = display, sig, revision
+        self._compile = compile_parts
+        self._lock = threading.Lock()
+
+    @functools.cached_property
+    def parts(self) -> MapParts:
+        with self._lock:  # one compile when two sessions ask at once
+            return self._compile()
 
 
 @dataclass(frozen=True)
 class LayerPatch:
     layer_id: str
     fids: tuple[str, ...]  # every feature patched since the base: removed, then drawn again if in ``rows``
+    at: tuple[int, ...]  # the base positions of those among the base layer's points
     rows: gpd.GeoDataFrame  # the display rows of those features now
     count: int  # features of the layer now (the in-map panel's count)
 
@@ -95,40 +104,50 @@ def plan_patch(base: MapView, now: MapView, carried: Mapping[str, frozenset[str]
     key = f"{base.revision}>{now.revision}"
     if not fids:
         return Patch(key, ()), {}
-    if sum(len(v) for v in fids.values()) > MAX_PATCHED or not _legend_covers(base.parts.legend, now.parts.legend, fids):
+    if sum(len(v) for v in fids.values()) > MAX_PATCHED or not _legend_covers(base.parts.legend, now.display, fids):
         return None
     out = []
     for lid, every in fids.items():
         if not _patchable(parts[lid], now.display[lid], every, allow):
             return None
         rows = now.display[lid][now.display[lid]["fid"].astype(str).isin(every)]
-        out.append(LayerPatch(lid, tuple(sorted(every)), rows, len(now.display[lid])))
+        out.append(LayerPatch(lid, tuple(sorted(every)), _base_positions(base.display[lid], every), rows, len(now.display[lid])))
     return Patch(key, tuple(out)), fids
 
 
+def _base_positions(display: gpd.GeoDataFrame, fids: frozenset[str]) -> tuple[int, ...]:
+    """Positions among the base layer's points of the features in ``fids`` (a dense layer's points are
+    drawn without ids: the browser finds them by the position they were drawn at)."""
+    pts = display.loc[display.geometry.geom_type == "Point", "fid"].astype(str).to_numpy()
+    return tuple(int(i) for i in np.flatnonzero(np.isin(pts, list(fids))))
+
+
 def _patchable(base: LayerParts, now: gpd.GeoDataFrame, fids: frozenset[str], allow: Mapping[str, object]) -> bool:
-    """A layer's changes can be drawn in place: it was drawn with ids (points with names, not clustered),
-    the parts the changed features need exist in the base, it has no town labels, and no sidebar filter
-    applies to it (the filter's positions refer to the order of a fresh compile)."""
+    """A layer's changes can be drawn in place: the parts the changed features need exist in the base,
+    it has no town labels, and no sidebar filter applies to it (the filter's positions refer to the
+    order of a fresh compile)."""
     if base.count == 0 or get_spec(base.layer_id).name_labels == "always":
         return False
     if allow.get(base.layer_id) is not None or allow.get(f"{base.layer_id}:shapes") is not None:
         return False
     rows = now[now["fid"].astype(str).isin(fids)]
     is_point = np.asarray(rows.geometry.geom_type == "Point")
-    if is_point.any() and (base.points is None or (now.geometry.geom_type == "Point").sum() > MANY_POINTS):
-        return False
-    return bool(not (~is_point).any() or base.shapes is not None)
+    return not (is_point.any() and base.points is None) and not ((~is_point).any() and base.shapes is None)
 
 
-def _legend_covers(base: str, now: str, fids: Mapping[str, frozenset[str]]) -> bool:
-    """Every legend row and note of the changed layers now was in the base legend."""
-    b, n = json.loads(base), json.loads(now)
+def _legend_covers(base_legend: str, display: Mapping[str, gpd.GeoDataFrame], fids: Mapping[str, frozenset[str]]) -> bool:
+    """The changed layers draw no legend class (colour, label) and no approximate position that the
+    base legend lacks."""
+    b = json.loads(base_legend)
     rows = {blk["layer"]: {tuple(r) for r in blk["rows"]} for blk in b["blocks"]}
-    for blk in n["blocks"]:
-        if blk["layer"] in fids and not {tuple(r) for r in blk["rows"]} <= rows.get(blk["layer"], set()):
+    approx = any(n[0] == "approx" for n in b["notes"])
+    for lid in fids:
+        gdf = display[lid]
+        if not set(zip(gdf["_c"].astype(str), gdf["_l"].astype(str), strict=True)) <= rows.get(lid, set()):
             return False
-    return {tuple(x) for x in n["notes"]} <= {tuple(x) for x in b["notes"]}
+        if not approx and bool((gdf["_q"] == 1).any()):
+            return False
+    return True
 
 
 def patch_data(patch: Patch | None, lang: str) -> dict | None:
@@ -140,7 +159,7 @@ def patch_data(patch: Patch | None, lang: str) -> dict | None:
     for p in patch.layers:
         pts = p.rows[p.rows.geometry.geom_type == "Point"]
         shp = p.rows[p.rows.geometry.geom_type != "Point"]
-        layers.append({"layer": p.layer_id, "rm": list(p.fids), "n": p.count,
+        layers.append({"layer": p.layer_id, "rm": list(p.fids), "at": list(p.at), "n": p.count,
                        "pts": parse_js_data(points_data(p.layer_id, pts, names=True, cluster_zoom=None, lang=lang)) if len(pts) else None,
                        "shp": parse_js_data(shapes_data(p.layer_id, shp, lang=lang)) if len(shp) else None})
     return {"k": patch.key, "l": layers}

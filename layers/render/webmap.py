@@ -15,7 +15,7 @@ import json
 import os
 import posixpath
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -345,10 +345,12 @@ def compile_layer(layer_id: str, gdf: gpd.GeoDataFrame, lang: str) -> LayerParts
     )
 
 
-def compile_map(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str = "zh", gcj02: bool = False) -> MapParts:
-    """The heavy half of ``build_map``: display frames -> strings, in the specs' draw order."""
+def compile_map(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str = "zh", gcj02: bool = False,
+                compile_one: Callable[[str, gpd.GeoDataFrame, str], LayerParts] = compile_layer) -> MapParts:
+    """The heavy half of ``build_map``: display frames -> strings, in the specs' draw order
+    (``compile_one`` compiles a layer: a page passes one that reuses the layers it compiled before)."""
     ordered = in_draw_order(frames)
-    layers = tuple(compile_layer(k, frames[k], lang) for k in ordered)
+    layers = tuple(compile_one(k, frames[k], lang) for k in ordered)
     return MapParts(layers, panel_groups(frames, lang), legend_data({k: frames[k] for k in ordered}, lang, gcj02=gcj02), lang)
 
 
