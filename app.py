@@ -3,7 +3,7 @@
 import streamlit as st
 
 from layers.catalog.i18n import t
-from ui.auth import gate
+from ui.auth import gate, touch
 from ui.common import keep_state
 
 st.set_page_config(page_title="县域风险一张图", layout="wide")  # no material icons: Streamlit fetches their SVGs from a CDN
@@ -21,3 +21,4 @@ nav = st.navigation([
     *admin,
 ])
 nav.run()
+touch()  # a long page run is not idle time

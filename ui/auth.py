@@ -47,6 +47,12 @@ def gate(lang: str) -> Account | None:
     return acc
 
 
+def touch() -> None:
+    """The session was used until now (app.py, after the page ran): idle time counts from the end of a run."""
+    if "auth_user" in ss:
+        ss["auth_seen"] = time.time()
+
+
 def acting_user(lang: str) -> str | None:
     """The logged-in account's name with auth on (the name every write of the page is made as); None
     with auth off (the page keeps its own name field). ``lang`` is for pages that show it."""
