@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -19,12 +20,40 @@ from layers.store.gpkg import GeoPackageStore
 PW = "correct horse 42"
 
 
-@pytest.fixture
-def accounts(tmp_path: Path) -> Accounts:
-    return Accounts.of(GeoPackageStore(tmp_path))
+@pytest.fixture(params=["gpkg", "postgis"])
+def accounts(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
+    """The accounts of a GeoPackage folder store, then of a PostgreSQL store (the same SQL)."""
+    if request.param == "gpkg":
+        yield Accounts.of(GeoPackageStore(tmp_path))
+        return
+    from tests.pg import unique_name
+
+    server, name = request.getfixturevalue("pg_server"), unique_name("acc")
+    url = server.create_database(name, postgis=False)
+    yield Accounts.of(SimpleNamespace(kind="postgis", url=url))
+    server.drop_database(name)
 
 
-def test_the_hash_is_argon2id_and_never_the_password(accounts: Accounts, tmp_path: Path) -> None:
+def test_postgres_keeps_them_in_their_own_schema(request: pytest.FixtureRequest) -> None:
+    import psycopg
+
+    from tests.pg import unique_name
+
+    server, name = request.getfixturevalue("pg_server"), unique_name("acc")
+    url = server.create_database(name, postgis=False)
+    try:
+        acc = Accounts.of(SimpleNamespace(kind="postgis", url=url))
+        assert not acc.any()
+        acc.add("张三", Grant("viewer"), PW)
+        with psycopg.connect(url) as con:
+            stored = con.execute("SELECT name, password_hash FROM onemap_accounts.accounts").fetchall()
+        assert stored[0][0] == "张三" and stored[0][1].startswith("$argon2id$") and acc.any()
+    finally:
+        server.drop_database(name)
+
+
+def test_the_hash_is_argon2id_and_never_the_password(tmp_path: Path) -> None:
+    accounts = Accounts.of(GeoPackageStore(tmp_path))
     assert not accounts.any() and accounts.list() == [] and not (tmp_path / "onemap_accounts.sqlite").exists()  # reading creates nothing
     acc = accounts.add("张三", Grant("editor", ("forest_fire", "facilities:fire")), PW)
     assert (acc.name, acc.role, acc.layers, acc.townships, acc.disabled) == ("张三", "editor", ("forest_fire", "facilities:fire"), (), False)
