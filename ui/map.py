@@ -22,9 +22,9 @@ from layers.edits import edit
 from layers.edits.position import Position, parse_position
 from layers.render.patch import MapView, Patch, patch_data, plan_patch
 from layers.render.webmap import assemble_map, basemap, visibility_group
-from layers.store.workspace import open_workspace
 from layers.views import mapview as view
-from ui import common, export_panel, ui_cache
+from layers.views.historyview import md_escape
+from ui import auth, common, export_panel, ui_cache
 
 ss = st.session_state
 HISTORY_PAGE = Path(__file__).with_name("history.py")
@@ -134,14 +134,15 @@ def _commit(fn, *args, adcode: str, base: int, lang: str, select=None, **kw) -> 
     """One change through ``layers.edits.edit`` with the name and reason typed, from the revision the
     page showed; the message of a refused change is shown in ``lang``; a saved one reruns the page,
     which repaints the map where the user was looking."""
-    who, why = str(ss.get("editor") or "").strip(), str(ss.get("edit_reason") or "").strip()
+    who = auth.acting_user(lang) or str(ss.get("editor") or "").strip()  # with login on: the account
+    why = str(ss.get("edit_reason") or "").strip()
     if not who or not why:
         st.error(pick(TX["need"], lang))
         return
-    try:
-        cs = fn(open_workspace(adcode), *args, user=who, reason=why, base_revision=base, **kw)
+    try:  # the newest handle the page holds (read once per revision), not a fresh read of every layer
+        cs = fn(ui_cache.current(adcode)[1], *args, user=who, reason=why, base_revision=base, **kw)
     except GeoError as err:
-        st.error(view.say(str(err), lang))
+        st.error(md_escape(view.say(str(err), lang)))
         if isinstance(err, ConflictError):  # the panel now shows their change; saving again is a deliberate redo
             ss["_edit_base"] = ui_cache.workspace_stamp(adcode)[1]
         return
@@ -171,7 +172,11 @@ def _position_inputs(mode: str, pos: Position | None, err: str | None, lang: str
 def _who_and_why(lang: str) -> None:
     """Who changes and why (asked for every change; the name is kept for the session)."""
     st.subheader(pick(TX["edit"], lang))
-    st.text_input(pick(TX["editor"], lang), key="editor")
+    account = auth.acting_user(lang)
+    if account is None:
+        st.text_input(pick(TX["editor"], lang), key="editor")
+    else:
+        st.text(f"{pick(TX['editor'], lang)}: {account}")
     st.text_input(pick(TX["reason"], lang), key="edit_reason")
 
 
@@ -313,7 +318,7 @@ if "_map_classes" in ss:  # hazard classes ticked in the map = the sidebar hazar
 # the title and banner sit above the search, but are written once the layers are known
 header = st.container()
 query = st.text_input(t("search", lang), placeholder=t("search_hint", lang), key="search")
-hits = view.search(data, query, lang=lang)
+hits = ui_cache.search(adcode, stamp, q, query, lang)
 if query and hits.empty:
     st.info(t("no_match", lang))
 elif not hits.empty:

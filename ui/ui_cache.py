@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from layers.analysis.riskstore import analysed_frames
@@ -135,6 +136,12 @@ def _per_object(obj: object, extra: Hashable, compute: Callable[[], T]) -> T:
     _by_object[key] = (weakref.ref(obj), value)
     weakref.finalize(obj, _by_object.pop, key, None)
     return value
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search(adcode: str, stamp: Stamp, q: QualityOptions, text: str, lang: str) -> pd.DataFrame:
+    """The search's hits (a name search over every layer; the text stays in the box across reruns)."""
+    return view.search(frames(adcode, stamp, q), text, lang=lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
