@@ -112,7 +112,7 @@ def _editor(lang: str) -> pd.DataFrame:
     labels = {c: pick(pv.COLUMN_LABELS[c], lang) for c in base.columns if c in pv.COLUMN_LABELS}
     cfg = {c: st.column_config.TextColumn(labels[c], disabled=c not in pv.EDITABLE) for c in base.columns if c in labels and c != pv.ACCEPT}
     cfg[pv.ACCEPT] = st.column_config.CheckboxColumn(labels[pv.ACCEPT])
-    cfg["layer"] = st.column_config.SelectboxColumn(labels["layer"], options=list(PLAN_LAYERS), required=True)
+    cfg["layer"] = st.column_config.SelectboxColumn(labels["layer"], options=pv.layer_options(lang), required=True)  # 水库, not ids
     cfg[pv.SENTENCE] = st.column_config.TextColumn(labels[pv.SENTENCE], disabled=True, width="large")
     out = st.data_editor(base, column_config=cfg, hide_index=True, width="stretch", key=f"pi_editor_{ss['pi_ed']}",
                          column_order=[pv.ACCEPT, "fid", "layer", "kind", "name", "count", "township", pv.SENTENCE, pv.MATCH,

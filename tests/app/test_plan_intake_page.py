@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from layers.views import planview as pv
 from tests.app._pages import run_page
 
 pytest.importorskip("layers.plans.extract")
@@ -64,7 +65,9 @@ def test_accept_a_group_then_all_save_and_build_a_new_county(private_workspaces:
     at.selectbox(key="pi_group").set_value("reservoirs").run()
     at.button(key="pi_acc").click().run()
     review = _review(at)
-    assert review.loc[review["layer"] == "reservoirs", "accept"].all() and not review.loc[review["layer"] != "reservoirs", "accept"].any()
+    assert set(review["layer"]) <= set(pv.layer_options("zh"))  # the table speaks the user's language (水库), not layer ids
+    is_reservoir = review["layer"] == "水库"
+    assert is_reservoir.any() and review.loc[is_reservoir, "accept"].all() and not review.loc[~is_reservoir, "accept"].any()
     at.selectbox(key="pi_group").set_value(None).run()
     at.button(key="pi_acc").click().run()
     assert _review(at)["accept"].all()
