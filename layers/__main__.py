@@ -58,6 +58,14 @@ def _dump(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from layers.store.backup import backup
+
+    for path in backup(Path(args.out)):
+        print(path)
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from layers.imports.check import check_file
 
@@ -414,6 +422,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", required=True, help="output folder")
     d.add_argument("--force", action="store_true", help="replace GeoJSON files already in the output folder")
     d.set_defaults(func=_dump)
+    bk = sub.add_parser("backup", help="copy every workspace (and the accounts) into a new folder, safe while the app runs")
+    bk.add_argument("--out", required=True, help="a new, empty folder")
+    bk.set_defaults(func=_backup)
     c = sub.add_parser("check", help="validate a user file against a layer spec")
     c.add_argument("file")
     c.add_argument("--layer", required=True)
