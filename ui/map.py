@@ -39,7 +39,10 @@ TX = {
     "lon": ("经度(小数或度分秒)", "Longitude (decimal or DMS)"), "lat": ("纬度(小数或度分秒)", "Latitude (decimal or DMS)"),
     "gk_x": ("X(北向)", "X (northing)"), "gk_y": ("Y(东向,可含带号)", "Y (easting, zone prefix allowed)"),
     "reads": ("读作:", "Read as: "), "save_pos": ("保存位置", "Save position"), "save_attr": ("保存属性", "Save attributes"),
-    "no_change": ("属性没有改动。", "No attribute changed."), "lines": ("线和面的位置不能在此修改。", "Lines and polygons cannot be moved here."),
+    "no_change": ("属性没有改动。", "No attribute changed."),
+    "lines": ("线和面整体平移(不旋转、不缩放):其代表点移到点选或输入的位置。改单个折点请在 GIS 中编辑后导入。",
+              "A line or polygon is moved whole (no turn, no scaling): its representative point goes to the clicked or typed "
+              "position. To change single vertices, edit it in a GIS and import it."),
     "delete": ("删除此要素(可恢复)", "Delete this feature (restorable)"),
     "restore_h": ("已删除的要素", "Deleted features"), "restore": ("恢复", "Restore"),
     "add_h": ("新增要素", "Add a feature"), "add_layer": ("图层", "Layer"), "add_kind": ("类别", "Kind"), "add_name": ("名称", "Name"),
@@ -225,13 +228,12 @@ def _edit_panel(layer: str, fid: str, pos: Position | None, err: str | None, rev
     with tab_pos:
         if view.lonlat(data, layer, fid) is None:
             st.caption(pick(TX["lines"], lang))
-        else:
-            _position_inputs("move", pos, err, lang)
-            if st.button(pick(TX["save_pos"], lang), key="edit_save_pos", type="primary"):
-                if pos is None:
-                    st.error(pick(TX["need_pos"], lang))
-                else:
-                    _commit(edit.edit_feature, layer, fid, geometry=pos.point, adcode=adcode, base=rev, lang=lang)
+        _position_inputs("move", pos, err, lang)
+        if st.button(pick(TX["save_pos"], lang), key="edit_save_pos", type="primary"):
+            if pos is None:
+                st.error(pick(TX["need_pos"], lang))
+            else:
+                _commit(edit.edit_feature, layer, fid, geometry=pos.point, adcode=adcode, base=rev, lang=lang)
     with tab_attr:
         _attribute_form(layer, fid, rev, adcode, lang)
     with tab_del:

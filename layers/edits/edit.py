@@ -23,6 +23,7 @@ from geo.errors import UnknownNameError
 from layers.catalog.specs import PLAN_LAYERS, LayerSpec, get_spec
 from layers.edits import _commit
 from layers.edits._values import EditRefused, need_who_and_why, typed_values
+from layers.edits.position import moved_whole
 from layers.store.gpkg import Changeset, UserChange
 from layers.store.workspace import Workspace
 
@@ -45,7 +46,8 @@ def edit_feature(ws: Workspace, layer: str, fid: str, *, geometry: BaseGeometry 
                  values: Mapping[str, object] | None = None, user: str, reason: str,
                  base_revision: int | None = None) -> Changeset:
     """Move feature ``fid`` to ``geometry`` (EPSG:4490) and/or set ``values`` (field -> value as typed;
-    checked and typed by the layer spec); one changeset. Raises ValidationError (field, value, fix),
+    checked and typed by the layer spec); one changeset. A point given for a line or polygon moves it
+    whole, its representative point onto the point. Raises ValidationError (field, value, fix),
     UnknownNameError (no such feature), ConflictError."""
     spec, src = _editable(layer), f"{layer} {fid}"
     who, why = need_who_and_why(user, reason, src)
@@ -57,6 +59,8 @@ def edit_feature(ws: Workspace, layer: str, fid: str, *, geometry: BaseGeometry 
     data.update(typed)
     geom = row.geometry.iloc[0]
     if geometry is not None:
+        if geometry.geom_type == "Point" and geom is not None and geom.geom_type != "Point":
+            geometry = moved_whole(geom, geometry, ws.metric_crs)
         geom = _checked_geometry(ws, spec, geometry, src)
         data.update(geometry_quality=SURVEYED, geometry_source=f"人工核定：{who}，{now} / placed by {who}, {now}")
     old = _user_version(ws, layer, str(fid))

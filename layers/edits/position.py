@@ -117,3 +117,15 @@ def _projected(first: str | float, second: str | float, crs: str, area: BaseGeom
     inside_en = "" if area is None or best.score > 0 else "; this reading lies outside the county, check it"
     reading = f"{best.label}（{order[0]}）{inside} / {best.label} ({order[1]}){inside_en}"
     return Position(Point(float(best.lon[0]), float(best.lat[0])), reading, best.label)
+
+
+def moved_whole(geom: BaseGeometry, to: Point, metric_crs: object) -> BaseGeometry:
+    """``geom`` (EPSG:4490) moved whole in ``metric_crs`` (no turn, no scaling) so that its
+    representative point lands on ``to``: how a line or polygon placed at the wrong spot is moved by
+    one click or one typed position."""
+    import geopandas as gpd
+    from shapely import affinity
+
+    g = gpd.GeoSeries([geom, geom.representative_point(), to], crs=4490).to_crs(metric_crs)
+    moved = affinity.translate(g.iloc[0], g.iloc[2].x - g.iloc[1].x, g.iloc[2].y - g.iloc[1].y)
+    return gpd.GeoSeries([moved], crs=metric_crs).to_crs(4490).iloc[0]

@@ -247,3 +247,20 @@ def test_a_saved_move_patches_the_live_map_instead_of_recompiling_it() -> None:
     assert _map_args(at)["script"] == before["script"]
     (row,) = [r for r in patched()["pts"]["f"] if r[3] == fid]  # still patched: back where the compiled map had it
     assert (row[0], row[1]) == (round(old.x * 1e5), round(old.y * 1e5))
+
+
+def test_a_river_line_is_moved_whole_from_the_page() -> None:
+    rivers = open_workspace(ADCODE).layer("rivers")
+    line = rivers[rivers.geometry.geom_type == "LineString"].iloc[0]
+    at = _run()
+    at.session_state["selected"] = ("rivers", str(line["fid"]))
+    at.run()
+    assert "整体平移" in " ".join(c.value for c in at.caption)
+    at.text_input(key="edit_first").input(str(TARGET[0]))
+    at.text_input(key="edit_second").input(str(TARGET[1])).run()
+    _who(at, "示意线偏移")
+    at.button(key="edit_save_pos").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    moved = _feature("rivers", str(line["fid"]))
+    assert moved.geometry.geom_type == "LineString" and moved["geometry_quality"] == "surveyed"
+    assert _metres(moved.geometry.representative_point(), TARGET) < 1.0

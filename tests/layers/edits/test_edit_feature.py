@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point
 
@@ -172,3 +173,29 @@ def test_two_edits_of_one_feature_from_one_revision_the_second_is_refused(privat
     edit.edit_feature(ws_b, "reservoirs", "dj21-019", values={"status": "completed"}, user="李四", reason="验收", base_revision=base)
     assert _feature("reservoirs", "dj21-019")["status"] == "completed"
     assert class_counts(open_workspace(ADCODE).layer("reservoirs")).get("surveyed", 0) == 0
+
+
+@pytest.mark.parametrize(("layer", "geom_type"), [("rivers", "LineString"), ("forest_fire", "Polygon")])
+def test_a_point_given_for_a_line_or_polygon_moves_it_whole_and_undo_puts_it_back(private_workspaces, layer: str,
+                                                                                  geom_type: str) -> None:
+    """A river drawn schematically at the wrong place, or a forest area at the seat, is moved by one
+    click: its representative point lands on the point (within 1 m), its length or area is unchanged."""
+    from layers.edits.history import undo
+    from layers.store.workspace import open_workspace
+
+    ws = open_workspace("500231")
+    frame = ws.layer(layer)
+    row = frame[frame.geometry.geom_type == geom_type].iloc[0]
+    fid, before = str(row["fid"]), row.geometry
+    to = Point(107.40, 30.30)
+    edit.edit_feature(ws, layer, fid, geometry=to, user="林业局 王五", reason="位置示意偏移，整体移到实地")
+    after = open_workspace("500231").layer(layer).set_index("fid").loc[fid]
+    assert after.geometry.geom_type == geom_type and after["geometry_quality"] == "surveyed"
+    m = gpd.GeoSeries([before, after.geometry, after.geometry.representative_point(), to], crs=4490).to_crs(ws.metric_crs)
+    assert m.iloc[2].distance(m.iloc[3]) < 1.0
+    size = (lambda g: g.length) if geom_type == "LineString" else (lambda g: g.area)
+    assert abs(size(m.iloc[1]) - size(m.iloc[0])) < 1e-3 * size(m.iloc[0])
+    ws = open_workspace("500231")
+    undo(ws, ws.changesets()[-1].id, user="林业局 王五")
+    back = open_workspace("500231").layer(layer).set_index("fid").loc[fid]
+    assert back.geometry.wkb == before.wkb
