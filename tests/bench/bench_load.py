@@ -212,20 +212,37 @@ def browser_user(url: str, n_hazards: int) -> dict[str, float]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=OFFLINE_ARGS)
         try:
             page, paint = _paint(browser, f"{url}?{QUERY}", lambda pg: _wait(pg, OPT_PAINTED, n_hazards))
+            sidebar = page.page.locator('[data-testid="stSidebar"] label').filter(has_text=re.compile(r"^地质灾害 \("))
             page.page.wait_for_timeout(1500)
             t0 = time.perf_counter()
             _click_in_map(page, layer_box)
             _wait(page, OPT_TOGGLED)
             toggle = time.perf_counter() - t0
             _click_in_map(page, layer_box)
-            page.page.wait_for_timeout(800)
+            _settle(page, sidebar)
             t1 = time.perf_counter()
-            page.page.locator('[data-testid="stSidebar"] label').filter(has_text=re.compile(r"^地质灾害 \(")).click()
+            sidebar.click()
             _wait(page, OPT_TOGGLED)
             side = time.perf_counter() - t1
         finally:
             browser.close()
     return {"paint": paint, "toggle": toggle, "sidebar": side}
+
+
+def _settle(page, sidebar, timeout_s: float = 300.0) -> None:  # noqa: ANN001 - an OfflinePage, a Locator
+    """Until the in-map clicks have reached the server (each is a rerun, which queues behind other
+    sessions): 地质灾害 ticked in the sidebar again and no run going for a second."""
+    running = page.page.locator('[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]')
+    deadline, quiet = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
+        if sidebar.locator("input").is_checked() and running.count() == 0:
+            quiet = quiet or time.monotonic()
+            if time.monotonic() - quiet >= 1.0:
+                return
+        else:
+            quiet = None
+        page.page.wait_for_timeout(100)
+    raise TimeoutError("the page never settled after the in-map clicks")
 
 
 def _hazard_points(folder: Path) -> int:
