@@ -101,7 +101,6 @@ class Phase:
     n: int
     page_s: list[float] = field(default_factory=list)
     page_cpu: float = 0.0
-    page_wall: float = 0.0
     click_s: list[float] = field(default_factory=list)
     click_cpu: float = 0.0
     click_wall: float = 0.0
@@ -118,10 +117,10 @@ async def _open(url: str, n: int) -> list[Session]:
 
 async def measure_sessions(url: str, pid: int, n: int, rounds: int) -> Phase:
     """``n`` sessions open the page together, then click ``rounds`` times together; all checked."""
-    ph, client0 = Phase(n), time.process_time()
+    ph, client0 = Phase(n, rss_before=rss_mb(pid)), time.process_time()
     sessions = await _open(url, n)
     try:
-        ph.rss_before, cpu0, t0 = rss_mb(pid), cpu_s(pid), time.perf_counter()
+        cpu0 = cpu_s(pid)
         for run in await asyncio.gather(*(s.run() for s in sessions)):
             check_map(run)
             ph.page_s.append(run.seconds)
@@ -134,7 +133,7 @@ async def measure_sessions(url: str, pid: int, n: int, rounds: int) -> Phase:
         ph.rss_after = rss_mb(pid)  # every session still open
     finally:
         await asyncio.gather(*(s.close() for s in sessions))
-    ph.page_cpu, ph.page_wall, ph.click_cpu, ph.click_wall = cpu1 - cpu0, t1 - t0, cpu2 - cpu1, t2 - t1
+    ph.page_cpu, ph.click_cpu, ph.click_wall = cpu1 - cpu0, cpu2 - cpu1, t2 - t1
     ph.client_cpu = time.process_time() - client0
     return ph
 
