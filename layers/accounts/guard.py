@@ -152,7 +152,7 @@ class _Towns:
     """The township of a feature: its township field, a township's own name, else where it lies."""
 
     def __init__(self, ws: Workspace) -> None:
-        self.ws, self.frame = ws, None
+        self.ws = ws
 
     def of(self, layer: str, row: Mapping) -> str | None:
         if layer == "townships":
@@ -160,15 +160,7 @@ class _Towns:
         given = row.get("township")
         if isinstance(given, str) and given.strip():
             return given.strip()
-        geom = row.get("geometry")
-        if geom is None or geom.is_empty:
-            return None
-        if self.frame is None:
-            self.frame = self.ws.frames().get("townships", gpd.GeoDataFrame())
-        if not len(self.frame):
-            return None
-        hit = self.frame.sindex.query(geom.representative_point(), predicate="intersects")
-        return str(self.frame["name"].iloc[int(hit[0])]) if len(hit) else None
+        return self.ws.township_at(row.get("geometry"))
 
 
 # --- identity server ---------------------------------------------------------------------------------------

@@ -175,11 +175,7 @@ def _checked_geometry(ws: Workspace, spec: LayerSpec, geom: BaseGeometry, source
 
 def township_of(ws: Workspace, geom: BaseGeometry) -> str | None:
     """The name of the township whose polygon holds ``geom``'s representative point (None outside all)."""
-    towns = ws.frames().get("townships")
-    if towns is None or towns.empty:
-        return None
-    hit = towns[towns.geometry.contains(geom.representative_point())]
-    return None if hit.empty else str(hit["name"].iloc[0])
+    return ws.township_at(geom)
 
 
 def _new_fid(ws: Workspace, layer: str) -> str:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry.base import BaseGeometry
 
 from geo.errors import ConflictError, OptionError
 from geo.tables import xlsx_bytes
@@ -68,28 +67,10 @@ def history(ws: Workspace, *, layer: str | None = None, fid: str | None = None, 
     its township field or else its position)."""
     log = [c for c in reversed(ws.changesets()) if _keep(c, layer, fid, user, since, until)]
     versions = {lid: ws.versions(lid) for lid in {lid for c in log if c.fids for lid in _layers(c)}}
-    towns = _Towns(ws)
-    entries = [Entry(c, _features(ws, c, versions, towns)) for c in log]
+    entries = [Entry(c, _features(ws, c, versions)) for c in log]
     if township is not None:
         entries = [e for e in entries if any(fc.township == township for fc in e.features)]
     return entries
-
-
-class _Towns:
-    """The township a feature lies in, by the township polygons (read once)."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.ws, self.frame = ws, None
-
-    def of(self, geom: BaseGeometry | None) -> str | None:
-        if geom is None or geom.is_empty:
-            return None
-        if self.frame is None:
-            self.frame = self.ws.frames().get("townships", gpd.GeoDataFrame())
-        if not len(self.frame):
-            return None
-        hit = self.frame.sindex.query(geom.representative_point(), predicate="intersects")
-        return str(self.frame["name"].iloc[int(hit[0])]) if len(hit) else None
 
 
 def _version_rows(versions: gpd.GeoDataFrame, cs: Changeset) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, gpd.GeoDataFrame]]:
@@ -112,7 +93,7 @@ def _plan_row(plan: gpd.GeoDataFrame, fid: str) -> gpd.GeoDataFrame | None:
     return row.iloc[[0]].assign(supersedes=None, rev_from=None, rev_to=None, changeset=None, deleted=0, provenance=None)
 
 
-def _features(ws: Workspace, cs: Changeset, versions: Mapping[str, gpd.GeoDataFrame], towns: _Towns) -> list[FeatureChange]:
+def _features(ws: Workspace, cs: Changeset, versions: Mapping[str, gpd.GeoDataFrame]) -> list[FeatureChange]:
     if cs.action in NOT_UNDOABLE or not cs.fids:
         return []
     out = []
@@ -123,14 +104,14 @@ def _features(ws: Workspace, cs: Changeset, versions: Mapping[str, gpd.GeoDataFr
             b, a = closed.get(fid), wrote.get(fid)
             before = _live(b) if b is not None else _plan_row(plan, fid)
             after = _live(a) if a is not None else (_plan_row(plan, fid) if str(b["supersedes"].iloc[0]) == fid else None)
-            out.append(_feature_change(lid, fid, before, after, towns))
+            out.append(_feature_change(lid, fid, before, after, ws))
     return out
 
 
-def _feature_change(lid: str, fid: str, before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame | None, towns: _Towns) -> FeatureChange:
+def _feature_change(lid: str, fid: str, before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame | None, towns: Workspace) -> FeatureChange:
     shown = after if after is not None else before
     name = None if shown is None else _value(shown, "name")
-    town = None if shown is None else _value(shown, "township") or (towns.of(shown.geometry.iloc[0]) if _located(shown) else None)
+    town = None if shown is None else _value(shown, "township") or (towns.township_at(shown.geometry.iloc[0]) if _located(shown) else None)
     return FeatureChange(lid, fid, None if name is None else str(name), None if town is None else str(town), before, after,
                          _changed(lid, before, after))
 

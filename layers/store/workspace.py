@@ -15,6 +15,7 @@ from types import MappingProxyType
 import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoError, OptionError, UnknownNameError
 from layers.catalog.registry import PROJECT_DIR
@@ -157,6 +158,15 @@ class Workspace:
         if layer_id not in self._metric:
             self._metric[layer_id] = self.layer(layer_id).to_crs(self.metric_crs)
         return self._metric[layer_id]
+
+    def township_at(self, geom: BaseGeometry | None) -> str | None:
+        """The name of the township whose polygon holds ``geom``'s representative point (None when
+        ``geom`` is empty, lies outside every township, or there are no townships)."""
+        towns = self.frames().get("townships")
+        if geom is None or geom.is_empty or towns is None or towns.empty:
+            return None
+        hit = towns.sindex.query(geom.representative_point(), predicate="intersects")
+        return str(towns["name"].iloc[int(hit[0])]) if len(hit) else None
 
     def superseded(self, layer_id: str) -> gpd.GeoDataFrame:
         """Plan features that a user feature stands for (kept with their citation, ``superseded_by``)."""
