@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo.display import display_frame, shift_to_gcj02
 from geo.pick import pick_feature
+from layers.analysis._memo import digest, memo
 from layers.catalog.i18n import pick
 from layers.catalog.specs import PLAN_LAYERS, SPECS, THEMES, TITLE, LayerFilter, LayerSpec, get_spec, in_draw_order
 from layers.catalog.style import style_columns, value_text
@@ -151,10 +152,22 @@ def display_frames(
             continue
         gdf, spec = frames[lid], get_spec(lid)
         keep = list(dict.fromkeys((*DISPLAY_FIELDS, *(e for e in spec.tooltip if e != TITLE))))
-        disp = display_frame(gdf, keep=keep, tolerance_deg=spec.simplify_deg * factor, coverage=spec.partition, precision_deg=grid)
+        disp = _display_copy(gdf, keep, spec.simplify_deg * factor, spec.partition, grid)
         disp = pd.concat([disp, style_columns(lid, gdf, lang)], axis=1)
         out[lid] = shift_to_gcj02(disp) if gcj02 else disp
     return out
+
+
+def _display_copy(gdf: gpd.GeoDataFrame, keep: list[str], tolerance: float, coverage: bool, grid: float) -> gpd.GeoDataFrame:
+    """``display_frame`` of ``gdf``; lines and polygons reuse their simplified geometry while it is
+    unchanged (a risk recompute after an edit changes levels, not the townships' shapes)."""
+    if tolerance <= 0 or gdf.empty or bool((gdf.geometry.geom_type == "Point").all()):
+        return display_frame(gdf, keep=keep, tolerance_deg=tolerance, coverage=coverage, precision_deg=grid)
+    key = ("display", digest(gdf.geometry), str(gdf.crs), tolerance, coverage, grid)
+    geoms = memo(key, lambda: display_frame(gdf[[gdf.geometry.name]], keep=[], tolerance_deg=tolerance, coverage=coverage,
+                                            precision_deg=grid).geometry.to_numpy())
+    attrs = pd.DataFrame(gdf[[c for c in keep if c in gdf.columns]])
+    return gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, index=gdf.index, crs=4326), crs=4326)
 
 
 def bounds_of(frames: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
