@@ -51,7 +51,8 @@ def _scope(prefix: str, lang: str) -> Grant:
     """Role, department preset, layers and townships from one set of widgets."""
     role = st.selectbox(pick(TX["role"], lang), ROLES, key=f"{prefix}_role", format_func=lambda r: pick(ROLE_LABELS[r], lang))
     dept = st.selectbox(pick(TX["dept"], lang), ["", *DEPARTMENTS], key=f"{prefix}_dept", format_func=lambda d: d or pick(TX["none"], lang))
-    choices = [*WRITABLE, *(f"{lid}:{g}" for lid, groups in KIND_GROUPS.items() for g in groups)]
+    choices = list(dict.fromkeys([*WRITABLE, *(f"{lid}:{g}" for lid, groups in KIND_GROUPS.items() for g in groups),
+                                  *ss.get(f"{prefix}_layers", [])]))  # an account's own scope is always offered
     layers = st.multiselect(pick(TX["layers"], lang), choices, key=f"{prefix}_layers")
     towns = st.text_input(pick(TX["towns"], lang), key=f"{prefix}_towns")
     preset = DEPARTMENTS[dept][1] if dept else ()
@@ -92,6 +93,10 @@ def _change(accounts: Accounts, names: list[str], lang: str) -> None:
         return
     st.subheader(pick(TX["change_h"], lang))
     name = st.selectbox(pick(TX["which"], lang), names, key="acc_pick")
+    if ss.get("_acc_for") != name:  # another account: the form shows its role and scope, never a default
+        acc = accounts.get(name)
+        ss.update({"acc_edit_role": acc.role, "acc_edit_dept": "", "acc_edit_towns": ",".join(acc.townships),
+                   "acc_edit_layers": list(acc.layers), "_acc_for": name})
     grant = _grant_or_error("acc_edit", lang)
     c1, c2, c3 = st.columns(3)
     if c1.button(pick(TX["save_role"], lang), key="acc_save_role") and grant is not None:

@@ -135,14 +135,26 @@ class Accounts:
 
     def set_role(self, name: str, grant: Grant) -> Account:
         acc = self.get(name)
+        if grant.role != "admin":
+            self._keep_an_admin(acc)
         self.db.run("UPDATE {t} SET role = ?, layers = ?, townships = ?, updated = ? WHERE name = ?",
                     (grant.role, ",".join(check_layers(grant.layers)), ",".join(grant.townships), _iso(_now()), acc.name))
         return self.get(acc.name)
 
     def set_disabled(self, name: str, disabled: bool = True) -> Account:
         acc = self.get(name)
+        if disabled:
+            self._keep_an_admin(acc)
         self.db.run("UPDATE {t} SET disabled = ?, updated = ? WHERE name = ?", (int(disabled), _iso(_now()), acc.name))
         return self.get(acc.name)
+
+    def _keep_an_admin(self, acc: Account) -> None:
+        """Refuse to demote or disable the last enabled admin who logs in here (nobody could manage local
+        accounts afterwards); with an identity server the claims decide, not this store."""
+        admins = [a.name for a in self.list() if a.role == "admin" and not a.disabled and a.has_password]
+        if admins == [acc.name]:
+            raise OptionError(f"“{acc.name}”是唯一启用的管理员，不能降级或停用：请先添加或启用另一个管理员。 / "
+                              f"{acc.name} is the only enabled admin and cannot be demoted or disabled: add or enable another admin first")
 
     def sync(self, name: str, grant: Grant) -> Account:
         """The account of someone the identity server logged in, with the role its claim gives (made on

@@ -69,9 +69,11 @@ def test_add_with_a_preset_change_disable_and_reset(accounts: Accounts) -> None:
     made = accounts.get("林业局 王五")
     assert (made.role, made.layers, made.townships) == ("editor", ("forest_fire", "facilities:fire"), ("桂溪街道",))
     assert accounts.login("林业局 王五", PW).name == "林业局 王五"
-    at.selectbox(key="acc_pick").set_value("林业局 王五")
+    at.selectbox(key="acc_pick").set_value("林业局 王五").run()  # picked: the form shows its role and scope
+    assert at.text_input(key="acc_edit_towns").value == "桂溪街道"
     at.selectbox(key="acc_edit_role").set_value("editor")
     at.multiselect(key="acc_edit_layers").set_value(["reservoirs", "facilities:flood"])
+    at.text_input(key="acc_edit_towns").input("")
     at.button(key="acc_save_role").click().run()
     assert accounts.get("林业局 王五").layers == ("reservoirs", "facilities:flood") and accounts.get("林业局 王五").townships == ()
     at.selectbox(key="acc_pick").set_value("林业局 王五")
@@ -121,3 +123,22 @@ def test_account_names_are_shown_as_text(accounts: Accounts) -> None:
     shown = at.success[0].value
     assert _plain(shown) == f"已保存账户“{EVIL}”：停用。"
     assert "<img" not in shown.replace("\\<", "") and "](" not in shown  # every markup character escaped
+
+
+def test_the_form_shows_the_picked_accounts_role_and_the_last_admin_cannot_be_demoted(accounts: Accounts) -> None:
+    """Round 2 found the form opening every account as 查看: one click on 保存 demoted the admin."""
+    accounts.add("水利局 赵六", Grant("editor", ("reservoirs", "rivers"), ("桂溪街道",)), PW)
+    at = _run("admin")
+    at.selectbox(key="acc_pick").set_value("admin").run()
+    assert at.selectbox(key="acc_edit_role").value == "admin"
+    at.selectbox(key="acc_pick").set_value("水利局 赵六").run()
+    assert at.selectbox(key="acc_edit_role").value == "editor"
+    assert at.multiselect(key="acc_edit_layers").value == ["reservoirs", "rivers"]
+    assert at.text_input(key="acc_edit_towns").value == "桂溪街道"
+    at.selectbox(key="acc_pick").set_value("admin").run()
+    at.selectbox(key="acc_edit_role").set_value("viewer").run()
+    at.button(key="acc_save_role").click().run()
+    assert "唯一启用的管理员" in at.error[0].value
+    assert accounts.get("admin").role == "admin"
+    at.button(key="acc_disable").click().run()
+    assert "唯一启用的管理员" in at.error[0].value and not accounts.get("admin").disabled

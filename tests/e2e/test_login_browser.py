@@ -74,3 +74,25 @@ def test_wall_wrong_password_login_logout_and_expiry(page: OfflinePage) -> None:
     p.page.get_by_role("heading", name="County risk one-map · Log in").wait_for(timeout=30_000)
     p.page.get_by_text("Your session expired after 0.25 idle minutes: log in again.").wait_for(timeout=10_000)
     assert p.blocked == []
+
+
+@pytest.mark.parametrize("width", [1024, 1440, 1920])
+def test_screens_of_the_wall_and_the_accounts_page(page: OfflinePage, width: int) -> None:
+    p = page
+    p.page.set_viewport_size({"width": width, "height": 900})
+    p.page.goto(p.url)
+    p.page.get_by_role("heading", name=WALL).wait_for(timeout=60_000)
+    p.page.screenshot(path=str(p.shot(f"page_login_{width}")), full_page=True)
+    _login(p, "admin", PW)
+    nav = p.page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("账户管理", exact=True).wait_for(timeout=60_000)
+    for _ in range(3):  # a click during a rerun can be lost
+        nav.get_by_text("账户管理", exact=True).click()
+        try:
+            p.page.locator('[data-testid="stTable"], [data-testid="stDataFrame"]').first.wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    p.page.wait_for_timeout(800)
+    p.page.screenshot(path=str(p.shot(f"page_accounts_{width}")), full_page=True)
+    assert p.page.locator('[data-testid="stException"]').count() == 0 and p.blocked == []
