@@ -446,12 +446,17 @@ def _record_target(phases: dict[int, Phase], record: Record) -> None:
     record(f"load: CPU/interaction {n} vs 1 sess (target <= 2)", "county", cpu, "x")
     record(f"load: wall/interaction {n} vs 1 sess", "county", wall, "x")
     record(f"load: interactions/s {n} vs 1 sess", "county", rate, "x")
-    saturated = rate < 1.5  # n sessions clicking at once get no more done per second than one alone
-    print(f"  at {n} sessions the server kept {busy:.2f} of {os.cpu_count()} cores busy and answered {rate:.2f}x the "
-          f"interactions per second of one session: "
-          + ("CPU-bound, the page scripts of one server process run about one core wide, so wall time queues; "
-             if saturated else "not saturated; ")
-          + f"CPU per interaction is {'within' if cpu <= 2 else 'NOT within'} 2x of one session", flush=True)
+    per_click = many.click_cpu / len(many.click_s)
+    queue = statistics.median(many.click_s) / per_click  # wall of an interaction over the CPU it needs
+    if queue < 2:
+        verdict = "not CPU-bound: an interaction takes about the CPU it needs"
+    elif busy < 1.2:
+        verdict = (f"CPU-bound on one core: an interaction waits {queue:.0f}x its CPU while the server keeps {busy:.2f} of "
+                   f"{os.cpu_count()} cores busy (one server process: its page runs share one Python interpreter, which runs one at a time)")
+    else:
+        verdict = f"CPU-bound on the cores: an interaction waits {queue:.0f}x its CPU with {busy:.2f} cores busy"
+    print(f"  at {n} sessions: {verdict}; CPU per interaction is {'within' if cpu <= 2 else 'NOT within'} 2x of one "
+          f"session ({rate:.2f}x the interactions per second of one session)", flush=True)
 
 
 def _browser_rows(url: str, n: int, n_hazards: int, record: Record) -> None:
