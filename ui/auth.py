@@ -59,6 +59,19 @@ def acting_user(lang: str) -> str | None:
     return ss.get("auth_user") if guard.auth_mode() else None
 
 
+def signed_by(label: str, key: str, *, where: object = st) -> str:
+    """The name a page's write is made as: with login on the logged-in account (shown, not editable);
+    otherwise the name typed in the field ``key`` (kept for the session, starting from a name given on
+    another page). ``where`` is the container (``st`` or a column) the name is drawn in."""
+    acting = ss.get("auth_user") if guard.auth_mode() else None
+    if acting is not None:
+        where.text(f"{label}: {acting}")  # type: ignore[attr-defined]
+        return str(acting)
+    if not ss.get(key):
+        ss[key] = ss.get("user_name") or ss.get("editor") or ""
+    return str(where.text_input(label, key=key)).strip()  # type: ignore[attr-defined]
+
+
 def _expired(lang: str) -> bool:
     if "auth_user" in ss and guard.expired(float(ss.get("auth_seen", 0)), time.time()):
         logout()

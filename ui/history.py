@@ -151,13 +151,7 @@ def _feature(fc: hist.FeatureChange, key: str, context: MapParts, lang: str) -> 
 
 def _who(lang: str) -> str:
     st.subheader(pick(TX["act_h"], lang))
-    acting = auth.acting_user(lang)  # with login on: the account, not a typed name
-    if acting is not None:
-        st.text(f"{pick(TX['who'], lang)}: {acting}")
-        return acting
-    if not ss.get("editor"):  # one name per session: the map page's editor (kept across pages), else the importer's
-        ss["editor"] = ss.get("user_name", "")
-    return st.text_input(pick(TX["who"], lang), key="editor").strip()
+    return auth.signed_by(pick(TX["who"], lang), "editor")  # the map page's name field: one name per session
 
 
 def _undo(entry: hist.Entry, adcode: str, user: str, lang: str) -> None:

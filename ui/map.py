@@ -175,11 +175,7 @@ def _position_inputs(mode: str, pos: Position | None, err: str | None, lang: str
 def _who_and_why(lang: str) -> None:
     """Who changes and why (asked for every change; the name is kept for the session)."""
     st.subheader(pick(TX["edit"], lang))
-    account = auth.acting_user(lang)
-    if account is None:
-        st.text_input(pick(TX["editor"], lang), key="editor")
-    else:
-        st.text(f"{pick(TX['editor'], lang)}: {account}")
+    auth.signed_by(pick(TX["editor"], lang), "editor")
     st.text_input(pick(TX["reason"], lang), key="edit_reason")
 
 

@@ -139,12 +139,7 @@ def _sentences(text: str, rows: pd.DataFrame, lang: str) -> None:
 
 def _save(adcode: str, review: pd.DataFrame, doc: str, title: str, lang: str) -> None:
     accepted, _ = pv.counts(review)
-    user = auth.acting_user(lang)  # with login on: the account, not a typed name
-    if user is None:
-        ss.setdefault("pi_user", ss.get("user_name", ""))
-        user = st.text_input(pick(TX["user"], lang), key="pi_user").strip()
-    else:
-        st.text(f"{pick(TX['user'], lang)}: {user}")
+    user = auth.signed_by(pick(TX["user"], lang), "pi_user")
     ready = bool(accepted and doc.strip() and user)
     if not ready:
         st.caption(pick(TX["need"], lang))
