@@ -275,16 +275,18 @@ class Saves:
 
 
 def _save(i: int, fid: str, xy: tuple[float, float], base: int, barrier: threading.Barrier) -> tuple[float, float]:
-    """Editor ``i`` waits for the others, then saves ``fid`` at ``xy`` as the page does (open + edit):
-    (seconds, CPU seconds of the saving thread)."""
+    """Editor ``i`` holds the workspace as its page does (read when the page showed it), waits for the
+    others, then saves ``fid`` at ``xy`` from it: (seconds, CPU seconds of the saving thread)."""
     from shapely.geometry import Point
 
     from layers.edits.edit import edit_feature
     from layers.store.workspace import open_workspace
 
+    ws = open_workspace(ADCODE)
+    ws.frames()
     barrier.wait(300)
     t0, c0 = time.perf_counter(), time.thread_time()
-    edit_feature(open_workspace(ADCODE), "reservoirs", fid, geometry=Point(*xy), user=f"编辑{i + 1}",
+    edit_feature(ws, "reservoirs", fid, geometry=Point(*xy), user=f"编辑{i + 1}",
                  reason="并发保存基准测试 / concurrent save bench", base_revision=base)
     return time.perf_counter() - t0, time.thread_time() - c0
 
