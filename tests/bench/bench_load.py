@@ -292,11 +292,14 @@ def _save(i: int, fid: str, xy: tuple[float, float], base: int, barrier: threadi
 
 
 def _warm() -> None:
-    """A worker process as a running app has it: modules imported, the workspace read once."""
+    """A worker process as a running app has it: modules imported, the workspace read once and its
+    township risk computed once (the page's first run does both)."""
+    from layers.analysis.riskstore import analysed_frames
+    from layers.catalog.quality import QualityOptions
     from layers.edits import edit  # noqa: F401
     from layers.store.workspace import open_workspace
 
-    open_workspace(ADCODE).layer("reservoirs")
+    analysed_frames(open_workspace(ADCODE), QualityOptions())
 
 
 def editors_at_once(n: int = EDITORS, *, processes: bool = False) -> Saves:
@@ -318,6 +321,7 @@ def editors_at_once(n: int = EDITORS, *, processes: bool = False) -> Saves:
     solo = targets.popitem()  # saved afterwards by one editor alone, for comparison
     base, before, out = ws.revision, len(ws.changesets()), Saves()
     ctx = mp.get_context("spawn")
+    _warm()
     with ExitStack() as stack:  # a process barrier lives in a manager process
         barrier = stack.enter_context(ctx.Manager()).Barrier(n) if processes else threading.Barrier(n)
         pool: Executor = (ProcessPoolExecutor(n, mp_context=ctx, initializer=_warm) if processes else ThreadPoolExecutor(n))
