@@ -64,8 +64,8 @@ class NotPermittedError(GeoError, PermissionError):
     """The user (or the path asked for) may not be written; nothing was changed."""
 
 
-class PermissionDeniedError(GeoError, PermissionError):
-    """The acting account (or a missing, unknown or disabled one) may not make this change: the message
+class PermissionDeniedError(NotPermittedError):
+    """A refusal by role: the acting account (or a missing, unknown or disabled one) may not make this change: the message
     names the account, its role and scope, what was asked (layer, kind, township) and how to get the
     right. Nothing was written."""
 

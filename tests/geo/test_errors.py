@@ -16,6 +16,7 @@ from geo.errors import (
     NotARasterError,
     NotPermittedError,
     OptionError,
+    PermissionDeniedError,
     Problem,
     RasterTooLargeError,
     SourceReadError,
@@ -26,7 +27,8 @@ from geo.errors import (
 BUILT_IN = {  # each error and the built-in it also is, so `except ValueError` in older callers keeps working
     CRSError: ValueError, CoordinateError: ValueError, SourceReadError: OSError, NotARasterError: OSError,
     RasterTooLargeError: ValueError, OptionError: ValueError, GeometryError: ValueError, ConflictError: RuntimeError,
-    NotPermittedError: PermissionError, UnknownNameError: KeyError, ValidationError: ValueError,
+    NotPermittedError: PermissionError, PermissionDeniedError: PermissionError, UnknownNameError: KeyError,
+    ValidationError: ValueError,
 }
 
 
