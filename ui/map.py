@@ -133,28 +133,55 @@ def _toggle_mode(mode: str) -> None:
     ss["edit_mode"] = None if ss.get("edit_mode") == mode else mode
 
 
-def _commit(fn, *args, adcode: str, base: int, lang: str, select=None, **kw) -> None:  # noqa: ANN001
-    """One change through ``layers.edits.edit`` with the name and reason typed, from the revision the
-    page showed; the message of a refused change is shown in ``lang``; a saved one reruns the page,
-    which repaints the map where the user was looking."""
+def _write(fn, *args, adcode: str, base: int, lang: str, select=None, **kw) -> str | None:  # noqa: ANN001
+    """One change through ``layers.edits.edit`` with the name and reason given, from the revision the
+    page showed: None when saved (the saved message, the view and the selection are set for the next
+    run), else the message of the refusal in ``lang`` (escaped)."""
     who = auth.acting_user(lang) or str(ss.get("editor") or "").strip()  # with login on: the account
     why = str(ss.get("edit_reason") or "").strip()
     if not who or not why:
-        st.error(pick(TX["need"], lang))
-        return
+        return pick(TX["need"], lang)
     try:  # the newest handle the page holds (read once per revision), not a fresh read of every layer
         cs = fn(ui_cache.current(adcode)[1], *args, user=who, reason=why, base_revision=base, **kw)
     except GeoError as err:
-        st.error(md_escape(view.say(str(err), lang)))
         if isinstance(err, ConflictError):  # the panel now shows their change; saving again is a deliberate redo
             ss["_edit_base"] = ui_cache.workspace_stamp(adcode)[1]
-        return
+        return md_escape(view.say(str(err), lang))
     ss["edit_msg"] = pick(TX["saved"], lang).format(id=cs.id, rev=cs.revision)
-    ss["goto"] = ss.get("view") or ss.get("goto")  # the rebuilt map opens where the user was looking
+    ss["goto"] = ss.get("view") or ss.get("goto")  # the map stays where the user was looking
     ss["_edit_reset"] = True
     if select is not None:
         ss["selected"] = select(cs)
-    st.rerun()
+    return None
+
+
+def _commit(fn, *args, adcode: str, base: int, lang: str, select=None, **kw) -> None:  # noqa: ANN001
+    """``_write``, then the refusal shown, or the page run again on the new revision."""
+    refused = _write(fn, *args, adcode=adcode, base=base, lang=lang, select=select, **kw)
+    if refused:
+        st.error(refused)
+    else:
+        st.rerun()
+
+
+def _save_position_first() -> None:
+    """A click on 保存位置 is handled before the page loads anything: the page then runs once, on the
+    new revision, and patches the map in that run (instead of a run up to the button and a second one)."""
+    if not ss.get("edit_save_pos") or not ss.get("selected") or not ss.get("adcode"):
+        return
+    lang, adcode, (layer, fid) = ss.get("lang") or "zh", str(ss["adcode"]), ss["selected"]
+    ss["_pos_saved_early"] = True
+    try:
+        ws = ui_cache.current(adcode)[1]
+    except GeoError:  # the workspace went away: the page says so when it loads
+        ss["_pos_saved_early"] = False
+        return
+    pos, err = _typed_position(lambda: view.county_area(ws.frames()), ss.get("basemap") == "amap")
+    if pos is None:
+        ss["_edit_err"] = md_escape(view.say(err, lang)) if err else pick(TX["need_pos"], lang)
+        return
+    ss["_edit_err"] = _write(edit.edit_feature, layer, fid, geometry=pos.point, adcode=adcode, base=ss.get("_edit_base", ws.revision),
+                             lang=lang)
 
 
 def _position_inputs(mode: str, pos: Position | None, err: str | None, lang: str) -> None:
@@ -225,7 +252,11 @@ def _edit_panel(layer: str, fid: str, pos: Position | None, err: str | None, rev
         if view.lonlat(data, layer, fid) is None:
             st.caption(pick(TX["lines"], lang))
         _position_inputs("move", pos, err, lang)
-        if st.button(pick(TX["save_pos"], lang), key="edit_save_pos", type="primary"):
+        clicked = st.button(pick(TX["save_pos"], lang), key="edit_save_pos", type="primary")
+        if ss.pop("_pos_saved_early", False):  # saved (or refused) before this run loaded the workspace
+            if ss.get("_edit_err"):
+                st.error(ss.pop("_edit_err"))
+        elif clicked:
             if pos is None:
                 st.error(pick(TX["need_pos"], lang))
             else:
@@ -290,6 +321,7 @@ def _to_history(layer: str, fid: str, lang: str) -> None:
             st.switch_page("ui/history.py")
 
 
+_save_position_first()
 lang, adcode, names, q, stamp, data = common.workspace()
 if ss.get("_adcode") != adcode:  # jurisdiction switched: reset view and selection
     ss["_adcode"], ss["view"], ss["goto"], ss["selected"] = adcode, None, None, None
@@ -405,7 +437,7 @@ center, zoom = ss["goto"] if ss.get("goto") else (None, None)
 fmap = assemble_map(shown_map.parts, bounds=ss["_map_bounds"], base=base, shown=[k for k in data if view.get_spec(k).default_visible])
 ss["map_spec"] = {"adcode": adcode, "basemap": base.id, "layers": {k: counts[k] for k in data if k in visible}}
 live = visibility_group(visible, allow, classes=view.class_ticks(data, filters, lang),
-                        selected=view.selection(data, *sel, gcj02=base.gcj02) if sel else None, editing=editing,
+                        selected=ui_cache.selection(adcode, stamp, q, *sel, base.gcj02) if sel else None, editing=editing,
                         patch=patch_data(patch, lang))
 col_map, col_info = st.columns([3, 1])
 with col_map:

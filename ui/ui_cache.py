@@ -138,10 +138,20 @@ def _per_object(obj: object, extra: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def search(adcode: str, stamp: Stamp, q: QualityOptions, text: str, lang: str) -> pd.DataFrame:
-    """The search's hits (a name search over every layer; the text stays in the box across reruns)."""
-    return view.search(frames(adcode, stamp, q), text, lang=lang)
+    """The search's hits (the text stays in the box across reruns and revisions: each layer's hits are
+    kept while its frame is the same object, so after an edit only the edited layer is searched again)."""
+    data = frames(adcode, stamp, q)
+    return view.ranked([_per_object(g, ("search", text, lang), lambda k=k, g=g: view.search_layer(k, g, text, lang))
+                        for k, g in data.items()])
+
+
+def selection(adcode: str, stamp: Stamp, q: QualityOptions, layer_id: str, fid: str, gcj02: bool) -> dict | None:
+    """Where the map draws the selected feature (its highlight), kept per frame object."""
+    data = frames(adcode, stamp, q)
+    if layer_id not in data:
+        return None
+    return _per_object(data[layer_id], ("selection", fid, gcj02), lambda: view.selection(data, layer_id, fid, gcj02=gcj02))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -179,25 +179,35 @@ def bounds_of(frames: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float, flo
     return float(minx), float(miny), float(maxx), float(maxy)
 
 
+SEARCH_COLUMNS = ["layer", "layer_label", "fid", "name", "lon", "lat", "minx", "miny", "maxx", "maxy"]
+
+
 def search(frames: Mapping[str, gpd.GeoDataFrame], text: str, *, lang: str = "zh", limit: int = 30) -> pd.DataFrame:
     """Features whose name contains ``text``, with their layer and lon/lat (named features first)."""
-    cols = ["layer", "layer_label", "fid", "name", "lon", "lat", "minx", "miny", "maxx", "maxy"]
+    return ranked([search_layer(lid, gdf, text, lang) for lid, gdf in frames.items()], limit=limit)
+
+
+def search_layer(layer_id: str, gdf: gpd.GeoDataFrame, text: str, lang: str) -> pd.DataFrame | None:
+    """The hits of ``text`` in one layer (None when there are none): :func:`search` is these, ranked."""
     text = text.strip()
     if not text:
-        return pd.DataFrame(columns=cols)
-    rows = []
-    for lid, gdf in frames.items():
-        hit = gdf[gdf["name"].astype(str).str.contains(text, regex=False)]
-        if hit.empty:
-            continue
-        ll = hit.to_crs(4326)
-        pts = ll.geometry.representative_point()
-        b = ll.geometry.bounds
-        rows.append(pd.DataFrame({"layer": lid, "layer_label": get_spec(lid).label(lang), "fid": hit["fid"].values,
-                                  "name": hit["name"].values, "lon": pts.x.values, "lat": pts.y.values,
-                                  "minx": b["minx"].values, "miny": b["miny"].values, "maxx": b["maxx"].values, "maxy": b["maxy"].values}))
+        return None
+    hit = gdf[gdf["name"].astype(str).str.contains(text, regex=False)]
+    if hit.empty:
+        return None
+    ll = hit.to_crs(4326)
+    pts = ll.geometry.representative_point()
+    b = ll.geometry.bounds
+    return pd.DataFrame({"layer": layer_id, "layer_label": get_spec(layer_id).label(lang), "fid": hit["fid"].values,
+                         "name": hit["name"].values, "lon": pts.x.values, "lat": pts.y.values,
+                         "minx": b["minx"].values, "miny": b["miny"].values, "maxx": b["maxx"].values, "maxy": b["maxy"].values})
+
+
+def ranked(hits: Sequence[pd.DataFrame | None], *, limit: int = 30) -> pd.DataFrame:
+    """Hits of several layers in one list: named features before counted ones (" 3/26"), by name."""
+    rows = [h for h in hits if h is not None]
     if not rows:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=SEARCH_COLUMNS)
     out = pd.concat(rows, ignore_index=True)
     out["_counted"] = out["name"].str.contains(r" \d+/\d+$", regex=True)
     return out.sort_values(["_counted", "name"]).drop(columns="_counted").head(limit).reset_index(drop=True)
