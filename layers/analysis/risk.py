@@ -75,6 +75,19 @@ def _share(cells: gpd.GeoSeries, parts: gpd.GeoSeries, *, buffer_m: float = 0.0)
     return pd.Series(memo(("share", digest(cells), digest(parts), buffer_m), compute), index=cells.index)
 
 
+def _within(pts: gpd.GeoSeries, cells: gpd.GeoDataFrame) -> np.ndarray:
+    """For each point (by position) the position of the cell it lies within, -1 outside every cell;
+    reused while the points and the cells are unchanged."""
+    def compute() -> np.ndarray:
+        out = np.full(len(pts), -1, dtype=int)
+        if len(pts) and len(cells):
+            p_idx, c_idx = cells.sindex.query(pts.to_numpy(), predicate="within")
+            out[p_idx] = c_idx
+        return out
+
+    return memo(("within", digest(pts), digest(cells.geometry)), compute)
+
+
 def _count_in(cells: gpd.GeoDataFrame, pts: gpd.GeoDataFrame, *, within_m: float = 0.0) -> pd.Series:
     if pts.empty:
         return pd.Series(0, index=cells.index)
@@ -97,29 +110,35 @@ def indicators(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict) -> p
     ff, fac, res = _metric(frames["forest_fire"], crs), _metric(frames["facilities"], crs), _metric(frames["reservoirs"], crs)
     area_km2 = t.area / 1e6
     hz = _points(gh, HAZARD_KINDS)
-    people = gpd.sjoin(hz[["threatened_people", "geometry"]], t[["geometry"]], predicate="within")
+    home = _within(hz.geometry, t)  # the township of each hazard point (by position; -1 outside all)
     forest_parts = ff.loc[ff["kind"].isin(["forest_area", "forest_farm"]), "geometry"]
-    forest = shapely.union_all(forest_parts.to_numpy())
+    forest = memo(("union", digest(forest_parts)), lambda: shapely.union_all(forest_parts.to_numpy()))
     out = pd.DataFrame(index=t.index)
     out["hazard_density"] = _count_in(t, hz) / area_km2
-    out["people_threatened"] = people.groupby("index_right")["threatened_people"].sum().reindex(t.index, fill_value=0)
+    people = pd.Series(hz["threatened_people"].to_numpy(), index=home)
+    out["people_threatened"] = people[home >= 0].groupby(level=0).sum().reindex(range(len(t)), fill_value=0).to_numpy()
     out["susceptibility_share"] = _share(t.geometry, gh.loc[gh["kind"] == "susceptibility_zone", "geometry"])
     out["river_share"] = _share(t.geometry, rv.geometry, buffer_m=cfg["flood"]["river_buffer_m"])
     out["flood_key_areas"] = _count_in(t, _points(fac, ("flood_key_area",)))
     out["reservoirs_reinforced"] = _count_in(t, res[res["action"] == "除险加固"], within_m=cfg["flood"]["reservoir_reach_m"])
     out["forest_share"] = _share(t.geometry, forest_parts)
     out["fire_sources"] = _count_in(t, _points(ff, ("scenic_area",)))
-    out["facility_distance"] = _facility_distance(t, forest, _points(ff, FIRE_FACILITY_KINDS))
+    out["facility_distance"] = _facility_distance(t, forest_parts, forest, _points(ff, FIRE_FACILITY_KINDS))
     return out
 
 
-def _facility_distance(t: gpd.GeoDataFrame, forest: shapely.Geometry, facilities: gpd.GeoDataFrame) -> pd.Series:
-    """Distance (m) from the centre of each township's forest to the nearest fire facility (0 if no forest)."""
+def _facility_distance(t: gpd.GeoDataFrame, forest_parts: gpd.GeoSeries, forest: shapely.Geometry,
+                       facilities: gpd.GeoDataFrame) -> pd.Series:
+    """Distance (m) from the centre of each township's forest to the nearest fire facility (0 if no forest);
+    the centres are reused while the townships and the forest are unchanged."""
     if forest is None or forest.is_empty or facilities.empty:
         return pd.Series(0.0, index=t.index)
-    parts = t.geometry.intersection(forest)
-    has = ~parts.is_empty
-    centres = parts[has].representative_point()
+
+    def centres_of() -> gpd.GeoSeries:
+        parts = t.geometry.intersection(forest)
+        return parts[~parts.is_empty].representative_point()
+
+    centres = memo(("forest_centres", digest(t.geometry), tuple(t.index), digest(forest_parts)), centres_of)
     tree = shapely.STRtree(facilities.geometry.to_numpy())
     _, dist = tree.query_nearest(centres.to_numpy(), return_distance=True, all_matches=False)
     out = pd.Series(0.0, index=t.index)
