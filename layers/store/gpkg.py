@@ -120,15 +120,16 @@ class GeoPackageStore:
         with self._reading(adcode) as con:
             return _changesets(con)
 
-    def read(self, adcode: str, *, revision: int | None = None, only: Sequence[str] | None = None) -> Snapshot:
+    def read(self, adcode: str, *, revision: int | None = None, only: Sequence[str] | None = None,
+             plan: bool = True) -> Snapshot:
         """The whole workspace at its current revision (or the user content as it was at ``revision``);
-        ``only`` limits the layers read."""
+        ``only`` limits the layers read; ``plan=False`` leaves the plan layers out (only a build writes them)."""
         with self._reading(adcode) as con:
             current = _revision(con)
             at = current if revision is None else revision
             tables = _feature_tables(con)
             ids = [lid for lid in SPECS if only is None or lid in only]
-            plan = {lid: _read_layer(con, s.table_for(s.PLAN, lid), lid) for lid in ids if s.table_for(s.PLAN, lid) in tables}
+            plans = {lid: _read_layer(con, s.table_for(s.PLAN, lid), lid) for lid in ids if s.table_for(s.PLAN, lid) in tables} if plan else {}
             user = {lid: _read_user(con, lid, at) for lid in ids if s.table_for(s.USER, lid) in tables}
             derived = {lid: _read_layer(con, s.table_for(s.DERIVED, lid), lid) for lid in s.DERIVED_LAYERS
                        if lid in ids and s.table_for(s.DERIVED, lid) in tables}
@@ -137,7 +138,7 @@ class GeoPackageStore:
             extra = sorted(t for t in _all_contents(con) if not s.managed(t))
             data_rev = con.execute(f"SELECT COALESCE(MAX(revision), 0) FROM {s.CHANGESETS_TABLE} WHERE action != 'risk' "
                                    "AND revision <= ?", (at,)).fetchone()[0]
-            return Snapshot(at, _meta(con), plan, user, derived, unmapped, extra, int(data_rev))
+            return Snapshot(at, _meta(con), plans, user, derived, unmapped, extra, int(data_rev))
 
     def versions(self, adcode: str, layer: str, *, fid: str | None = None, changeset: int | None = None) -> gpd.GeoDataFrame:
         """Every stored version of the user features of ``layer`` (all revisions, retired ones too),

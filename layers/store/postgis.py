@@ -156,15 +156,16 @@ class PostgisStore:
         with self._reading(adcode) as db:
             return db.changesets()
 
-    def read(self, adcode: str, *, revision: int | None = None, only: Sequence[str] | None = None) -> Snapshot:
+    def read(self, adcode: str, *, revision: int | None = None, only: Sequence[str] | None = None,
+             plan: bool = True) -> Snapshot:
         """The whole workspace at its current revision (or the user content as it was at ``revision``);
-        ``only`` limits the layers read."""
+        ``only`` limits the layers read; ``plan=False`` leaves the plan layers out (only a build writes them)."""
         with self._reading(adcode) as db:
             current = db.revision()
             at = current if revision is None else revision
             tables = db.tables()
             ids = [lid for lid in SPECS if only is None or lid in only]
-            plan = {lid: db.read_layer(s.table_for(s.PLAN, lid), lid) for lid in ids if s.table_for(s.PLAN, lid) in tables}
+            plans = {lid: db.read_layer(s.table_for(s.PLAN, lid), lid) for lid in ids if s.table_for(s.PLAN, lid) in tables} if plan else {}
             user = {lid: db.read_versions(lid, "rev_from <= %s AND (rev_to IS NULL OR rev_to > %s)", (at, at))
                     for lid in ids if s.table_for(s.USER, lid) in tables}
             derived = {lid: db.read_layer(s.table_for(s.DERIVED, lid), lid) for lid in s.DERIVED_LAYERS
@@ -173,7 +174,7 @@ class PostgisStore:
             extra = sorted(t for t in tables if not s.managed(t))
             data_rev = db.one(f"SELECT COALESCE(MAX(revision), 0) FROM {db.q(s.CHANGESETS_TABLE)} WHERE action != 'risk' "
                               "AND revision <= %s", (at,))
-            return Snapshot(at, db.meta(), plan, user, derived, unmapped, extra, int(data_rev))
+            return Snapshot(at, db.meta(), plans, user, derived, unmapped, extra, int(data_rev))
 
     def versions(self, adcode: str, layer: str, *, fid: str | None = None, changeset: int | None = None) -> gpd.GeoDataFrame:
         """Every stored version of the user features of ``layer`` (all revisions, retired ones too),

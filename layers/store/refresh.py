@@ -45,11 +45,11 @@ def advance(ws: Workspace) -> Workspace:
     if touched is None or not touched <= set(SPECS):
         return open_workspace(ws.adcode)
     asked = touched
-    new = ws.store.read(ws.adcode, only=sorted(asked))
+    new = ws.store.read(ws.adcode, only=sorted(asked), plan=False)  # only a build writes plan layers: kept
     touched = changed_layers(ws, new.revision)  # a write may have landed between the two reads
     if touched is None or not touched <= asked:
         return open_workspace(ws.adcode)
-    snap = Snapshot(new.revision, new.meta, _merged(old.plan, new.plan, touched), _merged(old.user, new.user, touched),
+    snap = Snapshot(new.revision, new.meta, dict(old.plan), _merged(old.user, new.user, touched),
                     _merged(old.derived, new.derived, touched), new.unmapped, new.extra_layers, new.data_revision)
     frames, superseded = dict(ws.frames()), dict(ws._superseded)
     for lid in touched:

@@ -57,3 +57,15 @@ def test_a_handle_pinned_to_a_revision_is_never_advanced(private_workspaces) -> 
     assert advance(pinned) is pinned
     with pytest.raises(Exception, match="没有版本"):
         open_workspace("500231", revision=ws.revision + 5)
+
+
+@pytest.mark.usefixtures("private_postgis")
+def test_advance_on_the_postgresql_store_equals_a_fresh_open() -> None:
+    old = open_workspace("500231")
+    old.frames()
+    res = old.layer("reservoirs")
+    fid = str(res.loc[res.geometry.geom_type == "Point", "fid"].iloc[0])
+    edit.edit_feature(open_workspace("500231"), "reservoirs", fid, geometry=Point(107.41, 30.31), user="测试", reason="核实")
+    new, fresh = advance(old), open_workspace("500231")
+    assert new.store.kind == "postgis" and new.revision == fresh.revision
+    _same(dict(new.frames()), dict(fresh.frames()))
