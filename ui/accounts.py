@@ -15,7 +15,7 @@ from layers.accounts.scope import DEPARTMENTS, KIND_GROUPS, ROLE_LABELS, ROLES, 
 from layers.catalog.i18n import pick
 from layers.store.workspace import store
 from layers.views import mapview as view
-from layers.views.historyview import md_escape
+from layers.views.historyview import md_escape, message_md
 from ui import auth
 
 TX = {
@@ -65,7 +65,7 @@ def _act(change, name: str, what: str, lang: str) -> None:  # noqa: ANN001
         guard.require_admin(store(), auth.acting_user(lang), ("管理账户", "manage accounts"))
         change()
     except GeoError as err:
-        st.error(md_escape(view.say(str(err), lang)))
+        st.error(message_md(err, lang))
         return
     ss["acc_done"] = pick(TX["done"], lang).format(name=name, what=what)
     st.rerun()

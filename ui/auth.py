@@ -15,8 +15,7 @@ from layers.accounts import guard
 from layers.accounts.accounts import Account, Accounts
 from layers.catalog.i18n import pick
 from layers.store.workspace import store
-from layers.views import mapview as view
-from layers.views.historyview import md_escape
+from layers.views.historyview import md_escape, message_md
 
 TX = {
     "title": ("县域风险一张图 · 登录", "County risk one-map · Log in"),
@@ -114,7 +113,7 @@ def _wall(lang: str) -> None:
     try:
         acc = _accounts().login(name, password)
     except PermissionDeniedError as err:
-        st.error(md_escape(view.say(str(err), lang)))
+        st.error(message_md(err, lang))
         return
     ss["auth_user"], ss["auth_seen"] = acc.name, time.time()
     st.rerun()
@@ -136,7 +135,7 @@ def _oidc(lang: str) -> Account:
     try:
         acc = _accounts().sync(name, guard.grant_from_claims(user))
     except PermissionDeniedError as err:
-        st.error(md_escape(view.say(str(err), lang)))
+        st.error(message_md(err, lang))
         if st.button(pick(TX["logout"], lang), key="oidc_logout"):
             st.logout()
         st.stop()

@@ -23,7 +23,7 @@ from layers.imports.read import EncodingSamples, encoding_samples
 from layers.render.webmap import build_map
 from layers.store.workspace import open_workspace
 from layers.views import mapview as view
-from layers.views.historyview import md_escape
+from layers.views.historyview import message_md
 from ui import auth, common, ui_cache
 
 UPLOAD_MB = 50  # as server.maxUploadSize (the importer itself refuses files over 200 MiB)
@@ -368,7 +368,7 @@ def _commit(plan: ImportPlan, lang: str) -> None:
         try:
             done = commit_import(plan, user=user, reason=reason)
         except PermissionDeniedError as err:
-            st.error(md_escape(view.say(str(err), lang)))  # the account name is data
+            st.error(message_md(err, lang))  # the account name is data
             return
         except GeoError as err:
             st.error(str(err))

@@ -23,7 +23,7 @@ from layers.edits.position import Position, parse_position
 from layers.render.patch import MapView, Patch, patch_data, plan_patch
 from layers.render.webmap import assemble_map, basemap, visibility_group
 from layers.views import mapview as view
-from layers.views.historyview import md_escape
+from layers.views.historyview import message_md
 from ui import auth, common, export_panel, ui_cache
 
 ss = st.session_state
@@ -146,7 +146,7 @@ def _write(fn, *args, adcode: str, base: int, lang: str, select=None, **kw) -> s
     except GeoError as err:
         if isinstance(err, ConflictError):  # the panel now shows their change; saving again is a deliberate redo
             ss["_edit_base"] = ui_cache.workspace_stamp(adcode)[1]
-        return md_escape(view.say(str(err), lang))
+        return message_md(err, lang)
     ss["edit_msg"] = pick(TX["saved"], lang).format(id=cs.id, rev=cs.revision)
     ss["goto"] = ss.get("view") or ss.get("goto")  # the map stays where the user was looking
     ss["_edit_reset"] = True
@@ -170,15 +170,13 @@ def _save_position_first() -> None:
     if not ss.get("edit_save_pos") or not ss.get("selected") or not ss.get("adcode"):
         return
     lang, adcode, (layer, fid) = ss.get("lang") or "zh", str(ss["adcode"]), ss["selected"]
-    ss["_pos_saved_early"] = True
     try:
         ws = ui_cache.current(adcode)[1]
     except GeoError:  # the workspace went away: the page says so when it loads
-        ss["_pos_saved_early"] = False
         return
     pos, err = _typed_position(lambda: view.county_area(ws.frames()), ss.get("basemap") == "amap")
     if pos is None:
-        ss["_edit_err"] = md_escape(view.say(err, lang)) if err else pick(TX["need_pos"], lang)
+        ss["_edit_err"] = message_md(err, lang) if err else pick(TX["need_pos"], lang)
         return
     ss["_edit_err"] = _write(edit.edit_feature, layer, fid, geometry=pos.point, adcode=adcode, base=ss.get("_edit_base", ws.revision),
                              lang=lang)
@@ -252,15 +250,9 @@ def _edit_panel(layer: str, fid: str, pos: Position | None, err: str | None, rev
         if view.lonlat(data, layer, fid) is None:
             st.caption(pick(TX["lines"], lang))
         _position_inputs("move", pos, err, lang)
-        clicked = st.button(pick(TX["save_pos"], lang), key="edit_save_pos", type="primary")
-        if ss.pop("_pos_saved_early", False):  # saved (or refused) before this run loaded the workspace
-            if ss.get("_edit_err"):
-                st.error(ss.pop("_edit_err"))
-        elif clicked:
-            if pos is None:
-                st.error(pick(TX["need_pos"], lang))
-            else:
-                _commit(edit.edit_feature, layer, fid, geometry=pos.point, adcode=adcode, base=rev, lang=lang)
+        st.button(pick(TX["save_pos"], lang), key="edit_save_pos", type="primary")  # saved by _save_position_first
+        if ss.get("_edit_err"):  # the refusal of that save, in this panel
+            st.error(ss.pop("_edit_err"))
     with tab_attr:
         _attribute_form(layer, fid, rev, adcode, lang)
     with tab_del:

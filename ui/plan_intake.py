@@ -19,9 +19,8 @@ from layers.catalog.specs import PLAN_LAYERS, get_spec
 from layers.jobs.build import BuildResult, build_workspace
 from layers.jobs.planfiles import save_plan
 from layers.store.workspace import buildable, store
-from layers.views import mapview as view
 from layers.views import planview as pv
-from layers.views.historyview import md_escape
+from layers.views.historyview import message_md
 from ui import auth, common, ui_cache
 
 UPLOAD_MB = 20
@@ -151,7 +150,7 @@ def _save(adcode: str, review: pd.DataFrame, doc: str, title: str, lang: str) ->
             saved = save_plan(adcode, pv.reviewed_inventory(review), doc_number=doc, title=title)
             result = build_workspace(adcode, user=user, reason=f"规划入图 {saved.doc_number}")
     except PermissionDeniedError as err:
-        st.error(md_escape(view.say(str(err), lang)))  # the account name is data
+        st.error(message_md(err, lang))  # the account name is data
         return
     except GeoError as err:
         st.error(str(err))

@@ -46,7 +46,8 @@ def advance(ws: Workspace) -> Workspace:
         return open_workspace(ws.adcode)
     asked = touched
     new = ws.store.read(ws.adcode, only=sorted(asked), plan=False)  # only a build writes plan layers: kept
-    touched = changed_layers(ws, new.revision)  # a write may have landed between the two reads
+    if new.revision != current:  # a write landed between the two reads: what did it touch?
+        touched = changed_layers(ws, new.revision)
     if touched is None or not touched <= asked:
         return open_workspace(ws.adcode)
     snap = Snapshot(new.revision, new.meta, dict(old.plan), _merged(old.user, new.user, touched),

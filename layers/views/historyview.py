@@ -72,6 +72,14 @@ def md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in MD_SPECIAL else ch for ch in text)
 
 
+def message_md(text: object, lang: str) -> str:
+    """A "中文 / English" message (an error's text) in ``lang``, escaped for Streamlit's markdown
+    elements: the names and reasons inside it are data, shown literally."""
+    from layers.views.mapview import say
+
+    return md_escape(say(str(text), lang))
+
+
 def time_text(iso: str) -> str:
     """``2026-12-04T11:23:07+08:00`` -> ``2026-12-04 11:23:07`` (the server's local time, as stored)."""
     return iso[:19].replace("T", " ")
