@@ -66,7 +66,7 @@ def signed_by(label: str, key: str, *, where: object = st) -> str:
     if acting is not None:
         where.text(f"{label}: {acting}")  # type: ignore[attr-defined]
         return str(acting)
-    if not ss.get(key):
+    if key not in ss:  # set once: writing a field's key on every run would overwrite what is being typed
         ss[key] = ss.get("user_name") or ss.get("editor") or ""
     return str(where.text_input(label, key=key)).strip()  # type: ignore[attr-defined]
 
