@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from harness import OfflinePage, app_over_copy, eval_until
+from playwright.sync_api import expect
 
 from tests.ledgers import hazard_ledger_xlsx
 
@@ -67,6 +68,23 @@ def _hazard_points_on_coverage(p: OfflinePage, url: str) -> int:
     return int(re.search(r"依据 (\d+) 个地灾隐患点", note.inner_text()).group(1))
 
 
+def _sign(page, user: str, reason: str) -> None:  # noqa: ANN001
+    """Type the importer's name and reason until 导入 is enabled. Text typed while a rerun redraws the
+    fields can be dropped by the browser (a machine busy with other tests makes this likely); the page
+    then keeps 导入 disabled and says why, so type it again, as a user would."""
+    button = page.get_by_role("button", name="导入", exact=True)
+    for _ in range(3):
+        page.get_by_label("导入人").fill(user)
+        page.get_by_label("导入原因(必填)").fill(reason)
+        page.get_by_label("导入原因(必填)").press("Enter")
+        try:
+            expect(button).to_be_enabled(timeout=20_000)
+            return
+        except AssertionError:
+            assert page.locator('[data-testid="stException"]').count() == 0
+    raise AssertionError("导入 stayed disabled after the name and reason were typed three times")
+
+
 def _commit(page) -> None:  # noqa: ANN001
     """Click 导入 and wait for the success line. A click that lands while a rerun redraws the button is
     lost; the button is still there then (a commit clears the upload and removes it), so click again."""
@@ -96,9 +114,7 @@ def test_upload_override_preview_commit_and_the_map_counts_the_points(browser, p
     page.get_by_text("改为", exact=True).click()
     _choose(page, "威胁人数", "其他(保留在来源记录中) (extra)")
     page.get_by_text("已改:威胁人数 → 其他(保留在来源记录中) (extra)", exact=True).wait_for(timeout=60_000)
-    page.get_by_label("导入人").fill("规划局 张三")
-    page.get_by_label("导入原因(必填)").fill("2025年一览表")
-    page.get_by_label("导入原因(必填)").press("Enter")
+    _sign(page, "规划局 张三", "2025年一览表")
     page.set_viewport_size({"width": 1440, "height": 2700})  # the whole wizard in one picture
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stException"]').count() == 0
