@@ -359,12 +359,7 @@ def _preview(plan: ImportPlan, others: list[Candidate], data, adcode: str, stamp
 
 def _commit(plan: ImportPlan, lang: str) -> None:
     c1, c2 = st.columns(2)
-    user = auth.acting_user(lang)  # with login on: the account, not a typed name
-    if user is None:
-        ss.setdefault("imp_user", ss.get("user_name", ""))
-        user = c1.text_input(pick(TX["user"], lang), key="imp_user").strip()
-    else:
-        c1.text(f"{pick(TX['user'], lang)}: {user}")
+    user = auth.signed_by(pick(TX["user"], lang), "imp_user", where=c1)
     reason = c2.text_input(pick(TX["why"], lang), key="imp_reason").strip()
     why = _blocked(plan, lang) or (None if user and reason else pick(TX["need"], lang))
     if why:
