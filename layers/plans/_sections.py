@@ -90,7 +90,7 @@ class SectionIndex:
     """The ``source_section`` path in force at any position of the text."""
 
     def __init__(self, sections: list[Section], text: str = "") -> None:
-        self._text = text
+        self.text = text
         self._starts = [s.start for s in sections]
         self._sections = sections
 
@@ -109,7 +109,7 @@ class SectionIndex:
         """Whether ``pos`` lies in the title of a 一、/(一)/专栏 heading (its line up to the first 。): a
         title over other items, not an item."""
         s = self.at(pos)
-        return s is not None and (s.level <= 2 or s.number.startswith("专栏")) and not re.search("[\n。]", self._text[s.start:pos])
+        return s is not None and (s.level <= 2 or s.number.startswith("专栏")) and not re.search("[\n。]", self.text[s.start:pos])
 
     def path(self, pos: int) -> str:
         s = self.at(pos)

@@ -31,6 +31,7 @@ from layers.plans._quantities import (
 )
 from layers.plans._readers import read_plan
 from layers.plans._sections import Section, SectionIndex, document_number, document_title, is_heading_line, parse_sections
+from layers.plans._works import opens_with_verb, works_objects
 from layers.plans.inventory import INVENTORY_COLUMNS
 
 __all__ = ["ROW_COLUMNS", "Extraction", "Section", "extract_plan", "read_plan"]
@@ -72,7 +73,8 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
                 seen.add(k)
                 records.append(rec)
     projects = _project_paragraphs(norm, index, seen)
-    records += _drop_groups(_project_headings(sections, index, seen, norm), projects) + projects
+    built = [r for r in records if r["layer"] == "projects"]
+    records += _drop_groups(_project_headings(sections, index, seen, norm), projects + built) + projects
     records = [r for r in records if not _admin_river(r, norm)]
     for r in records:
         if not r["match_reason"]:  # projects read from headings and paragraphs
@@ -133,6 +135,8 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         named = [h for h in named if h.layer != "projects"]
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
     named += _new_spans([*listed_items(sentence), *river_reaches(sentence)], [*named, *counted])
+    if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start) and not _details(index, start):
+        named += _new_spans(works_objects(sentence), [*named, *counted])
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
     hits = [*named, *counted, *length_hits(sentence), *distance_rules(sentence)]
@@ -153,6 +157,15 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         rec["matched"], rec["match_reason"] = gaz.match(rec["name"], rec["township"], rec["location_hint"])
         out.append(rec)
     return out
+
+
+def _details(index: SectionIndex, start: int) -> bool:
+    """Whether the sentence at ``start`` is in a paragraph that opens with a project's name (``X平台建设。``
+    then what it holds): the objects it builds are parts of that project, and the name is read whole."""
+    text = index.text
+    para = text.rfind("\n", 0, start) + 1
+    m = _LEAD_CLAUSE.match(text, para)
+    return m is not None and _names_project(m.group(1))
 
 
 def _new_spans(hits: list[Hit], found: list[Hit]) -> list[Hit]:
@@ -203,13 +216,18 @@ def _project_headings(sections: list[Section], index: SectionIndex, seen: set, t
 _LEAD_CLAUSE = re.compile(r"^[ \t#*]*(?:\d{1,2}[.、]\s*)?([\u4e00-\u9fff“”\"][\u4e00-\u9fff“”\"()]{3,23})。", re.M)
 
 
+def _names_project(clause: str) -> bool:
+    """Whether a paragraph's lead clause names a project: a word of works, and no verb before it."""
+    return bool(_WORKS.search(clause)) and not opens_with_verb(clause)
+
+
 def _project_paragraphs(text: str, index: SectionIndex, seen: set) -> list[dict]:
     """In a 重点工程 section, a paragraph that opens with a short clause ending in 。 names a project
     (``X系统建设。`` followed by what it is)."""
     out = []
     for m in _LEAD_CLAUSE.finditer(text):
         name = m.group(1)
-        if not any(w in index.top_title(m.start()) for w in _PROJECT_WORDS) or ("projects", name, 1) in seen or not _WORKS.search(name):
+        if not any(w in index.top_title(m.start()) for w in _PROJECT_WORDS) or ("projects", name, 1) in seen or not _names_project(name):
             continue
         seen.add(("projects", name, 1))
         end = text.find("\n", m.start())

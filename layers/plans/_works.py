@@ -1,0 +1,54 @@
+"""What a 重点工程 section builds: the objects of its works sentences (``推进A系统、B系统建设``,
+``建设X中心``). In that section a plan lists its projects, so a system, platform, database or
+facility it builds is a project there (and the facility, if it is one, stays a facility row too);
+elsewhere the same words name tasks that are not on the map, and nothing here is read.
+
+Like :mod:`layers.plans._patterns`, it works on one normalised sentence, knows no county's names and
+returns short names of the plan's own words, never a sentence."""
+
+from __future__ import annotations
+
+import re
+
+from layers.plans._patterns import HAN, Hit
+
+# Heads of what a works sentence builds: information works and facilities (longest first).
+_HEADS = re.compile("系统(?![开治谋性化地])|平台|数据库|一张图|基础设施|(?<!监测)网络|监测预警网|中心(?!城)|台站|基地")
+# Words a built thing's name never runs across (verbs of building and using, and function words).
+_STOPS = re.compile(
+    "持续推进|加快推进|实施|推进|开展|启动|完成|加快|加强|强化|建设|建成|建立|新建|打造|搭建|完善|健全|升级|"
+    "优化|迭代|增容|运用|应用|用好|接入|借助|通过|探索|依托|利用|配合|协助|整合|构建|提升|实现|推动|支持|"
+    "适时|增加|全面|进一步|以及|[和及与的在对将把等为以]"
+)
+_CUT = ',，、;:()《》“”"'
+_BUILD = re.compile("建设|新建|建成|建立|推进|打造|搭建|实施")
+_MIN, _MAX = 4, 16  # characters of a name
+
+
+def works_objects(sentence: str) -> list[Hit]:
+    """Projects a works sentence of a 重点工程 section builds: every noun phrase that ends in a head of
+    :data:`_HEADS`, from the last list mark or verb before it (``推进A系统、B平台建设`` -> A系统, B平台)."""
+    if not _BUILD.search(sentence):
+        return []
+    out: list[Hit] = []
+    for m in _HEADS.finditer(sentence):
+        if _inside_word(sentence, m.end()):
+            continue
+        head = sentence[: m.start()]
+        part = head[max(head.rfind(c) for c in _CUT) + 1 :]
+        last = max((s.end() for s in _STOPS.finditer(part)), default=0)
+        name = (part[last:] + m.group())[-_MAX:]
+        if len(name) >= _MIN and re.fullmatch(f"[{HAN}]+", name) and not any(h.name.endswith(name) for h in out):
+            out.append(Hit("projects", "project", name, at=m.end() - len(name)))
+    return out
+
+
+def opens_with_verb(clause: str) -> bool:
+    """Whether ``clause`` starts with a verb of building (a sentence, not a project's name)."""
+    m = _STOPS.match(clause)
+    return m is not None and len(m.group()) >= 2
+
+
+def _inside_word(sentence: str, end: int) -> bool:
+    """Whether a head ends inside a longer noun (中心城区, 平台化): the next character goes on the noun."""
+    return end < len(sentence) and sentence[end] in "化区站点库性"
