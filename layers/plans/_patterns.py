@@ -72,7 +72,8 @@ SUFFIXES = (
     Suffix(r"江(?![县区市府委镇乡人街段“”\"《(])", "rivers", "river", 2, forbid=RIVER_FORBID),
     Suffix(r"沟(?![通渠道])", "rivers", "gully", 3, forbid=RIVER_FORBID + "矿"),
     Suffix(r"湖(?![泊区])", "rivers", "lake", 3, forbid=RIVER_FORBID),
-    Suffix("(?:工程(?!师|技术)|项目)", "projects", "project", 16, min_prefix=4),
+    # 工程/项目 that qualify a word after them (工程治理, 工程机械, 项目资金, 项目准入) name no project.
+    Suffix("(?:工程(?!师|技术|治理|机械|方案)|项目(?!管理|资金|准入|综合|处置|装备|计划书))", "projects", "project", 16, min_prefix=4),
 )
 # Names that end like a place but are generic words.
 GENERIC = {"中小河", "山洪沟", "排洪沟", "截洪沟", "排水沟", "江河", "大江", "长江", "黄河", "大河", "小河", "河", "主要河",
@@ -186,7 +187,8 @@ def named_hits(sentence: str) -> list[Hit]:
 
 
 PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做好|依托|重点|全面|积极|加强|强化|严格|执行|落实|支持|建立|制定|"
-                           "增加|推动|提高|整合|构建|申报|列入|纳入|必将|适时|进行|规定|配备|关于|涉及|[和及与的在对将把等为]")
+                           "增加|推动|提高|整合|构建|申报|列入|纳入|必将|适时|进行|规定|配备|关于|涉及|排查整治|严控|严禁|改建|扩建|"
+                           "新建|用好|用足|[和及与的在对将把等为]")
 GENERIC_PROJECTS = {"建设工程", "建设项目", "工程建设项目", "主体工程", "生命线工程", "工程", "项目", "重点工程", "重大工程",
                     "民生实事工程", "实事工程", "安全设施与主体工程"}
 
@@ -216,7 +218,13 @@ def _project_prefix(head: str, suffix: str) -> str:
     for stop in PROJECT_STOPS.finditer(part):
         last = stop.end()
     part = part[last:]
-    return "" if part + suffix in GENERIC_PROJECTS else part[-16:]
+    if part + suffix in GENERIC_PROJECTS or _CONSTRUCTION.fullmatch(part):
+        return ""
+    return part[-16:]
+
+
+# 建设工程/建设项目 after a short word is construction work in general (属地建设工程, 园区建设项目), not a project.
+_CONSTRUCTION = re.compile(rf"[{HAN}]{{0,4}}建设")
 
 
 def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit]:

@@ -21,18 +21,17 @@ _STOPS = re.compile(
     "适时|增加|全面|进一步|以及|[和及与的在对将把等为以]"
 )
 _CUT = ',，、;:()《》“”"'
-_BUILD = re.compile("建设|新建|建成|建立|推进|打造|搭建|实施")
+_BUILD = re.compile("建设|新建|建成(?!率)|建立|推进|打造|搭建|实施")
 _MIN, _MAX = 4, 16  # characters of a name
 
 
 def works_objects(sentence: str) -> list[Hit]:
     """Projects a works sentence of a 重点工程 section builds: every noun phrase that ends in a head of
-    :data:`_HEADS`, from the last list mark or verb before it (``推进A系统、B平台建设`` -> A系统, B平台)."""
-    if not _BUILD.search(sentence):
-        return []
+    :data:`_HEADS` in a clause with a verb of building, from the last list mark or verb before it
+    (``推进A系统、B平台建设`` -> A系统, B平台; not ``实现与B平台互联互通``)."""
     out: list[Hit] = []
     for m in _HEADS.finditer(sentence):
-        if _inside_word(sentence, m.end()):
+        if _inside_word(sentence, m.end()) or not _BUILD.search(_clause(sentence, m.start())):
             continue
         head = sentence[: m.start()]
         part = head[max(head.rfind(c) for c in _CUT) + 1 :]
@@ -41,6 +40,13 @@ def works_objects(sentence: str) -> list[Hit]:
         if len(name) >= _MIN and re.fullmatch(f"[{HAN}]+", name) and not any(h.name.endswith(name) for h in out):
             out.append(Hit("projects", "project", name, at=m.end() - len(name)))
     return out
+
+
+def _clause(sentence: str, at: int) -> str:
+    """The clause (between commas) of ``sentence`` that holds position ``at``."""
+    start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1
+    ends = [i for i in (sentence.find(c, at) for c in ",，;") if i >= 0]
+    return sentence[start : min(ends, default=len(sentence))]
 
 
 def opens_with_verb(clause: str) -> bool:

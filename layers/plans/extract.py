@@ -73,6 +73,7 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
                 seen.add(k)
                 records.append(rec)
     projects = _project_paragraphs(norm, index, seen)
+    records = [r for r in records if not _in_lead(r, projects)]
     built = [r for r in records if r["layer"] == "projects"]
     records += _drop_groups(_project_headings(sections, index, seen, norm), projects + built) + projects
     records = [r for r in records if not _admin_river(r, norm)]
@@ -185,6 +186,12 @@ def _row(h: Hit, towns: list[str], common: dict, target: str) -> dict:
         h.kind = "treatment_work"
     return {**common, "layer": h.layer, "kind": h.kind, "name": h.name[:30], "count": h.count,
             "township": ";".join(own), "location_hint": ";".join(hints), "target": h.target or target, "note": h.note}
+
+
+def _in_lead(rec: dict, leads: list[dict]) -> bool:
+    """A project found in a paragraph's lead clause that names a project is part of that name."""
+    return rec["layer"] == "projects" and any(
+        rec["span_start"] < p["span_end"] and p["span_start"] < rec["span_end"] and rec["name"] in p["name"] for p in leads)
 
 
 def _drop_groups(headings: list[dict], paragraphs: list[dict]) -> list[dict]:

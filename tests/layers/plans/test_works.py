@@ -4,6 +4,7 @@ platforms, databases and centres), on short texts written here (invented county 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from layers.plans.extract import extract_plan
 
@@ -35,3 +36,31 @@ def test_a_facility_built_in_a_重点工程_section_is_also_a_project() -> None:
 def test_the_objects_of_a_paragraph_led_by_a_project_name_are_its_parts() -> None:
     body = "一、重点工程\n(一)信息化工程\n指挥平台建设。建设灾情数据库和会商研判系统。\n"
     assert _projects(body) == {"指挥平台建设"}
+
+
+def test_a_works_object_is_read_only_in_a_clause_that_builds_it() -> None:
+    body = "一、重点工程\n(一)信息化工程\n建成甲乙指挥平台,实现与国家、省市信息平台互联互通,整合现有资源和基础设施条件。\n"
+    assert _projects(body) == {"甲乙指挥平台"}
+
+
+def test_a_project_named_by_a_lead_clause_is_one_row_not_also_its_tail() -> None:
+    body = "一、重点工程\n(一)监测工程\n自然灾害风险调查和重点隐患排查工程。摸清风险底数。\n"
+    assert _projects(body) == {"自然灾害风险调查和重点隐患排查工程"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "开展地质灾害点工程治理5处。",  # 工程 qualifies the works
+        "登记在册可用应急救援工程机械118台。",
+        "用好国债项目资金,严格进园入园项目准入。",  # what a project has or needs
+        "加强属地建设工程的安全监管,有效整合新农村建设工程等政策。",  # construction works in general
+        "严禁新建、扩建化工建设项目,严控改建化工建设项目。",
+    ],
+)
+def test_工程_and_项目_used_as_a_qualifier_or_a_category_name_no_project(sentence: str) -> None:
+    assert _projects("一、主要任务\n" + sentence + "\n") == set()
+
+
+def test_the_verbs_before_a_project_are_not_part_of_its_name() -> None:
+    assert _projects("一、主要任务\n全面排查整治生命防护工程隐患。\n") == {"生命防护工程"}
