@@ -1,6 +1,7 @@
 """Things a plan names by what they are rather than by a place-name ending: the items of a list closed
-by 等 and a category (``A、B、C等景区`` -> three scenic areas; ``X河Y场镇、...等防洪重点区域``) and
-river reaches (``X河Y段``) of a works sentence.
+by 等 and a category (``A、B、C等景区`` -> three scenic areas; ``X河Y场镇、...等防洪重点区域``),
+river reaches (``X河Y段``) of a works sentence and the kind of facility a rate target is about
+(``民爆企业标准化率100%``).
 
 Like :mod:`layers.plans._patterns`, it works on one normalised sentence, knows no county's names and
 returns short names of the plan's own words, never a sentence."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from layers.plans._patterns import HAN, Hit
+from layers.plans._patterns import COUNTED_KINDS, HAN, PROJECT_STOPS, Hit
 
 _ITEM = rf"[{HAN}\d~～—\-()“”\"]"
 # Categories a list closed by 等 may name (the words before the category qualify it: 县级防洪重点区域).
@@ -54,4 +55,25 @@ def river_reaches(sentence: str) -> list[Hit]:
         if len(river) < 2 or m.group(2) in ("城区", "部分", "重点"):
             continue
         out.append(Hit("projects", "project", river + sentence[m.end(1):m.end()], at=m.end(1) - len(river), hints=[river]))
+    return out
+
+
+_FACILITY_HEAD = "企业|基础设施|单位|医院|消火栓|综合体|场所"
+_RATE = re.compile(rf"([{HAN}]{{2,16}}?(?:{_FACILITY_HEAD}))[{HAN}()]{{0,16}}?率[^。;,，]{{0,8}}?(\d+(?:\.\d+)?)\s*%")
+_LEAD_WORDS = re.compile("^(?:年度|年|全[县区市]|范围|实现)+")
+_GENERIC_SUBJECT = re.compile("^(?:规模以上|各类|相关|其他|重点|生产经营|市政|结构|社会)?$")
+
+
+def target_subjects(sentence: str) -> list[Hit]:
+    """The facilities a rate target is about: ``X企业标准化率100%`` -> X企业 (its name from the last list
+    mark, 等 or verb before it), a facility of the kind its words say, with the target."""
+    out = []
+    for m in _RATE.finditer(sentence):
+        raw = re.split("[的等和及与、]", m.group(1))[-1]
+        name = _LEAD_WORDS.sub("", raw[max((v.end() for v in PROJECT_STOPS.finditer(raw)), default=0) :])
+        head = re.search(f"(?:{_FACILITY_HEAD})$", name)
+        if head is None or len(name) < 4 or _GENERIC_SUBJECT.match(name[: head.start()]):
+            continue
+        layer, kind = next(((lay, k) for w, lay, k in COUNTED_KINDS if w in name and lay == "facilities"), ("facilities", "other"))
+        out.append(Hit(layer, kind, name, at=m.end(1) - len(name), target=f"{name[head.start():]}目标{m.group(2)}%"))
     return out

@@ -107,3 +107,24 @@ def test_the_evaluation_counts_hand_made_names_the_plan_never_writes() -> None:
     from layers.plans.evaluate import unwritten_names
     truth = pd.DataFrame({"name": ["青石水库", "青石水库（除险加固）", "水库群联合调度"]})
     assert unwritten_names("实施青石\n水库除险加固。", truth) == ["水库群联合调度"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "kind"),
+    [
+        ("2026年全县公共充电桩基础设施覆盖率100%。", "公共充电桩基础设施", "other"),
+        ("实现全县烟花批发企业安全生产检查覆盖率达100%。", "烟花批发企业", "other"),
+        ("年度古建筑保护单位巡查率100%。", "古建筑保护单位", "other"),
+        ("化工储运企业二级安全生产标准化率不低于90%。", "化工储运企业", "hazchem"),
+    ],
+)
+def test_the_subject_of_a_rate_target_is_a_facility(sentence: str, name: str, kind: str) -> None:
+    rows = _rows("一、目标\n" + sentence)
+    hit = rows[rows["name"] == name]
+    assert len(hit) == 1, rows["name"].tolist()
+    assert (hit.iloc[0]["layer"], hit.iloc[0]["kind"], hit.iloc[0]["target"].endswith("%")) == ("facilities", kind, True)
+
+
+@pytest.mark.parametrize("sentence", ["规模以上企业安全生产标准化率达100%。", "城市桥梁等结构设施完好率95%。"])
+def test_a_rate_target_of_things_in_general_names_no_facility(sentence: str) -> None:
+    assert _rows("一、目标\n" + sentence).empty
