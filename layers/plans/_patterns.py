@@ -250,6 +250,8 @@ def counted_hits(sentence: str) -> list[Hit]:
     counted in 家 take the category the sentence names (``煤矿完成升级改造3家`` -> 升级改造煤矿)."""
     out: list[Hit] = []
     for m in COUNT_BEFORE.finditer(sentence):
+        if _EVERY.search(sentence[: m.start()]):  # 每年开展2次: how often, not how many
+            continue
         noun = _noun_after(m.group(3))
         out += _counted(_elided(noun, out), int(m.group(1)), m.group(2), m.start())
     for m in COUNT_AFTER.finditer(sentence):
@@ -259,6 +261,7 @@ def counted_hits(sentence: str) -> list[Hit]:
     return out
 
 
+_EVERY = re.compile(rf"每[{HAN}]{{0,6}}$")
 _FIRMS = re.compile("非煤矿山|尾矿库|煤矿|矿山|危险化学品企业|企业")
 
 

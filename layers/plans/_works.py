@@ -42,6 +42,32 @@ def works_objects(sentence: str) -> list[Hit]:
     return out
 
 
+_WORK = "改造|专项整治|排查整治|隐患整治|集中整治|综合整治|隐患治理|综合治理|专项治理|整治|治理"
+_TREATS = re.compile(rf"(?:实施|推进|开展|加快|推动|完成|深化)([{HAN}“”()]{{2,18}}?(?:{_WORK}))(?![{HAN}]*(?:工程|项目))")
+# Words around what is treated that name no thing: campaigns, trades and kinds of risk.
+_MODIFIERS = re.compile("(?:安全|隐患|排查|专项|综合|集中|风险|预防|突出|生产|的|和|及)+$")
+_NO_THING = re.compile(
+    "(?:领域|行业|企业|行为|工作|问题|环节|全链条|系统|重点|重大|本质|火灾|灾害|升级|联合|进行|排查|工程|管控|机制)$|^(?:全县|全区|全市)?$|^大"
+)
+_VERBS = re.compile("构建|建立|完善|健全|推动|推进|实施|开展|加快|落实|强化|加强")
+_GEO = re.compile("地质灾害|地灾|危岩|滑坡|崩塌|斜坡|泥石流")
+
+
+def treated_things(sentence: str) -> list[Hit]:
+    """What a works verb improves or treats: ``推进X改造``, ``开展X专项整治``, ``加快X隐患治理`` -> a
+    project (a geohazard treatment when X is one), unless X is a trade, a campaign or a kind of risk."""
+    out = []
+    for m in _TREATS.finditer(sentence):
+        name = m.group(1)[max((v.end() for v in _VERBS.finditer(m.group(1))), default=0) :]
+        name = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步)+", "", name)
+        core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name))
+        if len(core) < 2 or (_NO_THING.search(core) and not _GEO.search(core)) or (len(core) == 2 and "安全" in name):
+            continue
+        layer, kind = ("geohazards", "treatment_work") if _GEO.search(name) else ("projects", "project")
+        out.append(Hit(layer, kind, name, at=m.end(1) - len(name)))
+    return out
+
+
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

@@ -64,3 +64,33 @@ def test_工程_and_项目_used_as_a_qualifier_or_a_category_name_no_project(sen
 
 def test_the_verbs_before_a_project_are_not_part_of_its_name() -> None:
     assert _projects("一、主要任务\n全面排查整治生命防护工程隐患。\n") == {"生命防护工程"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "layer"),
+    [
+        ("稳步推进农村危旧校舍改造。", "农村危旧校舍改造", "projects"),
+        ("开展城北片区易涝点专项整治行动。", "城北片区易涝点专项整治", "projects"),
+        ("加快全县国道隐患治理。", "国道隐患治理", "projects"),
+        ("实施白岩村地质灾害综合治理。", "白岩村地质灾害综合治理", "geohazards"),
+    ],
+)
+def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, layer: str) -> None:
+    rows = extract_plan(HEAD + "一、主要任务\n" + sentence + "\n").rows
+    assert rows.loc[rows["name"] == name, "layer"].tolist() == [layer], rows["name"].tolist()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "开展安全生产专项整治。",
+        "开展化工行业和危化领域专项整治。",
+        "推进隐患排查整治。",
+        "开展交通突出违法行为集中整治。",
+        "开展旅游安全综合治理。",  # a trade
+        "每年开展2次森林火灾风险隐患排查整治。",  # a kind of risk
+        "推动企业构建风险分级管控和隐患排查治理机制。",  # a way of working
+    ],
+)
+def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str) -> None:
+    assert _projects("一、主要任务\n" + sentence + "\n") == set()
