@@ -104,7 +104,8 @@ COUNTED_KINDS = (  # keyword in the noun -> (layer, kind); first hit wins
     ("雨量站", "facilities", "warning_station"), ("预警站", "facilities", "warning_station"), ("监测站", "facilities", "warning_station"),
     ("尾矿库", "facilities", "tailings_pond"), ("煤矿", "facilities", "mine"), ("矿山", "facilities", "mine"),
     ("危化", "facilities", "hazchem"), ("化工", "facilities", "hazchem"), ("指挥中心", "facilities", "command_center"),
-    ("救援中心", "facilities", "rescue_center"), ("水库", "reservoirs", "reservoir"), ("搬迁", "geohazards", "relocation"),
+    ("救援中心", "facilities", "rescue_center"), ("指挥大厅", "facilities", "command_center"),
+    ("值班室", "facilities", "command_center"), ("水库", "reservoirs", "reservoir"), ("搬迁", "geohazards", "relocation"),
     ("监测点", "geohazards", "monitoring"), ("隐患点", "geohazards", "treatment_work"), ("地灾", "geohazards", "treatment_work"),
     ("排危", "geohazards", "treatment_work"), ("改造", "projects", "project"), ("整治", "projects", "project"),
     ("创建", "projects", "project"), ("治理", "geohazards", "treatment_work"),
@@ -244,21 +245,46 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
     return out
 
 
-def counted_hits(sentence: str) -> list[Hit]:
+def counted_hits(sentence: str, *, heading: str = "") -> list[Hit]:
     """Counted things: ``新建蓄水池26口`` -> water_tank x 26; ``建成4个检查站`` -> checkpoint x 4; an
     elided noun takes the words of the one before it (``基本站1个,一般站4个`` -> 地震监测一般站); firms
-    counted in 家 take the category the sentence names (``煤矿完成升级改造3家`` -> 升级改造煤矿)."""
+    counted in 家 take the category the sentence names (``煤矿完成升级改造3家`` -> 升级改造煤矿). Forest-fire
+    gear is that only in a sentence, or under a ``heading``, about forests or fire."""
     out: list[Hit] = []
+    numbers = set()  # where the numbers read as count-then-noun are
     for m in COUNT_BEFORE.finditer(sentence):
         if _EVERY.search(sentence[: m.start()]):  # 每年开展2次: how often, not how many
             continue
         noun = _noun_after(m.group(3))
-        out += _counted(_elided(noun, out), int(m.group(1)), m.group(2), m.start())
+        found = _counted(_elided(noun, out), int(m.group(1)), m.group(2), m.start())
+        numbers.update(m.start() for _ in found)
+        out += found
     for m in COUNT_AFTER.finditer(sentence):
-        noun = _firm(_noun_before(m.group(1)), m.group(3), sentence[:m.start(2)])
-        if not any(h.at <= m.start(2) <= h.at + 40 and h.count == int(m.group(2)) for h in out):
+        if m.start(2) in numbers:
+            continue
+        for words in _each(m.group(1)):  # A和B各2个: two things, two of each
+            noun = _firm(_noun_before(words), m.group(3), sentence[: m.start(2)])
             out += _counted(_elided(noun, out), int(m.group(2)), m.group(3), m.start(2) - len(noun))
-    return out
+    forest = _FOREST.search(sentence) or re.search("[林火]", heading)
+    return [_outside_forest(h) if h.kind in _DUAL_USE and not forest else h for h in out]
+
+
+_DUAL_USE = ("camera", "base_station", "checkpoint")  # forest-fire gear only where forests are meant
+
+
+_FOREST = re.compile("森林|林区|林场|防火|扑火|火情|山火|草原")
+
+
+def _outside_forest(h: Hit) -> Hit:
+    """A camera, checkpoint or base station of a sentence about no forest is a facility, not forest-fire gear."""
+    return Hit("facilities", "other", h.name, h.count, h.at, h.township, h.hints, h.target, h.note)
+
+
+def _each(words: str) -> list[str]:
+    """``A和B各`` -> [A, B]: the things a count with 各 goes with; other words stay one."""
+    if not words.endswith("各"):
+        return [words]
+    return [w for w in re.split("[和及、与]", words[:-1]) if w]
 
 
 _EVERY = re.compile(rf"每[{HAN}]{{0,6}}$")

@@ -129,7 +129,8 @@ def _soft_wrap(text: str, i: int) -> bool:
 
 
 def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz) -> list[dict]:  # noqa: ANN001
-    counted = counted_hits(sentence)
+    here = index.at(start)
+    counted = counted_hits(sentence, heading=index.top_title(start) + (here.title if here else ""))
     names = {h.name for h in counted}
     named = [h for h in named_hits(sentence) if h.name not in names]
     if index.is_group_heading(start):  # "(一)X能力提升工程" titles the projects under it

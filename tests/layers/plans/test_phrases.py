@@ -128,3 +128,22 @@ def test_the_subject_of_a_rate_target_is_a_facility(sentence: str, name: str, ki
 @pytest.mark.parametrize("sentence", ["规模以上企业安全生产标准化率达100%。", "城市桥梁等结构设施完好率95%。"])
 def test_a_rate_target_of_things_in_general_names_no_facility(sentence: str) -> None:
     assert _rows("一、目标\n" + sentence).empty
+
+
+def test_counts_of_one_after_another_count_are_each_read() -> None:
+    rows = _rows("一、通信\n建设卫星地面站1个,基地台3个,自组网移动基站1台。")
+    assert dict(zip(rows["name"], rows["count"], strict=True)) == {"卫星地面站": 1, "基地台": 3, "自组网移动基站": 1}
+    assert set(rows["layer"]) == {"facilities"}  # a base station of no forest is no forest-fire base station
+
+
+@pytest.mark.parametrize(
+    ("sentence", "layer"),
+    [("在重点路口部署视频监控系统12套。", "facilities"), ("在重点林区部署视频监控系统12套。", "forest_fire")],
+)
+def test_a_camera_is_a_forest_fire_camera_only_in_a_forest_sentence(sentence: str, layer: str) -> None:
+    assert _rows("一、监测\n" + sentence)["layer"].tolist() == [layer]
+
+
+def test_things_counted_together_with_各_are_each_a_row() -> None:
+    rows = _rows("一、指挥\n新建指挥大厅和值班室各2个。")
+    assert dict(zip(rows["name"], rows["count"], strict=True)) == {"指挥大厅": 2, "值班室": 2}
