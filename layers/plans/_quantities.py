@@ -72,6 +72,29 @@ def length_hits(sentence: str) -> list[Hit]:
     return out
 
 
+_LINE = "管网|管道|管线|公路|道路|河道|堤防|护栏|农村路|防护工程"
+_LINE_FIRST = re.compile(rf"([{HAN}“”]{{2,16}}?(?:{_LINE}|整治|治理|改造|建设))[”\"]?\s*(\d+(?:\.\d+)?)\s*(?:公里|千米|km)", re.IGNORECASE)
+_LENGTH_FIRST = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:公里|千米|km)\s*的?([{HAN}]{{2,8}}?(?:整治|治理|改造))", re.IGNORECASE)
+_LINE_VERBS = re.compile("先后|完成|新建|改建|扩建|更新改造|实施|推进|加快|新开工")
+
+
+def line_works(sentence: str) -> list[Hit]:
+    """Works along a line given by its length, in a clause about no forest (fire roads are
+    :func:`length_hits`): ``新建X管网3.7公里``, ``更新改造X管道32公里``, ``实施10km河道整治`` -> projects."""
+    out = []
+    for clause in re.finditer(r"[^,，;、]+", sentence):
+        if any(w in clause.group() for w in ("防火", "森林", "林场")):
+            continue
+        out += [(m.group(1), m.group(2), clause.start() + m.start(1)) for m in _LINE_FIRST.finditer(clause.group())]
+        out += [(m.group(2), m.group(1), clause.start() + m.start(2)) for m in _LENGTH_FIRST.finditer(clause.group())]
+    hits = []
+    for words, km, at in out:
+        name = words[max((v.end() for v in _LINE_VERBS.finditer(words)), default=0) :].replace("“", "").replace("”", "")
+        if len(name) >= 4:
+            hits.append(Hit("projects", "project", name, at=at, target=f"共{km}km"))
+    return hits
+
+
 def targets(sentence: str) -> str:
     """Quantitative targets of the sentence as ``覆盖率>=95%`` (';'-separated)."""
     found = [f"{re.split(r'[区站库场池镇乡县山河]', cut_left(m.group(1)))[-1][-6:]}>={m.group(2)}%"

@@ -25,6 +25,7 @@ from layers.plans._quantities import (
     departments,
     distance_rules,
     length_hits,
+    line_works,
     status_of,
     targets,
     year_of,
@@ -142,7 +143,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         named += _new_spans(works_objects(sentence), [*named, *counted])
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
-    hits = [*named, *counted, *length_hits(sentence), *distance_rules(sentence)]
+    hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence)]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)

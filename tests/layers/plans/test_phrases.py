@@ -147,3 +147,14 @@ def test_a_camera_is_a_forest_fire_camera_only_in_a_forest_sentence(sentence: st
 def test_things_counted_together_with_各_are_each_a_row() -> None:
     rows = _rows("一、指挥\n新建指挥大厅和值班室各2个。")
     assert dict(zip(rows["name"], rows["count"], strict=True)) == {"指挥大厅": 2, "值班室": 2}
+
+
+def test_works_along_a_line_given_by_length_are_projects_with_their_length() -> None:
+    rows = _rows("一、城市\n新建城北雨水管网3.7公里,更新改造老旧供水管道12公里,实施5km河道整治。")
+    got = {(r.name, r.layer, r.target) for r in rows.itertuples()}
+    assert got == {("城北雨水管网", "projects", "共3.7km"), ("老旧供水管道", "projects", "共12km"), ("河道整治", "projects", "共5km")}
+
+
+def test_a_fire_road_by_length_is_no_project() -> None:
+    rows = _rows("一、森林防火\n新建防火道路11千米。")
+    assert rows["layer"].tolist() == ["forest_fire"]
