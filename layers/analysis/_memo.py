@@ -16,18 +16,23 @@ import numpy as np
 import shapely
 
 T = TypeVar("T")
-_SIZE = 32
+_SIZE = 96
 _store: OrderedDict[Hashable, object] = OrderedDict()
 
 
 def digest(geoms: object) -> str:
     """A digest of the WKB of ``geoms`` (a GeoSeries, array or one geometry; None and empty count)."""
     arr = np.atleast_1d(np.asarray(geoms, dtype=object))
-    h = hashlib.blake2b(digest_size=16)
-    for b in shapely.to_wkb(arr, include_srid=False):
-        h.update(b if b is not None else b"-")
-        h.update(b"|")
+    wkb = shapely.to_wkb(arr, include_srid=False)
+    h = hashlib.blake2b(b"|".join(b if b is not None else b"-" for b in wkb), digest_size=16)
+    h.update(np.array([len(b) if b is not None else -1 for b in wkb], dtype=np.int64).tobytes())  # where each one ends
     return h.hexdigest()
+
+
+def mask_key(mask: np.ndarray) -> str:
+    """A short digest of a boolean selection (which rows of a layer an input uses)."""
+    m = np.asarray(mask, dtype=bool)
+    return hashlib.blake2b(np.packbits(m).tobytes() + len(m).to_bytes(8, "little"), digest_size=12).hexdigest()
 
 
 def memo(key: Hashable, compute: Callable[[], T]) -> T:

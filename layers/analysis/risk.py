@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +20,7 @@ from pyproj import CRS
 from geo.crs import CGCS2000
 from geo.raster import Grid, area_mask, kernel_density, write_geotiff, zonal_stats
 from geo.risk import classify, weighted_score
-from layers.analysis._memo import digest, memo
+from layers.analysis._memo import digest, mask_key, memo
 from layers.catalog.params import RISK_CONFIG, risk_config  # noqa: F401  (re-exported: the risk model's parameters)
 from layers.catalog.quality import is_placeholder
 
@@ -54,16 +55,43 @@ class RiskResult:
     kde_path: Path | None
 
 
-def _metric(gdf: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
-    """``gdf`` in ``crs``; the projected geometry is reused while the geometry is unchanged."""
+@dataclass(frozen=True)
+class _Layer:
+    """One input layer of the model: its rows (never copied), a digest of its geometry (the key of
+    everything computed from it) and its geometry in the metric CRS (reused while unchanged)."""
+
+    rows: pd.DataFrame
+    key: str
+    geoms: np.ndarray
+
+    def where(self, mask: np.ndarray) -> tuple[str, np.ndarray]:
+        """The key and the metric geometry of the rows ``mask`` selects."""
+        return f"{self.key}/{mask_key(mask)}", self.geoms[mask]
+
+    def points(self, kinds: tuple[str, ...] | None = None) -> np.ndarray:
+        """Which rows are located points (of ``kinds``): a feature at the county-centre placeholder has
+        no known township and counts nowhere."""
+        rows = self.rows
+        if rows.empty:
+            return np.zeros(0, dtype=bool)
+        sel = (shapely.get_type_id(self.geoms) == 0) & self.located
+        return sel & rows["kind"].isin(kinds).to_numpy() if kinds else sel
+
+    @cached_property
+    def located(self) -> np.ndarray:
+        return ~is_placeholder(self.rows).to_numpy(dtype=bool) if len(self.rows) else np.zeros(0, dtype=bool)
+
+
+def _layer(gdf: gpd.GeoDataFrame, crs: CRS) -> _Layer:
     if gdf.empty:
-        return gdf.to_crs(crs)
-    geoms = memo(("metric", digest(gdf.geometry), str(gdf.crs), crs.srs), lambda: gdf.geometry.to_crs(crs).to_numpy())
-    return gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name), geometry=gpd.GeoSeries(geoms, index=gdf.index, crs=crs), crs=crs)
+        return _Layer(gdf, "empty", np.empty(0, dtype=object))
+    key = digest(gdf.geometry)
+    return _Layer(gdf, key, memo(("metric", key, str(gdf.crs), crs.srs), lambda: gdf.geometry.to_crs(crs).to_numpy()))
 
 
-def _share(cells: gpd.GeoSeries, parts: gpd.GeoSeries, *, buffer_m: float = 0.0) -> pd.Series:
-    """Share of each cell's area covered by the union of ``parts`` (buffered by ``buffer_m``)."""
+def _share(cells: gpd.GeoSeries, parts: gpd.GeoSeries, *, buffer_m: float = 0.0, keys: tuple[str, str] | None = None) -> pd.Series:
+    """Share of each cell's area covered by the union of ``parts`` (buffered by ``buffer_m``); ``keys``
+    (of the cells and the parts) when the caller has them, else digests of their geometry."""
     def compute() -> np.ndarray:
         if parts.empty:
             return np.zeros(len(cells))
@@ -72,76 +100,106 @@ def _share(cells: gpd.GeoSeries, parts: gpd.GeoSeries, *, buffer_m: float = 0.0)
             return np.zeros(len(cells))
         return (cells.intersection(area).area / cells.area).to_numpy()
 
-    return pd.Series(memo(("share", digest(cells), digest(parts), buffer_m), compute), index=cells.index)
+    cells_key, parts_key = keys or (digest(cells), digest(parts))
+    return pd.Series(memo(("share", cells_key, parts_key, buffer_m), compute), index=cells.index)
 
 
-def _within(pts: gpd.GeoSeries, cells: gpd.GeoDataFrame) -> np.ndarray:
-    """For each point (by position) the position of the cell it lies within, -1 outside every cell;
-    reused while the points and the cells are unchanged."""
+def _cell_tree(cells: _Layer, within_m: float) -> shapely.STRtree:
+    """A tree of the cells (buffered by ``within_m``, as GeoSeries.buffer draws them)."""
+    def build() -> shapely.STRtree:
+        zones = shapely.buffer(cells.geoms, within_m, quad_segs=16) if within_m else cells.geoms
+        return shapely.STRtree(zones)
+
+    return memo(("cells", cells.key, within_m), build)
+
+
+def _count(cells: _Layer, pts: _Layer, mask: np.ndarray, *, within_m: float = 0.0) -> np.ndarray:
+    """For each cell the number of selected features that intersect it (within ``within_m``)."""
+    key, geoms = pts.where(mask)
+
     def compute() -> np.ndarray:
-        out = np.full(len(pts), -1, dtype=int)
-        if len(pts) and len(cells):
-            p_idx, c_idx = cells.sindex.query(pts.to_numpy(), predicate="within")
+        if not len(geoms) or not len(cells.geoms):
+            return np.zeros(len(cells.geoms), dtype=int)
+        _, hit = _cell_tree(cells, within_m).query(geoms, predicate="intersects")
+        return np.bincount(hit, minlength=len(cells.geoms))
+
+    return memo(("count", cells.key, key, within_m), compute)
+
+
+def _within(cells: _Layer, pts: _Layer, mask: np.ndarray) -> np.ndarray:
+    """For each selected point (by position) the position of the cell it lies within, -1 outside every cell."""
+    key, geoms = pts.where(mask)
+
+    def compute() -> np.ndarray:
+        out = np.full(len(geoms), -1, dtype=int)
+        if len(geoms) and len(cells.geoms):
+            p_idx, c_idx = _cell_tree(cells, 0.0).query(geoms, predicate="within")
             out[p_idx] = c_idx
         return out
 
-    return memo(("within", digest(pts), digest(cells.geometry)), compute)
+    return memo(("within", cells.key, key), compute)
 
 
-def _count_in(cells: gpd.GeoDataFrame, pts: gpd.GeoDataFrame, *, within_m: float = 0.0) -> pd.Series:
-    if pts.empty:
-        return pd.Series(0, index=cells.index)
-    zones = cells[["geometry"]].copy()
-    if within_m:
-        zones["geometry"] = zones.buffer(within_m)
-    j = gpd.sjoin(pts[["geometry"]], zones, predicate="intersects")
-    return j.groupby("index_right").size().reindex(cells.index, fill_value=0)
+def _points(gdf: gpd.GeoDataFrame, kinds: tuple[str, ...]) -> gpd.GeoDataFrame:
+    return gdf[(gdf.geometry.geom_type == "Point") & gdf["kind"].isin(kinds)]
 
 
-def _points(gdf: gpd.GeoDataFrame, kinds: tuple[str, ...] | None = None) -> gpd.GeoDataFrame:
-    sel = gdf[gdf.geometry.geom_type == "Point"]
-    return sel[sel["kind"].isin(kinds)] if kinds else sel
+def _inputs(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS) -> dict[str, _Layer]:
+    return {k: _layer(frames[k], crs) for k in ("townships", "geohazards", "rivers", "forest_fire", "facilities", "reservoirs", "projects")}
 
 
-def indicators(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict) -> pd.DataFrame:
-    """Raw (unnormalised) indicators per township, on the index of ``frames['townships']``."""
-    t = _metric(frames["townships"], crs)
-    gh, rv = _metric(frames["geohazards"], crs), _metric(frames["rivers"], crs)
-    ff, fac, res = _metric(frames["forest_fire"], crs), _metric(frames["facilities"], crs), _metric(frames["reservoirs"], crs)
-    area_km2 = t.area / 1e6
-    hz = _points(gh, HAZARD_KINDS)
-    home = _within(hz.geometry, t)  # the township of each hazard point (by position; -1 outside all)
-    forest_parts = ff.loc[ff["kind"].isin(["forest_area", "forest_farm"]), "geometry"]
-    forest = memo(("union", digest(forest_parts)), lambda: shapely.union_all(forest_parts.to_numpy()))
-    out = pd.DataFrame(index=t.index)
-    out["hazard_density"] = _count_in(t, hz) / area_km2
-    people = pd.Series(hz["threatened_people"].to_numpy(), index=home)
-    out["people_threatened"] = people[home >= 0].groupby(level=0).sum().reindex(range(len(t)), fill_value=0).to_numpy()
-    out["susceptibility_share"] = _share(t.geometry, gh.loc[gh["kind"] == "susceptibility_zone", "geometry"])
-    out["river_share"] = _share(t.geometry, rv.geometry, buffer_m=cfg["flood"]["river_buffer_m"])
-    out["flood_key_areas"] = _count_in(t, _points(fac, ("flood_key_area",)))
-    out["reservoirs_reinforced"] = _count_in(t, res[res["action"] == "除险加固"], within_m=cfg["flood"]["reservoir_reach_m"])
-    out["forest_share"] = _share(t.geometry, forest_parts)
-    out["fire_sources"] = _count_in(t, _points(ff, ("scenic_area",)))
-    out["facility_distance"] = _facility_distance(t, forest_parts, forest, _points(ff, FIRE_FACILITY_KINDS))
+def indicators(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict, *, inputs: Mapping[str, _Layer] | None = None) -> pd.DataFrame:
+    """Raw (unnormalised) indicators per township, on the index of ``frames['townships']``. Features at
+    the county-centre placeholder are left out (their township is unknown)."""
+    L = inputs or _inputs(frames, crs)
+    t, gh, rv, ff, fac, res = L["townships"], L["geohazards"], L["rivers"], L["forest_fire"], L["facilities"], L["reservoirs"]
+    n = len(t.geoms)
+    cells = gpd.GeoSeries(t.geoms, index=t.rows.index, crs=crs)
+    area_km2 = cells.area.to_numpy() / 1e6
+    hz = gh.points(HAZARD_KINDS)
+    out = pd.DataFrame(index=t.rows.index)
+    out["hazard_density"] = _count(t, gh, hz) / area_km2
+    home = _within(t, gh, hz)  # the township of each hazard point (by position; -1 outside all)
+    people = gh.rows["threatened_people"].to_numpy(dtype=float, na_value=np.nan)[hz] if len(gh.rows) else np.zeros(0)
+    inside = home >= 0
+    out["people_threatened"] = np.bincount(home[inside], weights=np.nan_to_num(people[inside]), minlength=n)
+
+    def share(layer: _Layer, mask: np.ndarray, buffer_m: float = 0.0) -> pd.Series:
+        key, geoms = layer.where(mask)
+        return _share(cells, gpd.GeoSeries(geoms, crs=crs), buffer_m=buffer_m, keys=(t.key, key))
+
+    def kind_is(layer: _Layer, *kinds: str) -> np.ndarray:
+        return layer.located & layer.rows["kind"].isin(kinds).to_numpy() if len(layer.rows) else np.zeros(0, dtype=bool)
+
+    out["susceptibility_share"] = share(gh, kind_is(gh, "susceptibility_zone"))
+    out["river_share"] = share(rv, rv.located, cfg["flood"]["river_buffer_m"])
+    out["flood_key_areas"] = _count(t, fac, fac.points(("flood_key_area",)))
+    reinforced = res.located & (res.rows["action"] == "除险加固").to_numpy() if len(res.rows) else np.zeros(0, dtype=bool)
+    out["reservoirs_reinforced"] = _count(t, res, reinforced, within_m=cfg["flood"]["reservoir_reach_m"])
+    forest_mask = kind_is(ff, "forest_area", "forest_farm")
+    forest_key, forest_geoms = ff.where(forest_mask)
+    forest = memo(("union", forest_key), lambda: shapely.union_all(forest_geoms))
+    out["forest_share"] = share(ff, forest_mask)
+    out["fire_sources"] = _count(t, ff, ff.points(("scenic_area",)))
+    out["facility_distance"] = _facility_distance(t, cells, (forest_key, forest), ff.geoms[ff.points(FIRE_FACILITY_KINDS)])
     return out
 
 
-def _facility_distance(t: gpd.GeoDataFrame, forest_parts: gpd.GeoSeries, forest: shapely.Geometry,
-                       facilities: gpd.GeoDataFrame) -> pd.Series:
+def _facility_distance(t: _Layer, cells: gpd.GeoSeries, forest: tuple[str, shapely.Geometry], facilities: np.ndarray) -> pd.Series:
     """Distance (m) from the centre of each township's forest to the nearest fire facility (0 if no forest);
     the centres are reused while the townships and the forest are unchanged."""
-    if forest is None or forest.is_empty or facilities.empty:
-        return pd.Series(0.0, index=t.index)
+    forest_key, area = forest
+    if area is None or area.is_empty or not len(facilities):
+        return pd.Series(0.0, index=cells.index)
 
     def centres_of() -> gpd.GeoSeries:
-        parts = t.geometry.intersection(forest)
+        parts = cells.intersection(area)
         return parts[~parts.is_empty].representative_point()
 
-    centres = memo(("forest_centres", digest(t.geometry), tuple(t.index), digest(forest_parts)), centres_of)
-    tree = shapely.STRtree(facilities.geometry.to_numpy())
+    centres = memo(("forest_centres", t.key, tuple(cells.index), forest_key), centres_of)
+    tree = shapely.STRtree(facilities)
     _, dist = tree.query_nearest(centres.to_numpy(), return_distance=True, all_matches=False)
-    out = pd.Series(0.0, index=t.index)
+    out = pd.Series(0.0, index=cells.index)
     out.loc[centres.index] = dist
     return out
 
@@ -191,16 +249,17 @@ def compute_risk(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, scheme: st
                  kde_path: Path | None = None) -> RiskResult:
     """Everything for the ``risk_townships`` layer (and the density GeoTIFF if ``kde_path``)."""
     cfg = cfg or risk_config()
-    frames = located(frames)
     t = frames["townships"]
-    ind = indicators(frames, crs, cfg)
+    inputs = _inputs(frames, crs)
+    ind = indicators(frames, crs, cfg, inputs=inputs)
     sc = score(ind, cfg, scheme=scheme)
     out = gpd.GeoDataFrame({"fid": "risk-" + t["fid"], "name": t["name"], "township_code": t["code"]}, geometry=t.geometry, crs=t.crs)
     out = pd.concat([out, sc, ind.round(4)], axis=1)
-    t_m = _metric(t, crs)
-    out["n_hazard_points"] = _count_in(t_m, _points(_metric(frames["geohazards"], crs), HAZARD_KINDS)).astype(int)
+    cells, gh = inputs["townships"], inputs["geohazards"]
+    out["n_hazard_points"] = _count(cells, gh, gh.points(HAZARD_KINDS)).astype(int)
     for layer in ("reservoirs", "facilities", "projects"):
-        out[f"n_{layer}"] = _count_in(t_m, _metric(frames[layer], crs)).astype(int)
+        lay = inputs[layer]
+        out[f"n_{layer}"] = _count(cells, lay, lay.located).astype(int)
     out["drivers"] = drivers(ind, cfg)
     out["source_doc"] = "本项目风险模型 data/risk.toml"
     out["source_section"] = f"scheme={scheme}; indicators from the plan layers and the demo hazard inventory"
@@ -208,7 +267,7 @@ def compute_risk(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, scheme: st
     out["geometry_source"] = t["geometry_source"]
     path = None
     if kde_path is not None:
-        path = write_kde(frames, crs, cfg, kde_path)
+        path = write_kde(located(frames), crs, cfg, kde_path)
         out["kde_mean"] = zonal_stats(path, out)["mean"].round(4)
     return RiskResult(gpd.GeoDataFrame(out, geometry="geometry", crs=CGCS2000), path)
 

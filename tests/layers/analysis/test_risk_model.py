@@ -24,3 +24,28 @@ def test_county_centre_placeholders_drive_no_township() -> None:
     keys = fac[(fac["kind"] == "flood_key_area") & ~is_placeholder(fac)]
     assert risk["flood_key_areas"].sum() == gpd.sjoin(keys[["geometry"]], frames["townships"][["geometry"]]).index.nunique()
     assert risk["n_facilities"].sum() <= (~is_placeholder(fac)).sum()
+
+
+def test_a_moved_reservoir_gives_the_risk_a_fresh_computation_gives() -> None:
+    """The model reuses what a change leaves alone (the hazard counts, shares, the cells); a reservoir
+    moved into another township is counted there, exactly as without anything reused."""
+    from shapely.geometry import Point
+
+    from layers.analysis import _memo
+
+    frames = dict(view.load_frames("500231"))
+    crs = workspace_crs("500231")
+    compute_risk(frames, crs)  # everything reusable is now kept
+    res = frames["reservoirs"]
+    i = res.index[~is_placeholder(res) & (res.geom_type == "Point")][0]
+    town = frames["townships"]
+    before = town[town.contains(res.at[i, "geometry"])].index[0]
+    target = town.drop(index=before).geometry.iloc[0].representative_point()
+    moved = res.set_geometry(res.geometry.where(res.index != i, Point(target.x, target.y)))
+    frames["reservoirs"] = moved
+    reused = compute_risk(frames, crs).townships
+    _memo.clear()
+    fresh = compute_risk(frames, crs).townships
+    assert reused.drop(columns="geometry").equals(fresh.drop(columns="geometry"))
+    after = town[town.contains(Point(target.x, target.y))].index[0]
+    assert reused.at[after, "n_reservoirs"] == fresh.at[after, "n_reservoirs"] >= 1
