@@ -166,7 +166,9 @@ def named_hits(sentence: str) -> list[Hit]:
         if sfx.context and not any(w in sentence for w in sfx.context):
             continue
         for m in re.finditer(sfx.pattern, sentence):
-            run = run_before(sentence, m.start())
+            if _alias(sentence, m.start(), m.end()):
+                continue
+            run = _DATE.sub("", run_before(sentence, m.start())) if _after_number(sentence, m.start()) else run_before(sentence, m.start())
             if sfx.layer == "projects":
                 prefix = _project_prefix(sentence[:m.start()], m.group())
             else:
@@ -205,6 +207,23 @@ def _names_category(prefix: str, run: str) -> bool:
     return prefix == run and 2 <= len(prefix) <= 8 and not _CATEGORY_WORDS.search(prefix)
 
 
+_DATE = re.compile("^(?:年底前|年起|年内|年|月|日)")
+
+
+def _after_number(sentence: str, end: int) -> bool:
+    """Whether the run of characters that ends at ``end`` starts right after a digit (2020年起...)."""
+    i = end - len(run_before(sentence, end))
+    return i > 0 and sentence[i - 1].isdigit()
+
+
+def _alias(sentence: str, start: int, end: int) -> bool:
+    """Whether the words ending at ``end`` are in brackets right after a name: another name of it."""
+    i = sentence.rfind("(", 0, start)
+    return i > 0 and re.fullmatch(f"[{HAN}]*", sentence[i + 1 : start]) is not None and sentence[end : end + 1] == ")" and bool(
+        re.match(f"[{HAN}]", sentence[i - 1])
+    )
+
+
 def run_before(sentence: str, end: int) -> str:
     """The run of Chinese characters that ends at ``end``."""
     m = re.search(rf"[{HAN}]*$", sentence[:end])
@@ -237,8 +256,10 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
         if not m:
             break
         item = cut_left(m.group(1))
-        if len(item) < 2 or re.search(sfx.pattern + "$", item):
-            break
+        if len(item) < 2 or re.search(sfx.pattern + "$", item) or (item.endswith(FACILITY_ENDINGS) and item[-1] not in PLACE_CHARS):
+            break  # an item that names its own kind (县级库) shares no ending
+        if sfx.min_prefix == 0 and (item[-1] not in PLACE_CHARS or _CATEGORY_WORDS.search(item)):
+            break  # before a category (煤矿) only places share it: 青石坝、白鹤湾煤矿, not 挂牌煤矿、尾矿库
         if not is_generic(item + suffix, item, sfx.layer) and not any(c in sfx.forbid for c in item):
             out.append(Hit(sfx.layer, sfx.kind, item + suffix, at=m.end() - len(item)))
         pos = m.end() - len(item)

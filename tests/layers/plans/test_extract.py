@@ -249,3 +249,28 @@ def test_a_docx_without_its_body_is_refused(tmp_path: Path) -> None:
     path.write_bytes(buf.getvalue())
     with pytest.raises(SourceReadError, match="不是有效的 Word.*not a valid Word"):
         read_plan(path)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("明确领导联系乡镇、煤矿、非煤矿山、尾矿库的职责。", {"煤矿", "非煤矿山", "尾矿库"}),  # categories, not A尾矿库
+        ("关闭青石坝、白鹤湾煤矿。", {"青石坝煤矿", "白鹤湾煤矿"}),  # places sharing the ending
+        ("加强县级库和乡镇储备点物资储备。", {"乡镇储备点"}),  # 县级库 names its own kind
+    ],
+)
+def test_list_items_share_a_category_ending_only_when_they_are_places(sentence: str, names: set[str]) -> None:
+    assert set(_rows("一、矿山\n" + sentence + "\n")["name"]) == names
+
+
+def test_a_name_in_brackets_after_a_name_is_its_alias_not_a_second_thing() -> None:
+    rows = _rows("一、队伍\n建成社区应急救援站(微型消防站)79个。\n")
+    assert "微型消防站" not in set(rows["name"]) and "社区应急救援站" in set(rows["name"])
+
+
+def test_a_date_before_a_category_is_no_part_of_its_name() -> None:
+    assert set(_rows("一、尾矿库\n2020年起尾矿库数量只减不增。\n")["name"]) == {"尾矿库"}
+
+
+def test_a_place_ending_like_a_facility_still_shares_the_list_ending() -> None:
+    assert set(_rows("一、水库\n加快石桥、龙谷溪水库建设。\n")["name"]) == {"石桥水库", "龙谷溪水库"}
