@@ -25,6 +25,8 @@ TAIL_KINDS = (
 _TAIL = re.compile(rf"等\s*(?:\d+\s*[个座条处家所])?([{HAN}]{{0,6}}?)({'|'.join(w for w, _, _ in TAIL_KINDS)})")
 _LEAD = re.compile("^(?:.*(?:以及|重点对|重点|对|在|将|把|强化|加强|推进|实施|开展|包括|如|其中))")
 _GENERIC_ITEM = re.compile(r"^(?:[省市县区乡镇村]级|重点|大型|中型|小型|各类|其他|相关)?$")
+_FIRMS = ("企业", "公司")
+_CATEGORY = re.compile("煤矿|矿山|尾矿库|化学品|危化|化工|园区")
 _REACH = re.compile(rf"([{HAN}]{{1,4}}[河江溪])([{HAN}~—\-]{{1,8}}?)(?:重点)?(?:河)?段")
 
 
@@ -34,12 +36,13 @@ def listed_items(sentence: str) -> list[Hit]:
     for m in _TAIL.finditer(sentence):
         layer, kind = next((lay, k) for w, lay, k in TAIL_KINDS if w == m.group(2))
         head = re.search(rf"((?:{_ITEM}+、)+{_ITEM}+)$", sentence[:m.start()])
-        if head is None:
-            continue
+        if head is None or (m.group(2) in _FIRMS and re.search("行业|领域|类", m.group(1))):
+            continue  # 等重点行业企业: the items are trades
         at = head.start()
         for i, raw in enumerate(head.group(1).split("、")):
             item = (_LEAD.sub("", raw) if i == 0 else raw).strip("“”\"")
-            if 2 <= len(item) <= 16 and not _GENERIC_ITEM.match(item) and re.search(f"[{HAN}]{{2}}", item):
+            trade = m.group(2) in _FIRMS and (len(item) <= 2 or _CATEGORY.search(item))  # 矿山、化工等企业
+            if 2 <= len(item) <= 16 and not _GENERIC_ITEM.match(item) and re.search(f"[{HAN}]{{2}}", item) and not trade:
                 out.append(Hit(layer, kind, item, at=at + raw.find(item), note=f"{m.group(1)}{m.group(2)}"))
             at += len(raw) + 1
     return out

@@ -158,3 +158,8 @@ def test_works_along_a_line_given_by_length_are_projects_with_their_length() -> 
 def test_a_fire_road_by_length_is_no_project() -> None:
     rows = _rows("一、森林防火\n新建防火道路11千米。")
     assert rows["layer"].tolist() == ["forest_fire"]
+
+
+@pytest.mark.parametrize("sentence", ["特别是矿山、化工等企业欠账多。", "在城市建设、交通运输等重点行业企业推行标准化。"])
+def test_trades_listed_before_企业_are_no_firms(sentence: str) -> None:
+    assert _rows("一、企业\n" + sentence).empty
