@@ -94,3 +94,8 @@ def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, la
 )
 def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str) -> None:
     assert _projects("一、主要任务\n" + sentence + "\n") == set()
+
+
+def test_what_a_plan_builds_by_a_stated_year_is_a_project() -> None:
+    body = "一、主要任务\n2026年底前建成县级山洪监测系统,2027年底前完成市、县互联互通的城市应急数据库。\n"
+    assert _projects(body) == {"县级山洪监测系统", "城市应急数据库"}
