@@ -111,7 +111,7 @@ COUNTED_KINDS = (  # keyword in the noun -> (layer, kind); first hit wins
     ("创建", "projects", "project"), ("治理", "geohazards", "treatment_work"),
 )
 FACILITY_ENDINGS = ("站", "点", "库", "所", "馆", "池", "队", "队伍", "中心", "基地", "设备", "系统", "终端", "平台", "台", "室", "场", "塔",
-                    "园", "桥", "校", "院", "矿", "企业", "社区", "工地", "灯", "牌", "长廊")
+                    "园", "桥", "校", "院", "矿", "企业", "社区", "工地", "灯", "牌", "长廊", "渡口", "码头")
 _SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "元", "天", "小时", "分钟", "公里", "米", "吨", "%")
 
 
@@ -273,11 +273,18 @@ def counted_hits(sentence: str, *, heading: str = "") -> list[Hit]:
     gear is that only in a sentence, or under a ``heading``, about forests or fire."""
     out: list[Hit] = []
     numbers = set()  # where the numbers read as count-then-noun are
+    levels: list[tuple[str, int, str, int]] = []  # 8个省级、17个市级X: counts waiting for the noun
     for m in COUNT_BEFORE.finditer(sentence):
         if _EVERY.search(sentence[: m.start()]):  # 每年开展2次: how often, not how many
             continue
         noun = _noun_after(m.group(3))
+        if _LEVEL.fullmatch(noun):
+            levels.append((noun, int(m.group(1)), m.group(2), m.start()))
+            continue
         found = _counted(_elided(noun, out), int(m.group(1)), m.group(2), m.start())
+        if found and _LEVEL.match(noun):
+            found += [h for lv, n, unit, at in levels for h in _counted(lv + noun[2:], n, unit, at)]
+        levels = []
         numbers.update(m.start() for _ in found)
         out += found
     for m in COUNT_AFTER.finditer(sentence):
@@ -309,6 +316,7 @@ def _each(words: str) -> list[str]:
 
 
 _EVERY = re.compile(rf"每[{HAN}]{{0,6}}$")
+_LEVEL = re.compile("[国省市县区乡镇村]级")
 _FIRMS = re.compile("非煤矿山|尾矿库|煤矿|矿山|危险化学品企业|企业")
 
 

@@ -163,3 +163,13 @@ def test_a_fire_road_by_length_is_no_project() -> None:
 @pytest.mark.parametrize("sentence", ["特别是矿山、化工等企业欠账多。", "在城市建设、交通运输等重点行业企业推行标准化。"])
 def test_trades_listed_before_企业_are_no_firms(sentence: str) -> None:
     assert _rows("一、企业\n" + sentence).empty
+
+
+def test_a_count_of_a_level_shares_the_noun_of_the_next_count() -> None:
+    rows = _rows("一、社区\n8个省级、17个市级安全社区建设通过验收。")
+    assert dict(zip(rows["name"], rows["count"], strict=True)) == {"省级安全社区": 8, "市级安全社区": 17}
+
+
+def test_ferry_crossings_are_counted_facilities() -> None:
+    rows = _rows("一、交通\n完成7座渡口、5艘船舶监控设备安装。")
+    assert ["渡口", 7, "facilities"] in rows[["name", "count", "layer"]].values.tolist()
