@@ -369,6 +369,7 @@ _STATION = re.compile("监测|预警|水文|雨量|气象|地震")
 
 
 def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:
+    noun = noun.removesuffix("主体工程")  # 2座病险水库主体工程: the main works of two reservoirs
     if n < 1 or len(noun) < 2 or noun.startswith(_SKIP_NOUNS) or noun.endswith(_SKIP_NOUNS):
         return []
     if unit == "次" and not noun.endswith(WORK_VERBS):  # 次 counts works done, not meetings or drills

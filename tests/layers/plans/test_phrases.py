@@ -173,3 +173,8 @@ def test_a_count_of_a_level_shares_the_noun_of_the_next_count() -> None:
 def test_ferry_crossings_are_counted_facilities() -> None:
     rows = _rows("一、交通\n完成7座渡口、5艘船舶监控设备安装。")
     assert ["渡口", 7, "facilities"] in rows[["name", "count", "layer"]].values.tolist()
+
+
+def test_a_count_of_main_works_is_a_count_of_what_they_are_for() -> None:
+    rows = _rows("一、水利\n完成2座病险水库主体工程建设。")
+    assert rows[["layer", "name", "count"]].values.tolist() == [["reservoirs", "病险水库", 2]]
