@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from layers.plans._patterns import COUNTED_KINDS, HAN, PROJECT_STOPS, Hit
+from layers.plans._counted import COUNTED_KINDS
+from layers.plans._patterns import HAN, PROJECT_STOPS, Hit
 
 _ITEM = rf"[{HAN}\d~～—\-()“”\"]"
 # Categories a list closed by 等 may name (the words before the category qualify it: 县级防洪重点区域).

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from layers.plans._counted import counted_hits
 from layers.plans._match import gazetteer
 from layers.plans._normalize import normalize
-from layers.plans._patterns import Hit, counted_hits, forest_things, named_hits
+from layers.plans._patterns import Hit, forest_things, named_hits
 from layers.plans._phrases import listed_items, river_reaches, target_subjects
 from layers.plans._quantities import (
     action_of,
