@@ -50,7 +50,7 @@ _NO_THING = re.compile(
     "(?:领域|行业|企业|行为|工作|问题|环节|全链条|系统|重点|重大|本质|火灾|灾害|升级|联合|进行|排查|工程|管控|机制)$|^(?:全县|全区|全市)?$|^大"
 )
 _VERBS = re.compile("构建|建立|完善|健全|推动|推进|实施|开展|加快|落实|强化|加强")
-_GEO = re.compile("地质灾害|地灾|危岩|滑坡|崩塌|斜坡|泥石流")
+GEO_WORDS = re.compile("地质灾害|地灾|危岩|滑坡|崩塌|斜坡|泥石流")
 
 
 def treated_things(sentence: str) -> list[Hit]:
@@ -61,9 +61,9 @@ def treated_things(sentence: str) -> list[Hit]:
         name = m.group(1)[max((v.end() for v in _VERBS.finditer(m.group(1))), default=0) :]
         name = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步)+", "", name)
         core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name))
-        if len(core) < 2 or (_NO_THING.search(core) and not _GEO.search(core)) or (len(core) == 2 and "安全" in name):
+        if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
             continue
-        layer, kind = ("geohazards", "treatment_work") if _GEO.search(name) else ("projects", "project")
+        layer, kind = ("geohazards", "treatment_work") if GEO_WORDS.search(name) else ("projects", "project")
         out.append(Hit(layer, kind, name, at=m.end(1) - len(name)))
     return out
 

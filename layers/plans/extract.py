@@ -33,7 +33,7 @@ from layers.plans._quantities import (
 )
 from layers.plans._readers import read_plan
 from layers.plans._sections import Section, SectionIndex, document_number, document_title, is_heading_line, parse_sections
-from layers.plans._works import dated_builds, opens_with_verb, treated_things, works_objects
+from layers.plans._works import GEO_WORDS, dated_builds, opens_with_verb, treated_things, works_objects
 from layers.plans.inventory import INVENTORY_COLUMNS
 
 __all__ = ["ROW_COLUMNS", "Extraction", "Section", "extract_plan", "read_plan"]
@@ -189,6 +189,8 @@ def _row(h: Hit, towns: list[str], common: dict, target: str) -> dict:
     hints = [w for w in h.hints if w not in own]
     if h.layer == "geohazards" and h.kind == "hazard_site" and common["action"] == "治理":
         h.kind = "treatment_work"
+    if h.layer == "projects" and GEO_WORDS.search(h.name) and re.search("搬迁|避让", h.name):
+        h.layer, h.kind = "geohazards", "relocation"  # 地质灾害搬迁避让X工程: moving people out of a hazard
     return {**common, "layer": h.layer, "kind": h.kind, "name": h.name[:30], "count": h.count,
             "township": ";".join(own), "location_hint": ";".join(hints), "target": h.target or target, "note": h.note}
 

@@ -99,3 +99,15 @@ def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str)
 def test_what_a_plan_builds_by_a_stated_year_is_a_project() -> None:
     body = "一、主要任务\n2026年底前建成县级山洪监测系统,2027年底前完成市、县互联互通的城市应急数据库。\n"
     assert _projects(body) == {"县级山洪监测系统", "城市应急数据库"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "layer", "kind"),
+    [
+        ("实施地质灾害搬迁避让民生工程。", "地质灾害搬迁避让民生工程", "geohazards", "relocation"),
+        ("推进地灾隐患排危治理。", "地灾隐患排危治理", "geohazards", "treatment_work"),
+    ],
+)
+def test_geohazard_works_are_geohazard_rows(sentence: str, name: str, layer: str, kind: str) -> None:
+    rows = extract_plan(HEAD + "一、地灾\n" + sentence + "\n").rows
+    assert rows.loc[rows["name"] == name, ["layer", "kind"]].values.tolist() == [[layer, kind]], rows["name"].tolist()
