@@ -56,7 +56,7 @@ def river_reaches(sentence: str) -> list[Hit]:
     out = []
     for m in _REACH.finditer(sentence):
         river = re.split("、|和|及|与|对|加强|推进|实施", m.group(1))[-1]
-        if len(river) < 2 or m.group(2) in ("城区", "部分", "重点"):
+        if len(river) < 2 or m.group(2) in ("城区", "部分", "重点") or re.search("部分|[临沿]河", river):  # 临河: near a river
             continue
         out.append(Hit("projects", "project", river + sentence[m.end(1):m.end()], at=m.end(1) - len(river), hints=[river]))
     return out

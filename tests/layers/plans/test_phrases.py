@@ -178,3 +178,7 @@ def test_ferry_crossings_are_counted_facilities() -> None:
 def test_a_count_of_main_works_is_a_count_of_what_they_are_for() -> None:
     rows = _rows("一、水利\n完成2座病险水库主体工程建设。")
     assert rows[["layer", "name", "count"]].values.tolist() == [["reservoirs", "病险水库", 2]]
+
+
+def test_a_reach_near_a_river_names_no_river() -> None:
+    assert _rows("一、防洪\n城区和部分临河街镇河段防洪能力弱。").query("layer == 'projects'").empty
