@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import OfflinePage, app_over_copy, eval_until
+from harness import ARTIFACTS, OfflinePage, app_over_copy, eval_until
 from playwright.sync_api import expect
 
 from tests.ledgers import hazard_ledger_xlsx
@@ -82,7 +82,10 @@ def _sign(page, user: str, reason: str) -> None:  # noqa: ANN001
             return
         except AssertionError:
             assert page.locator('[data-testid="stException"]').count() == 0
-    raise AssertionError("导入 stayed disabled after the name and reason were typed three times")
+    fields = [page.get_by_label(label).input_value() for label in ("导入人", "导入原因(必填)")]
+    notes = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+    page.screenshot(path=str(ARTIFACTS / "import_disabled.png"), full_page=True)
+    raise AssertionError(f"导入 stayed disabled after the name and reason were typed three times: fields {fields}, notes {notes}")
 
 
 def _commit(page) -> None:  # noqa: ANN001
