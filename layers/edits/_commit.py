@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 
+from geo.crs import reproject
 from layers.accounts import guard
 from layers.analysis.riskstore import RISK_INPUTS, risk_after
 from layers.catalog.specs import get_spec
@@ -39,7 +40,7 @@ def user_after(ws: Workspace, change: UserChange) -> gpd.GeoDataFrame:
         parts.append(up.assign(deleted=0))
     if change.restore is not None and len(change.restore):
         parts.append(change.restore)
-    out = pd.concat([p.to_crs(4490) for p in parts], ignore_index=True)
+    out = pd.concat([reproject(p, 4490) for p in parts], ignore_index=True)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=4490)
     for fid in change.delete:
         hit = out["fid"].astype(str) == fid

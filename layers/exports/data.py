@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import WGS84
+from geo.crs import WGS84, reproject
 from geo.errors import OptionError
 from geo.gpkg import write_gpkg_atomic
 from geo.tables import csv_bytes, spreadsheet_safe
@@ -40,7 +40,7 @@ def table_with_lonlat(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """Attributes plus ``lon``/``lat`` (EPSG:4326 to 6 decimals; the representative point of a line or
     polygon) and ``geometry_wkt`` (EPSG:4326, full precision): what the import reads back as the
     geometry (``layers.imports.read``). To move a point in the sheet, edit lon/lat and clear its WKT."""
-    ll = gdf.to_crs(WGS84)
+    ll = reproject(gdf, WGS84)
     pts = ll.geometry.representative_point()
     out = pd.DataFrame(ll.drop(columns=ll.geometry.name))
     out["lon"], out["lat"] = pts.x.round(6), pts.y.round(6)
@@ -84,7 +84,7 @@ def _files(name: str, g: gpd.GeoDataFrame, fmt: str) -> list[tuple[str, bytes]]:
     if fmt == "csv":
         return [(f"{name}.csv", csv_bytes(table_with_lonlat(g)))]
     if fmt == "geojson":
-        return [(f"{name}.geojson", g.to_crs(WGS84).to_json(drop_id=True, ensure_ascii=False).encode("utf-8"))]
+        return [(f"{name}.geojson", reproject(g, WGS84).to_json(drop_id=True, ensure_ascii=False).encode("utf-8"))]
     return _shapefile(name, g)
 
 

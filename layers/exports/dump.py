@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.crs import WGS84
+from geo.crs import WGS84, reproject
 from layers.exports.output import atomic_write, safe_folder, safe_target
 from layers.store.workspace import layer_ids, load_layer
 
@@ -23,5 +23,5 @@ def dump_workspace(adcode: str, out: Path, *, overwrite: bool = False) -> list[P
     for path in paths:
         with atomic_write(path, overwrite=overwrite) as tmp:
             tmp.unlink()  # GDAL creates the file itself
-            load_layer(adcode, path.stem).to_crs(WGS84).to_file(tmp, driver="GeoJSON", engine="pyogrio")
+            reproject(load_layer(adcode, path.stem), WGS84).to_file(tmp, driver="GeoJSON", engine="pyogrio")
     return paths

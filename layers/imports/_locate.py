@@ -17,7 +17,7 @@ from pyproj import CRS
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import Datum, to_wgs84
+from geo.crs import Datum, reproject, to_wgs84
 from geo.errors import CoordinateError, CRSError, OptionError
 from layers.imports._validate import OUTSIDE_TOLERANCE_M, ImportProblem
 from layers.imports.locate import MIN_REFERENCES, describe_crs, infer_crs
@@ -122,7 +122,7 @@ def _vector(parts: Sequence[_PartLike], county: BaseGeometry, *, crs: str, datum
                                           "the file declares no CRS (e.g. no .prj); name it with --crs, e.g. --crs EPSG:4545"))
             geometry.append([None] * len(p.table.rows))
             continue
-        geoms = gpd.GeoSeries(p.table.geometry.values, crs=src).to_crs(4490)
+        geoms = reproject(gpd.GeoSeries(p.table.geometry.values, crs=src), 4490)
         if datum in ("gcj02", "bd09"):
             geoms = gpd.GeoSeries(shapely.transform(geoms.values, _from_datum(datum)), crs=4490)
         named, _, declared_datum = describe_crs(CRS.from_user_input(src))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo.crs import CGCS2000, Datum
+from geo.crs import CGCS2000, Datum, reproject
 from geo.io import read_vector
 from geo.validate import MarkupWarning, check_markup, validate_frame
 from layers.catalog.jurisdiction import Jurisdiction
@@ -33,4 +33,4 @@ def check_file(
                    id_field=spec.id_field, extent=extent)
     for problem in check_markup(gdf, [f.name for f in spec.rules if f.dtype == "str"]):
         warnings.warn(problem.format(str(path)), MarkupWarning, stacklevel=2)
-    return gdf.to_crs(CGCS2000)
+    return reproject(gdf, CGCS2000)

@@ -16,7 +16,7 @@ from typing import Protocol
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import CGCS2000
+from geo.crs import CGCS2000, reproject
 from geo.errors import ConflictError, UnknownNameError
 from layers.catalog.specs import get_spec
 from layers.store import schema as s
@@ -168,7 +168,7 @@ def _upserted(lid: str, upsert: gpd.GeoDataFrame, plan_fids: set[str], current: 
     """The new versions of an upsert (spec columns, ``supersedes``, ``provenance``) and the fids whose
     current version they replace. A row stands for the plan feature it names, or for its own fid when
     that is a plan feature, or for what the version it replaces stood for."""
-    up = upsert.to_crs(CGCS2000)
+    up = reproject(upsert, CGCS2000)
     given = up["supersedes"] if "supersedes" in up else pd.Series([None] * len(up), index=up.index)
     rows = s.conform(lid, up)
     fids = [str(f) for f in rows["fid"]]
@@ -196,7 +196,7 @@ def _restore(table: VersionTable, lid: str, versions: gpd.GeoDataFrame | None, c
     current version of its fid; the count written."""
     if versions is None or not len(versions):
         return 0
-    rows = s.conform(lid, versions.to_crs(CGCS2000))
+    rows = s.conform(lid, reproject(versions, CGCS2000))
     table.close([f for f in (str(f) for f in rows["fid"]) if f in current], rev)
     given = {c: (list(versions[c]) if c in versions else [None] * len(versions)) for c in ("supersedes", "deleted", "provenance")}
     deleted = [0 if pd.isna(d) else int(d) for d in given["deleted"]]

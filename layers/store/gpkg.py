@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import gpkg as g
-from geo.crs import CGCS2000
+from geo.crs import CGCS2000, reproject
 from geo.errors import ConflictError, SourceReadError, UnknownNameError
 from layers.catalog.specs import SPECS, get_spec
 from layers.store import changes as changes_
@@ -293,7 +293,7 @@ def _ensure_table(con: sqlite3.Connection, table: str, lid: str, extra: Sequence
 def _replace_layer(con: sqlite3.Connection, table: str, lid: str, gdf: gpd.GeoDataFrame) -> int:
     _ensure_table(con, table, lid)
     g.clear_features(con, table)
-    gdf = s.conform(lid, gdf.to_crs(CGCS2000))
+    gdf = s.conform(lid, reproject(gdf, CGCS2000))
     return g.insert_features(con, table, gdf, [f.name for f in get_spec(lid).fields], list(gdf.geometry), SRS)
 
 

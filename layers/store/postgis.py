@@ -25,7 +25,7 @@ import psycopg
 import shapely
 from psycopg import conninfo
 
-from geo.crs import CGCS2000
+from geo.crs import CGCS2000, reproject
 from geo.errors import ConflictError, GeoError, UnknownNameError
 from layers.catalog.specs import SPECS, get_spec
 from layers.store import changes as changes_
@@ -381,7 +381,7 @@ class _Db:
         table = s.table_for(kind, lid)
         self.ensure_table(table, lid)
         self.con.execute(f"DELETE FROM {self.q(table)}")  # not TRUNCATE: readers of the old revision keep seeing it
-        return self.insert(table, s.conform(lid, gdf.to_crs(CGCS2000)), [f.name for f in get_spec(lid).fields])
+        return self.insert(table, s.conform(lid, reproject(gdf, CGCS2000)), [f.name for f in get_spec(lid).fields])
 
     def apply_change(self, ch: UserChange, rev: int, cs_id: int) -> tuple[dict[str, int], list[str]]:
         get_spec(ch.layer)

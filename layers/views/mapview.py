@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.crs import reproject
 from geo.display import display_frame, shift_to_gcj02
 from geo.pick import pick_feature
 from layers.analysis._memo import digest, memo
@@ -175,7 +176,7 @@ def bounds_of(frames: Mapping[str, gpd.GeoDataFrame]) -> tuple[float, float, flo
     gdf = frames.get("county")
     if gdf is None or gdf.empty:
         gdf = pd.concat(list(frames.values()))
-    minx, miny, maxx, maxy = gdf.to_crs(4326).total_bounds
+    minx, miny, maxx, maxy = reproject(gdf, 4326).total_bounds
     return float(minx), float(miny), float(maxx), float(maxy)
 
 
@@ -195,7 +196,7 @@ def search_layer(layer_id: str, gdf: gpd.GeoDataFrame, text: str, lang: str) -> 
     hit = gdf[gdf["name"].astype(str).str.contains(text, regex=False)]
     if hit.empty:
         return None
-    ll = hit.to_crs(4326)
+    ll = reproject(hit, 4326)
     pts = ll.geometry.representative_point()
     b = ll.geometry.bounds
     return pd.DataFrame({"layer": layer_id, "layer_label": get_spec(layer_id).label(lang), "fid": hit["fid"].values,
@@ -327,7 +328,7 @@ def selection(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str, *
     row = gdf[gdf["fid"].astype(str) == str(fid)]
     if row.empty:
         return None
-    p = row.to_crs(4326).geometry.representative_point().iloc[0]
+    p = reproject(row, 4326).geometry.representative_point().iloc[0]
     lng, lat = p.x, p.y
     if gcj02:
         from geo.crs import wgs84_to_gcj02
@@ -430,7 +431,7 @@ def lonlat(frames: Mapping[str, gpd.GeoDataFrame], layer_id: str, fid: str) -> t
 def county_area(frames: Mapping[str, gpd.GeoDataFrame]):  # noqa: ANN201  (a shapely geometry or None)
     """The jurisdiction's outline in EPSG:4490 (settles a GK zone and the X/Y order of a typed position)."""
     gdf = frames.get("county")
-    return None if gdf is None or gdf.empty else gdf.to_crs(4490).geometry.union_all()
+    return None if gdf is None or gdf.empty else reproject(gdf, 4490).geometry.union_all()
 
 
 def last_edit(ws: object, layer_id: str, fid: str) -> dict[str, str] | None:

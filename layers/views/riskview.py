@@ -17,6 +17,7 @@ from pyproj import CRS
 from shapely.geometry import Point
 
 from geo import tables
+from geo.crs import reproject
 from geo.errors import CRSError, GeoError, NotARasterError, OptionError, RasterTooLargeError
 from geo.raster import RasterSource, colorize, warp_grid_to_wgs84, warp_to_wgs84, zonal_stats
 from geo.risk import class_upper_bounds, classify
@@ -290,7 +291,7 @@ def advice(risk: gpd.GeoDataFrame, name: str, lang: str) -> list[tuple[str, str]
 
 def township_at(risk: gpd.GeoDataFrame, lon: float, lat: float) -> str | None:
     """Name of the township containing the WGS84 point, or None outside every township."""
-    hit = risk[risk.to_crs(4326).contains(Point(lon, lat))]
+    hit = risk[reproject(risk, 4326).contains(Point(lon, lat))]
     return None if hit.empty else str(hit["name"].iloc[0])
 
 

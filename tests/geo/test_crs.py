@@ -397,3 +397,21 @@ def test_gk_candidates_none_for_what_is_no_gauss_kruger(a: list[float], b: list[
 def test_gk_candidates_nothing_refused() -> None:
     with pytest.raises(CRSError, match="No finite coordinates given"):
         gk_candidates([float("nan")], [1.0], lon_extent=DIANJIANG_EXTENT)
+
+
+def test_reprojecting_between_cgcs2000_and_wgs84_changes_the_label_not_the_numbers() -> None:
+    """PROJ's CGCS2000 <-> WGS84 step is a null ("ballpark") offset, built again in every new thread
+    (~60 ms; every page run is one): ``reproject`` relabels instead, byte-equal to what PROJ gives."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    from geo.crs import CGCS2000, WGS84, reproject
+
+    g = gpd.GeoDataFrame({"v": [1, 2]}, geometry=[Point(107.3, 30.3), LineString([(106.1, 29.2), (107.9, 31.0)])], crs=CGCS2000)
+    out = reproject(g, WGS84)
+    assert out.crs.to_epsg() == 4326 and out.geometry.to_wkb().tolist() == g.to_crs(WGS84).geometry.to_wkb().tolist()
+    assert g.crs.to_epsg() == 4490  # the input keeps its label
+    back = reproject(gpd.GeoSeries([Point(107.3, 30.3)], crs=WGS84), CGCS2000)
+    assert back.crs.to_epsg() == 4490 and back.iloc[0].equals_exact(Point(107.3, 30.3), 0)
+    metric = reproject(g, "EPSG:4524")  # anything else is a real transformation
+    assert metric.geometry.to_wkb().tolist() == g.to_crs("EPSG:4524").geometry.to_wkb().tolist()
