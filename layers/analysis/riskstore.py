@@ -78,6 +78,25 @@ def risk_after(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density
     return conform("risk_townships", risk)
 
 
+def risk_derived(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density: Path,
+                 points_moved: bool) -> dict[str, gpd.GeoDataFrame | None]:
+    """The ``derived`` of a commit that changes the risk's inputs to ``frames``: the recomputed
+    ``risk_townships`` (:func:`risk_after`), or None for it when it equals the stored one in every
+    value and geometry, which the store then keeps as current instead of writing it again (a reservoir
+    moved within its township: nothing to re-read or redraw)."""
+    risk = risk_after(ws, frames, density=density, points_moved=points_moved)
+    stored = ws.frames().get("risk_townships")
+    return {"risk_townships": None if stored is not None and _same(stored, risk) else risk}
+
+
+def _same(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> bool:
+    if list(a.columns) != list(b.columns) or len(a) != len(b):
+        return False
+    attrs = [c for c in a.columns if c != a.geometry.name]
+    plain = a[attrs].reset_index(drop=True), b[attrs].reset_index(drop=True)
+    return bool(plain[0].equals(plain[1])) and list(a.geometry.to_wkb()) == list(b.geometry.to_wkb())
+
+
 def workspace_crs(adcode: str) -> CRS:
     """The metric CRS of a workspace (prefer ``open_workspace(adcode).metric_crs`` when holding a handle)."""
     return open_workspace(adcode).metric_crs

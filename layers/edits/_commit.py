@@ -1,5 +1,5 @@
 """One write of the editing functions: the layers as the change will leave them (the store's merge,
-in memory), the township risk recomputed from them (``riskstore.risk_after``, as an import does) and
+in memory), the township risk recomputed from them (``riskstore.risk_derived``, as an import does) and
 the commit of both in one changeset."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo.crs import reproject
 from layers.accounts import guard
-from layers.analysis.riskstore import RISK_INPUTS, risk_after
+from layers.analysis.riskstore import RISK_INPUTS, risk_derived
 from layers.catalog.specs import get_spec
 from layers.store import schema
 from layers.store.gpkg import Changeset, UserChange
@@ -70,11 +70,11 @@ def commit(ws: Workspace, changes: Sequence[UserChange], *, user: str, action: s
     base = ws.revision if base_revision is None else int(base_revision)
     frames = ws.frames()
     with kde_output(ws.store.path(ws.adcode), "geohazard") as kde:
-        derived: Mapping[str, gpd.GeoDataFrame] | None = None
+        derived: Mapping[str, gpd.GeoDataFrame | None] | None = None
         if "risk_townships" in frames and any(ch.layer in RISK_INPUTS for ch in changes):
             after = frames_after(ws, changes)
             moved = any(ch.layer == "geohazards" for ch in changes)
-            derived = {"risk_townships": risk_after(ws, after, density=kde.tmp, points_moved=moved)}
+            derived = risk_derived(ws, after, density=kde.tmp, points_moved=moved)
         cs = ws.commit(changes, user=user, action=action, reason=reason, base_revision=base, derived=derived)
         kde.publish()
     return cs

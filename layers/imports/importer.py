@@ -43,7 +43,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import CoordinateError, CRSError, OptionError, Problem, ValidationError
 from geo.tables import xlsx_bytes
 from layers.accounts import guard
-from layers.analysis.riskstore import RISK_INPUTS, risk_after
+from layers.analysis.riskstore import RISK_INPUTS, risk_derived
 from layers.catalog.specs import get_spec
 from layers.imports import _townships as tw
 from layers.imports import _validate as v
@@ -421,7 +421,7 @@ def commit_import(plan: ImportPlan, *, user: str, reason: str | None = None) -> 
         derived = None
         if plan.layer in RISK_INPUTS and plan.layer in ws.frames() and "risk_townships" in ws.frames():
             frames = _after(ws.frames(), plan.layer, written, plan.delete)
-            derived = {"risk_townships": risk_after(ws, frames, density=kde.tmp, points_moved=plan.layer == "geohazards")}
+            derived = risk_derived(ws, frames, density=kde.tmp, points_moved=plan.layer == "geohazards")
         cs = ws.store.commit(ws.adcode, user=user, action="import", reason=reason, base_revision=plan.base_revision,
                              changes=[change], derived=derived, derived_base=plan.base_revision,
                              source_name=plan.file, source_sha256=plan.sha256)

@@ -75,10 +75,12 @@ def now() -> str:
 
 def write(tx: Transaction, adcode: str, *, user: str, action: str, reason: str | None, base_revision: int | None,
           plan: Mapping[str, gpd.GeoDataFrame] | None, changes: Sequence[UserChange],
-          derived: Mapping[str, gpd.GeoDataFrame] | None, derived_base: int | None, unmapped: pd.DataFrame | None,
+          derived: Mapping[str, gpd.GeoDataFrame | None] | None, derived_base: int | None, unmapped: pd.DataFrame | None,
           meta: Mapping[str, str] | None, source_name: str | None, source_sha256: str | None) -> Changeset:
     """One write inside ``tx``: refused with :class:`ConflictError` before anything is written, else
-    the layers, user changes and change-log row of one new revision (the caller commits)."""
+    the layers, user changes and change-log row of one new revision (the caller commits). A derived
+    layer given as None was recomputed and found equal to the stored one: it is kept (not written,
+    not named in the changeset) and counts as current."""
     current = tx.revision()
     touched = {c.layer: c.fids for c in changes}
     if base_revision is not None and base_revision < current:
@@ -90,7 +92,8 @@ def write(tx: Transaction, adcode: str, *, user: str, action: str, reason: str |
     for lid, gdf in (plan or {}).items():
         counts[lid] = tx.replace_layer(s.PLAN, lid, gdf)
     for lid, gdf in (derived or {}).items():
-        counts[lid] = tx.replace_layer(s.DERIVED, lid, gdf)
+        if gdf is not None:  # None: recomputed and equal to the stored one, which stays
+            counts[lid] = tx.replace_layer(s.DERIVED, lid, gdf)
     if derived:  # fresh unless someone wrote between the read it was computed from and now
         fresh = derived_base is None or derived_base >= current
         tx.set_meta({"derived_revision": str(rev if fresh else derived_base)})
@@ -101,7 +104,7 @@ def write(tx: Transaction, adcode: str, *, user: str, action: str, reason: str |
         tx.replace_unmapped(unmapped)
     if meta:
         tx.set_meta(meta)
-    layers = sorted({*(plan or {}), *(derived or {}), *touched})
+    layers = sorted({*(plan or {}), *(k for k, v in (derived or {}).items() if v is not None), *touched})
     fids = sorted({f for fs in touched.values() for f in fs}) if touched else None
     cs = Changeset(cs_id, rev, base_revision, now(), user or "unknown", action, ",".join(layers) or None,
                    fids, counts, reason, source_name, source_sha256)

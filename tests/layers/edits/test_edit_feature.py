@@ -160,12 +160,34 @@ def test_the_township_risk_follows_in_the_same_changeset(private_workspaces: Pat
     assert (now[a], now[b], now.sum()) == (counts[a], counts[b] + 1, counts.sum() + 1)
 
 
+def test_a_change_that_leaves_the_township_risk_as_it_was_does_not_rewrite_it(private_workspaces: Path) -> None:
+    """The risk is recomputed with every change of its inputs, but stored again only when it differs:
+    a reservoir moved within its township leaves every township's figures alone, so the change writes
+    the reservoir only (the map re-reads and redraws nothing else) and the stored risk stays current."""
+    ws = open_workspace(ADCODE)
+    town = ws.layer("townships").iloc[0]
+    inside = town.geometry.representative_point()
+    edit.edit_feature(ws, "reservoirs", RES, geometry=inside, user="张三", reason="核实")  # into the township: counted there
+    ws = open_workspace(ADCODE)
+    stored = ws.layer("risk_townships")
+    nudged = Point(inside.x + 1e-5, inside.y)  # one metre east: still the same township
+    assert town.geometry.contains(nudged)
+    cs = edit.edit_feature(ws, "reservoirs", RES, geometry=nudged, user="张三", reason="微调")
+    assert cs.layer == "reservoirs" and "risk_townships" not in cs.counts
+    after = open_workspace(ADCODE)
+    assert not after.risk_stale
+    assert after.layer("risk_townships").to_wkb().equals(stored.to_wkb())
+    assert _feature("reservoirs", RES).geometry.wkb == nudged.wkb
+    status = edit.edit_feature(after, "reservoirs", RES, values={"status": "completed"}, user="张三", reason="验收")
+    assert status.layer == "reservoirs" and not open_workspace(ADCODE).risk_stale  # the status is no input of the risk
+
+
 def test_two_edits_of_one_feature_from_one_revision_the_second_is_refused(private_workspaces: Path) -> None:
     ws_a, ws_b = open_workspace(ADCODE), open_workspace(ADCODE)
     base = ws_a.revision
     first = edit.edit_feature(ws_a, "reservoirs", RES, values={"status": "completed"}, user="张三", reason="验收", base_revision=base)
     with pytest.raises(ConflictError, match=rf"^工作区 500231 在您打开的版本 {base} 之后已被他人修改：变更 #{first.id}（版本 revision "
-                                            rf"{first.revision}，{re.escape(first.time)}，张三，edit reservoirs,risk_townships.*原因：验收。"):
+                                            rf"{first.revision}，{re.escape(first.time)}，张三，edit reservoirs.*原因：验收。"):
         edit.edit_feature(ws_b, "reservoirs", RES, geometry=NEW_PLACE, user="李四", reason="移位", base_revision=base)
     row = _feature("reservoirs", RES)
     assert row["status"] == "completed" and row["geometry_quality"] == "approximate"  # the first kept, nothing of the second
