@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 PLAN_ADCODES = ("500231", "500110", "510821")
+os.environ.setdefault("ONEMAP_RISK_WARM", "0")  # no warm-up threads for the many workspaces tests open (the apps they start inherit it)
 
 
 @pytest.fixture(scope="session")

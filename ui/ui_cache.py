@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from layers.analysis.riskstore import analysed_frames
+from layers.analysis.riskstore import analysed_frames, warm
 from layers.catalog.quality import QualityOptions
 from layers.render.patch import MapView, signatures
 from layers.render.webmap import LayerParts, MapParts, compile_layer, compile_map
@@ -50,6 +50,7 @@ def handle(adcode: str, stamp: Stamp) -> Workspace:
     if ws.revision != stamp[1]:
         raise StaleStamp(f"{adcode}: revision {ws.revision}, stamp {stamp[1]}")
     _latest[(stamp[0], adcode)] = ws
+    warm(ws)  # once per workspace: the first saved change then finds the risk's reusable parts computed
     return ws
 
 

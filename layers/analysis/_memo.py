@@ -8,6 +8,7 @@ their inputs' bytes (never by object identity), so a changed input is always rec
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -18,6 +19,7 @@ import shapely
 T = TypeVar("T")
 _SIZE = 96
 _store: OrderedDict[Hashable, object] = OrderedDict()
+_lock = threading.Lock()  # page runs and the warm-up thread share the memo (computing is done outside it)
 
 
 def digest(geoms: object) -> str:
@@ -37,15 +39,18 @@ def mask_key(mask: np.ndarray) -> str:
 
 def memo(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` once per ``key`` (the last ``_SIZE`` keys are kept); callers must not mutate the result."""
-    if key in _store:
-        _store.move_to_end(key)
-        return _store[key]  # type: ignore[return-value]
+    with _lock:
+        if key in _store:
+            _store.move_to_end(key)
+            return _store[key]  # type: ignore[return-value]
     value = compute()
-    _store[key] = value
-    if len(_store) > _SIZE:
-        _store.popitem(last=False)
+    with _lock:
+        _store[key] = value
+        if len(_store) > _SIZE:
+            _store.popitem(last=False)
     return value
 
 
 def clear() -> None:
-    _store.clear()
+    with _lock:
+        _store.clear()

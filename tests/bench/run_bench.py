@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_import(folder, record)
         bench_browser(folder, runs=int(os.environ.get("BENCH_RUNS", "3")))
         bench_load(folder, record)  # on its own copies
-        bench_edit(folder, record, runs=int(os.environ.get("BENCH_RUNS", "3")))  # last: it writes to the workspaces
+        bench_edit(folder, record)  # last: it writes to the workspaces
     from eval_extract import bench_summary  # the plan-extraction evaluation (make eval), summarised
 
     bench_summary(record)
@@ -375,6 +375,8 @@ def run_only(group: str) -> int:
             built = ROOT / "workspaces" / f"{adcode}.gpkg"
             if built.exists() and not built.with_name(built.name + "-wal").exists():
                 shutil.copy(built, folder / built.name)
+                for tif in built.parent.glob(f"{adcode}_kde_*.tif"):  # the density surface beside it, as a built workspace has
+                    shutil.copy(tif, folder / tif.name)
             else:
                 os.environ["ONEMAP_WORKSPACES"] = str(folder)
                 from layers.jobs.build import build_workspace

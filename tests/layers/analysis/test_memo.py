@@ -39,3 +39,24 @@ def test_drivers_name_the_three_largest_contributions_and_none_when_all_are_zero
     assert out[0] == "威胁人数"
     assert out[1] == "临河区域占比"
     assert out[2] == "无突出因素"
+
+
+def test_the_warm_up_computes_the_reusable_parts_once_per_workspace(private_workspaces, monkeypatch) -> None:  # noqa: ANN001
+    """Opening a workspace starts one background computation of its risk; the first saved change then
+    finds the projected layers and the township counts in the memo."""
+    from layers.analysis import riskstore
+    from layers.store.workspace import open_workspace
+
+    monkeypatch.setenv("ONEMAP_RISK_WARM", "1")
+    monkeypatch.setattr(riskstore, "_warmed", set())
+    _memo.clear()
+    ws = open_workspace("500231")
+    thread = riskstore.warm(ws, delay_s=0)
+    assert thread is not None
+    thread.join(60)
+    kinds = {k[0] for k in _memo._store}
+    assert {"metric", "count", "within", "share", "cells"} <= kinds
+    assert riskstore.warm(open_workspace("500231"), delay_s=0) is None  # once per workspace and process
+    monkeypatch.setenv("ONEMAP_RISK_WARM", "0")
+    monkeypatch.setattr(riskstore, "_warmed", set())
+    assert riskstore.warm(ws, delay_s=0) is None
