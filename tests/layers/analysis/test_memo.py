@@ -43,7 +43,8 @@ def test_drivers_name_the_three_largest_contributions_and_none_when_all_are_zero
 
 def test_the_warm_up_computes_the_reusable_parts_once_per_workspace(private_workspaces, monkeypatch) -> None:  # noqa: ANN001
     """Opening a workspace starts one background computation of its risk; the first saved change then
-    finds the projected layers and the township counts in the memo."""
+    finds the projected layers and the township counts in the memo, and what is alive is frozen out of
+    the collector's full passes."""
     from layers.analysis import riskstore
     from layers.store.workspace import open_workspace
 
@@ -54,6 +55,11 @@ def test_the_warm_up_computes_the_reusable_parts_once_per_workspace(private_work
     thread = riskstore.warm(ws, delay_s=0)
     assert thread is not None
     thread.join(60)
+    import gc
+
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()  # the warm-up froze this test process's objects: give them back to the collector
+    assert frozen > 0  # what was alive after the warm-up left the collector's full passes
     kinds = {k[0] for k in _memo._store}
     assert {"metric", "count", "within", "share", "cells"} <= kinds
     assert riskstore.warm(open_workspace("500231"), delay_s=0) is None  # once per workspace and process
