@@ -68,14 +68,13 @@ class _Layer:
         """The key and the metric geometry of the rows ``mask`` selects."""
         return f"{self.key}/{mask_key(mask)}", self.geoms[mask]
 
-    def points(self, kinds: tuple[str, ...] | None = None) -> np.ndarray:
-        """Which rows are located points (of ``kinds``): a feature at the county-centre placeholder has
-        no known township and counts nowhere."""
-        rows = self.rows
-        if rows.empty:
+    def select(self, column: str, values: tuple[str, ...], *, points: bool = False) -> np.ndarray:
+        """Which located rows have ``column`` in ``values`` (and are points, with ``points``): a feature
+        at the county-centre placeholder has no known township and counts nowhere."""
+        if self.rows.empty:
             return np.zeros(0, dtype=bool)
-        sel = (shapely.get_type_id(self.geoms) == 0) & self.located
-        return sel & rows["kind"].isin(kinds).to_numpy() if kinds else sel
+        sel = self.located & self.rows[column].isin(values).to_numpy()
+        return sel & (shapely.get_type_id(self.geoms) == 0) if points else sel
 
     @cached_property
     def located(self) -> np.ndarray:
@@ -156,7 +155,7 @@ def indicators(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict, *, i
     n = len(t.geoms)
     cells = gpd.GeoSeries(t.geoms, index=t.rows.index, crs=crs)
     area_km2 = cells.area.to_numpy() / 1e6
-    hz = gh.points(HAZARD_KINDS)
+    hz = gh.select("kind", HAZARD_KINDS, points=True)
     out = pd.DataFrame(index=t.rows.index)
     out["hazard_density"] = _count(t, gh, hz) / area_km2
     home = _within(t, gh, hz)  # the township of each hazard point (by position; -1 outside all)
@@ -168,20 +167,16 @@ def indicators(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict, *, i
         key, geoms = layer.where(mask)
         return _share(cells, gpd.GeoSeries(geoms, crs=crs), buffer_m=buffer_m, keys=(t.key, key))
 
-    def kind_is(layer: _Layer, *kinds: str) -> np.ndarray:
-        return layer.located & layer.rows["kind"].isin(kinds).to_numpy() if len(layer.rows) else np.zeros(0, dtype=bool)
-
-    out["susceptibility_share"] = share(gh, kind_is(gh, "susceptibility_zone"))
+    out["susceptibility_share"] = share(gh, gh.select("kind", ("susceptibility_zone",)))
     out["river_share"] = share(rv, rv.located, cfg["flood"]["river_buffer_m"])
-    out["flood_key_areas"] = _count(t, fac, fac.points(("flood_key_area",)))
-    reinforced = res.located & (res.rows["action"] == "除险加固").to_numpy() if len(res.rows) else np.zeros(0, dtype=bool)
-    out["reservoirs_reinforced"] = _count(t, res, reinforced, within_m=cfg["flood"]["reservoir_reach_m"])
-    forest_mask = kind_is(ff, "forest_area", "forest_farm")
+    out["flood_key_areas"] = _count(t, fac, fac.select("kind", ("flood_key_area",), points=True))
+    out["reservoirs_reinforced"] = _count(t, res, res.select("action", ("除险加固",)), within_m=cfg["flood"]["reservoir_reach_m"])
+    forest_mask = ff.select("kind", ("forest_area", "forest_farm"))
     forest_key, forest_geoms = ff.where(forest_mask)
     forest = memo(("union", forest_key), lambda: shapely.union_all(forest_geoms))
     out["forest_share"] = share(ff, forest_mask)
-    out["fire_sources"] = _count(t, ff, ff.points(("scenic_area",)))
-    out["facility_distance"] = _facility_distance(t, cells, (forest_key, forest), ff.geoms[ff.points(FIRE_FACILITY_KINDS)])
+    out["fire_sources"] = _count(t, ff, ff.select("kind", ("scenic_area",), points=True))
+    out["facility_distance"] = _facility_distance(t, cells, (forest_key, forest), ff.geoms[ff.select("kind", FIRE_FACILITY_KINDS, points=True)])
     return out
 
 
@@ -256,7 +251,7 @@ def compute_risk(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, *, scheme: st
     out = gpd.GeoDataFrame({"fid": "risk-" + t["fid"], "name": t["name"], "township_code": t["code"]}, geometry=t.geometry, crs=t.crs)
     out = pd.concat([out, sc, ind.round(4)], axis=1)
     cells, gh = inputs["townships"], inputs["geohazards"]
-    out["n_hazard_points"] = _count(cells, gh, gh.points(HAZARD_KINDS)).astype(int)
+    out["n_hazard_points"] = _count(cells, gh, gh.select("kind", HAZARD_KINDS, points=True)).astype(int)
     for layer in ("reservoirs", "facilities", "projects"):
         lay = inputs[layer]
         out[f"n_{layer}"] = _count(cells, lay, lay.located).astype(int)

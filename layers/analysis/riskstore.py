@@ -68,25 +68,22 @@ def stored_scheme(ws: Workspace) -> str:
     return str(risk["scheme"].iloc[0]) if risk is not None and len(risk) and risk["scheme"].notna().iloc[0] else "fixed"
 
 
-def risk_after(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density: Path, points_moved: bool) -> gpd.GeoDataFrame:
+def risk_after(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density: Path | None,
+               points_moved: bool) -> gpd.GeoDataFrame:
     """``risk_townships`` computed from ``frames`` (the workspace's layers as a change will leave them)
     with the stored scheme, for the change to store in its own revision. The density surface is
-    written to ``density`` (to publish after the commit) when the hazard points moved or none is
-    published yet; otherwise the township means are taken from the published one."""
+    written to ``density`` (to publish after the commit; None: not written) when the hazard points
+    moved or none is published yet; otherwise the township means are taken from the published one."""
     scheme = stored_scheme(ws)
     published = kde_path(ws.store.path(ws.adcode), "geohazard")
     if points_moved or not published.exists():
         return conform("risk_townships", compute_risk(frames, ws.metric_crs, scheme=scheme, kde_path=density).townships)
-    return conform("risk_townships", _published_means(compute_risk(frames, ws.metric_crs, scheme=scheme).townships, published))
-
-
-def _published_means(risk: gpd.GeoDataFrame, published: Path) -> gpd.GeoDataFrame:
-    """``risk`` with each township's mean of the published density surface (kept while it is unchanged)."""
+    risk = compute_risk(frames, ws.metric_crs, scheme=scheme).townships
     if len(risk):
         stat = published.stat()  # the published surface is replaced (new mtime), never rewritten in place
         key = ("zonal", str(published), stat.st_mtime_ns, stat.st_size, digest(risk.geometry))
         risk["kde_mean"] = memo(key, lambda: zonal_stats(published, risk)["mean"].round(4).to_numpy())
-    return risk
+    return conform("risk_townships", risk)
 
 
 _warmed: set[tuple[str, str]] = set()
@@ -110,10 +107,7 @@ def warm(ws: Workspace, *, delay_s: float = 2.0) -> threading.Thread | None:
     def run() -> None:
         time.sleep(delay_s)
         try:
-            risk = compute_risk(ws.frames(), ws.metric_crs, scheme=stored_scheme(ws)).townships
-            published = kde_path(ws.store.path(ws.adcode), "geohazard")
-            if published.exists():
-                _published_means(risk, published)
+            risk_after(ws, ws.frames(), density=None, points_moved=False)  # what a save computes, nothing written
         except Exception:  # noqa: BLE001 - only a warm-up: the first save computes what is missing
             log.debug("risk warm-up of %s failed", ws.adcode, exc_info=True)
         # What is alive now (the workspace's frames, the memo) lives as long as the process: frozen, the
