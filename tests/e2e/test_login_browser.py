@@ -62,13 +62,17 @@ def test_wall_wrong_password_login_logout_and_expiry(page: OfflinePage) -> None:
     p.page.get_by_role("heading", name=WALL).wait_for(timeout=30_000)
     _login(p, "admin", PW)
     p.map_frame()  # the map page has run
-    for _ in range(3):  # a page without a map (no rerun while idle); a click during a rerun can be lost
+    # a page without a map (no rerun while idle). A click during a rerun can be lost: click again soon,
+    # well inside the 15 s session (waiting 20 s for a lost click let the session expire before the page opened)
+    for _ in range(8):
         nav.get_by_text("变更记录", exact=True).click()
         try:
-            p.page.get_by_role("heading", name="变更记录 · 垫江县").wait_for(timeout=20_000)
+            p.page.get_by_role("heading", name="变更记录 · 垫江县").wait_for(timeout=5_000)
             break
         except PlaywrightTimeout:
             continue
+    else:
+        raise AssertionError("变更记录 never opened")
     p.page.wait_for_timeout(18_000)
     sidebar.get_by_text("English", exact=True).click()
     p.page.get_by_role("heading", name="County risk one-map · Log in").wait_for(timeout=30_000)
