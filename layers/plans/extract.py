@@ -146,6 +146,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
     hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence)]
+    hits = [h for h in hits if not _in_title(h, sentence)]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)
@@ -163,6 +164,15 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         rec["matched"], rec["match_reason"] = gaz.match(rec["name"], rec["township"], rec["location_hint"])
         out.append(rec)
     return out
+
+
+_TITLE = re.compile("《[^《》]*》")
+
+
+def _in_title(h: Hit, sentence: str) -> bool:
+    """Whether ``h`` is named inside the title of a document (``制定《X消防队伍建设管理办法》``): a paper,
+    not the thing."""
+    return any(m.start() < h.at and h.at + len(h.name) < m.end() and h.name in m.group() for m in _TITLE.finditer(sentence))
 
 
 def _details(index: SectionIndex, start: int) -> bool:
