@@ -23,3 +23,19 @@ def _names(body: str) -> set[str]:
 def test_a_thing_named_only_in_the_title_of_a_document_is_no_row() -> None:
     body = "一、消防\n制定《示例县政府专职消防队伍建设管理办法》,印发《青岭应急避难场所管理规定》。新建白鹭消防站。\n"
     assert _names(body) == {"白鹭消防站"}
+
+
+@pytest.mark.parametrize(("sentence", "verb"), [
+    ("推进乡镇消防队建设,建强政府专职消防队伍。", "建强"),
+    ("县级领导一对一联系乡镇、挂包煤矿和重点企业。", "挂包"),
+    ("落实领导包保尾矿库责任。", "包保"),
+])
+def test_a_verb_in_front_of_a_category_is_no_part_of_its_name(sentence: str, verb: str) -> None:
+    names = _names("一、安全\n" + sentence + "\n")
+    assert names and not any(verb in n for n in names), names
+
+
+def test_the_reaches_a_river_work_treats_in_general_are_no_named_work() -> None:
+    body = "一、防洪\n对县城青溪河、白沙河等3条河流5个河段进行整治,整治长度4公里。\n"
+    names = _names(body)
+    assert "白沙河" in names and not any("进行" in n for n in names), names
