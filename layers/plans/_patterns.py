@@ -75,7 +75,9 @@ SUFFIXES = (
     Suffix(r"沟(?![通渠道])", "rivers", "gully", 3, forbid=RIVER_FORBID + "矿"),
     Suffix(r"湖(?![泊区])", "rivers", "lake", 3, forbid=RIVER_FORBID),
     # 工程/项目 that qualify a word after them (工程治理, 工程机械, 项目资金, 项目准入) name no project.
-    Suffix("(?:工程(?!师|技术|治理|机械|方案)|项目(?!管理|资金|准入|综合|处置|装备|计划书))", "projects", "project", 16, min_prefix=4),
+    # 工程项目 is the 工程's project (named by its 工程); 项目自有工人, 项目智慧监管: 项目 qualifies.
+    Suffix("(?:工程(?!师|技术|治理|机械|方案)|(?<!工程)项目(?!管理|资金|准入|综合|处置|装备|计划书|自有|智慧|监管|施工|现场|人员))",
+           "projects", "project", 16, min_prefix=4),
 )
 # Names that end like a place but are generic words.
 GENERIC = {"中小河", "山洪沟", "排洪沟", "截洪沟", "排水沟", "江河", "大江", "长江", "黄河", "大河", "小河", "河", "主要河",
@@ -169,7 +171,8 @@ PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做
                            "增加|推动|提高|整合|构建|申报|列入|纳入|必将|适时|进行|规定|配备|关于|涉及|排查整治|严控|严禁|改建|扩建|"
                            "新建|用好|用足|[和及与的在对将把等为]")
 GENERIC_PROJECTS = {"建设工程", "建设项目", "工程建设项目", "主体工程", "生命线工程", "工程", "项目", "重点工程", "重大工程",
-                    "民生实事工程", "实事工程", "安全设施与主体工程"}
+                    "民生实事工程", "实事工程", "安全设施与主体工程", "分部分项工程", "试点项目", "工程项目"}
+_SOME = re.compile("^(?:部分|其他|其它|各类|相关|有关|一批|若干)")  # some works of a kind, not one
 
 
 _CATEGORY_WORDS = re.compile("煤矿|矿山|尾矿库|园区|开发区|化学品|企业|乡镇|危化")
@@ -210,11 +213,14 @@ def project_prefix(head: str, suffix: str) -> str:
     """A project's name runs back to the last clause break or the last verb before it, 4-16 characters."""
     cut = max(head.rfind(c) for c in ",，、;:()《》“”\"") + 1
     part = head[cut:]
-    last = 0
-    for stop in PROJECT_STOPS.finditer(part):
-        last = stop.end()
+    stops = list(PROJECT_STOPS.finditer(part))
+    last = stops[-1].end() if stops else 0
+    short = part[last:]
+    if (len(stops) > 1 and stops[-1].group() in "和及与" and 2 <= len(short) < 4 and short + suffix not in GENERIC_PROJECTS
+            and stops[-1].start() - stops[-2].end() >= 2):
+        last = stops[-2].end()  # 速报与预警工程: a joiner inside a name too short to stand alone
     part = part[last:]
-    if part + suffix in GENERIC_PROJECTS or _CONSTRUCTION.fullmatch(part):
+    if part + suffix in GENERIC_PROJECTS or _CONSTRUCTION.fullmatch(part) or _SOME.match(part):
         return ""
     return part[-16:]
 

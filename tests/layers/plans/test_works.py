@@ -111,3 +111,21 @@ def test_what_a_plan_builds_by_a_stated_year_is_a_project() -> None:
 def test_geohazard_works_are_geohazard_rows(sentence: str, name: str, layer: str, kind: str) -> None:
     rows = extract_plan(HEAD + "一、地灾\n" + sentence + "\n").rows
     assert rows.loc[rows["name"] == name, ["layer", "kind"]].values.tolist() == [[layer, kind]], rows["name"].tolist()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "加强深基坑、高支模等部分项目工程的安全管理。",  # some of the works of a site
+        "防范危险性较大的分部分项工程事故。",  # a term of construction safety
+        "全县试点项目自有工人人数达到20%。",  # 项目 qualifying the word after it
+        "推动小场所小项目智慧监管场景应用。",
+    ],
+)
+def test_generic_words_of_construction_name_no_project(sentence: str) -> None:
+    assert _projects("一、主要任务\n" + sentence + "\n") == set()
+
+
+def test_a_project_named_with_工程项目_is_named_by_its_工程_and_keeps_a_joined_short_word() -> None:
+    body = "一、主要任务\n配合完成山火识别与预警工程项目建设。\n"
+    assert _projects(body) == {"山火识别与预警工程"}
