@@ -57,7 +57,7 @@ SUFFIXES = (
     Suffix("(?:救援中心|救援基地|培训基地|训练基地|实训基地)", "facilities", "rescue_center", 10),
     Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
     Suffix("(?:台站|基准站|基本站|观测站|监测站)", "facilities", "warning_station", 6),
-    Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心)", "facilities", "other", 10),
+    Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心|(?<!森林)公园(?!绿地))", "facilities", "other", 10),
     Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
     Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8, min_prefix=0),
     Suffix("(?:指挥中心|保障中心|预警中心|调度中心|指挥总部|指挥大厅|值班室)", "facilities", "command_center", 10),

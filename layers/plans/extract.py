@@ -146,7 +146,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
     hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence)]
-    hits = [h for h in hits if not _in_title(h, sentence)]
+    hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence)]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)
@@ -173,6 +173,16 @@ def _in_title(h: Hit, sentence: str) -> bool:
     """Whether ``h`` is named inside the title of a document (``制定《X消防队伍建设管理办法》``): a paper,
     not the thing."""
     return any(m.start() < h.at and h.at + len(h.name) < m.end() and h.name in m.group() for m in _TITLE.finditer(sentence))
+
+
+_AWARD = re.compile("(?:示范|安全|标杆)(?:社区|学校|企业|单位|乡镇|街道|村|城市|县)$")
+_AWARDING = re.compile("申报|创建|争创|命名|评为|获评|培育|创成|荣获|认定|评定|验收")
+
+
+def _award(h: Hit, sentence: str) -> bool:
+    """Whether ``h`` is a title a place holds, applies for or is given (``申报综合减灾示范社区``,
+    ``培育示范企业14家``): an award, not a thing on the map, unless the plan counts it as built."""
+    return bool(_AWARD.search(h.name)) and (h.count == 1 or bool(_AWARDING.search(sentence)))
 
 
 def _details(index: SectionIndex, start: int) -> bool:

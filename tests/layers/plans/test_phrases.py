@@ -166,8 +166,8 @@ def test_trades_listed_before_企业_are_no_firms(sentence: str) -> None:
 
 
 def test_a_count_of_a_level_shares_the_noun_of_the_next_count() -> None:
-    rows = _rows("一、社区\n8个省级、17个市级安全社区建设通过验收。")
-    assert dict(zip(rows["name"], rows["count"], strict=True)) == {"省级安全社区": 8, "市级安全社区": 17}
+    rows = _rows("一、物资\n8个省级、17个市级应急物资储备库建成投用。")
+    assert dict(zip(rows["name"], rows["count"], strict=True)) == {"省级应急物资储备库": 8, "市级应急物资储备库": 17}
 
 
 def test_ferry_crossings_are_counted_facilities() -> None:

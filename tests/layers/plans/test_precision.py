@@ -39,3 +39,19 @@ def test_the_reaches_a_river_work_treats_in_general_are_no_named_work() -> None:
     body = "一、防洪\n对县城青溪河、白沙河等3条河流5个河段进行整治,整治长度4公里。\n"
     names = _names(body)
     assert "白沙河" in names and not any("进行" in n for n in names), names
+
+
+@pytest.mark.parametrize("sentence", [
+    "积极申报国家及省级综合减灾示范社区建设;积极申报省级防灾减灾示范学校建设。",
+    "培育安全生产清单制管理县级示范企业14家。",
+    "成功创建全国综合减灾示范社区2个、市级安全社区1个。",
+    "8个省级、17个市级安全社区全部通过专家评定验收。",
+])
+def test_a_title_a_place_applies_for_or_is_awarded_is_no_row(sentence: str) -> None:
+    assert _names("一、减灾\n" + sentence + "\n") == set()
+
+
+def test_demonstration_sites_the_plan_counts_as_built_stay_a_row_and_a_park_is_a_facility() -> None:
+    names = _names("一、宣传\n建设白鹭安全文化公园、安全文化示范社区,建成安全文化示范社区3个。\n")
+    assert names == {"白鹭安全文化公园", "安全文化示范社区"}
+    assert _rows("一、宣传\n建设白鹭安全文化公园。\n")["count"].tolist() == [1]
