@@ -68,23 +68,6 @@ def treated_things(sentence: str) -> list[Hit]:
     return out
 
 
-_DATED = re.compile(
-    rf"20\d\d\s*年(?:底前|前|内|底)?[,，]?(?:全面|基本)?(?:建成|完成|建立)"
-    rf"([{HAN}“”、]{{4,24}}?(?:系统|平台|数据库|一张图|中心|网络))(?=[,，;。]|$|建设)"
-)
-
-
-def dated_builds(sentence: str) -> list[Hit]:
-    """What a plan commits to build by a stated year (``2026年底前建成X系统``): a project, named from
-    its last 的 or list mark."""
-    out = []
-    for m in _DATED.finditer(sentence):
-        name = re.split("[的、]", m.group(1))[-1]
-        if len(name) >= _MIN:
-            out.append(Hit("projects", "project", name, at=m.end(1) - len(name)))
-    return out
-
-
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

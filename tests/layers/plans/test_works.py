@@ -96,9 +96,10 @@ def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str)
     assert _projects("一、主要任务\n" + sentence + "\n") == set()
 
 
-def test_what_a_plan_builds_by_a_stated_year_is_a_project() -> None:
+def test_a_system_built_by_a_stated_year_outside_a_重点工程_section_is_no_project() -> None:
     body = "一、主要任务\n2026年底前建成县级山洪监测系统,2027年底前完成市、县互联互通的城市应急数据库。\n"
-    assert _projects(body) == {"县级山洪监测系统", "城市应急数据库"}
+    assert _projects(body) == set()  # information systems are rows only where a 重点工程 section names them
+    assert _projects("一、重点工程\n(一)信息化工程\n2026年底前建成县级山洪监测系统。\n") == {"县级山洪监测系统"}
 
 
 @pytest.mark.parametrize(
