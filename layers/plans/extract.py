@@ -246,7 +246,7 @@ def _project_headings(sections: list[Section], index: SectionIndex, seen: set, t
     return out
 
 
-_LEAD_CLAUSE = re.compile(r"^[ \t#*]*(?:\d{1,2}[.、]\s*)?([\u4e00-\u9fff“”\"][\u4e00-\u9fff“”\"()]{3,23})。", re.M)
+_LEAD_CLAUSE = re.compile(r"^[ \t#*]*(?:\d{1,2}[.、]\s*)?([\u4e00-\u9fff“”\"][\u4e00-\u9fff“”\"()+\d]{3,23})。", re.M)
 
 
 def _names_project(clause: str) -> bool:
