@@ -51,6 +51,9 @@ _NO_THING = re.compile(
 )
 _VERBS = re.compile("构建|建立|完善|健全|推动|推进|实施|开展|加快|落实|强化|加强")
 GEO_WORDS = re.compile("地质灾害|地灾|危岩|滑坡|崩塌|斜坡|泥石流")
+# A campaign (the safety of a trade, a survey) is a row only on a kind of map thing: a line, a reach, a site.
+_CAMPAIGN = re.compile("安全|专项|排查|普查|集中|全链条")
+_MAP_THING = re.compile("[河江溪沟湖库路桥隧坡岩堤坝点段线]|走廊|场镇|渡口|码头|管道|管网|小区|危房")
 
 
 def treated_things(sentence: str) -> list[Hit]:
@@ -60,8 +63,10 @@ def treated_things(sentence: str) -> list[Hit]:
     for m in _TREATS.finditer(sentence):
         name = m.group(1)[max((v.end() for v in _VERBS.finditer(m.group(1))), default=0) :]
         name = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步)+", "", name)
-        core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name))
+        core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
         if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
+            continue
+        if _CAMPAIGN.search(name) and not _MAP_THING.search(core) and not GEO_WORDS.search(name):
             continue
         layer, kind = ("geohazards", "treatment_work") if GEO_WORDS.search(name) else ("projects", "project")
         out.append(Hit(layer, kind, name, at=m.end(1) - len(name)))

@@ -73,6 +73,8 @@ def test_the_verbs_before_a_project_are_not_part_of_its_name() -> None:
         ("开展城北片区易涝点专项整治行动。", "城北片区易涝点专项整治", "projects"),
         ("加快全县国道隐患治理。", "国道隐患治理", "projects"),
         ("实施白岩村地质灾害综合治理。", "白岩村地质灾害综合治理", "geohazards"),
+        ("开展铁路沿线环境安全专项整治。", "铁路沿线环境安全专项整治", "projects"),  # a campaign along a line
+        ("开展输电线路走廊安全专项整治。", "输电线路走廊安全专项整治", "projects"),
     ],
 )
 def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, layer: str) -> None:
@@ -90,6 +92,11 @@ def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, la
         "开展旅游安全综合治理。",  # a trade
         "每年开展2次森林火灾风险隐患排查整治。",  # a kind of risk
         "推动企业构建风险分级管控和隐患排查治理机制。",  # a way of working
+        "开展高层建筑消防安全综合治理。",  # the safety of a trade, at no place
+        "深入开展起重机械安全专项整治行动。",
+        "开展高空坠物专项排查整治。",
+        "推进“全链条”整治。",
+        "开展地下矿山隐蔽致灾因素普查治理。",  # a survey
     ],
 )
 def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str) -> None:
