@@ -36,16 +36,36 @@ def listed_items(sentence: str) -> list[Hit]:
     out = []
     for m in _TAIL.finditer(sentence):
         layer, kind = next((lay, k) for w, lay, k in TAIL_KINDS if w == m.group(2))
-        head = re.search(rf"((?:{_ITEM}+、)+{_ITEM}+)$", sentence[:m.start()])
-        if head is None or (m.group(2) in _FIRMS and re.search("行业|领域|类", m.group(1))):
+        if m.group(2) in _FIRMS and re.search("行业|领域|类", m.group(1)):
             continue  # 等重点行业企业: the items are trades
-        at = head.start()
-        for i, raw in enumerate(head.group(1).split("、")):
-            item = (_LEAD.sub("", raw) if i == 0 else raw).strip("“”\"")
-            trade = m.group(2) in _FIRMS and (len(item) <= 2 or _CATEGORY.search(item))  # 矿山、化工等企业
-            if 2 <= len(item) <= 16 and not _GENERIC_ITEM.match(item) and re.search(f"[{HAN}]{{2}}", item) and not trade:
-                out.append(Hit(layer, kind, item, at=at + raw.find(item), note=f"{m.group(1)}{m.group(2)}"))
-            at += len(raw) + 1
+        for item, at in _items_before(sentence, m.start()):
+            if not (m.group(2) in _FIRMS and (len(item) <= 2 or _CATEGORY.search(item))):  # 矿山、化工等企业: trades
+                out.append(Hit(layer, kind, item, at=at, note=f"{m.group(1)}{m.group(2)}"))
+    return out
+
+
+# 等<X>设施 + a works verb: the items are facilities built or treated (等设施建设, 等市政公用设施安全隐患整治).
+_WORKS_TAIL = re.compile(rf"等\s*([{HAN}]{{0,8}}?设施)[{HAN}]{{0,6}}?(?:建设|改造|整治|治理|加固)")
+
+
+def listed_works(sentence: str) -> list[Hit]:
+    """The items of ``A、B、C等设施建设`` (a list of facilities a works verb builds or treats): projects."""
+    return [Hit("projects", "project", item, at=at, note=m.group(1))
+            for m in _WORKS_TAIL.finditer(sentence) for item, at in _items_before(sentence, m.start())]
+
+
+def _items_before(sentence: str, end: int) -> list[tuple[str, int]]:
+    """(item, position) of the list ``A、B、C`` that ends at ``end``, the words before the first item that
+    are no part of it left out (重点对, 推进), generic items (重点, 其他) skipped."""
+    head = re.search(rf"((?:{_ITEM}+、)+{_ITEM}+)$", sentence[:end])
+    if head is None:
+        return []
+    out, at = [], head.start()
+    for i, raw in enumerate(head.group(1).split("、")):
+        item = (_LEAD.sub("", raw) if i == 0 else raw).strip("“”\"")
+        if 2 <= len(item) <= 16 and not _GENERIC_ITEM.match(item) and re.search(f"[{HAN}]{{2}}", item):
+            out.append((item, at + raw.find(item)))
+        at += len(raw) + 1
     return out
 
 

@@ -19,7 +19,7 @@ from layers.plans._counted import counted_hits
 from layers.plans._match import gazetteer
 from layers.plans._normalize import normalize
 from layers.plans._patterns import Hit, forest_things, named_hits
-from layers.plans._phrases import listed_items, river_reaches, target_subjects
+from layers.plans._phrases import listed_items, listed_works, river_reaches, target_subjects
 from layers.plans._quantities import (
     action_of,
     budget_wan,
@@ -138,7 +138,8 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     if index.is_group_heading(start):  # "(一)X能力提升工程" titles the projects under it
         named = [h for h in named if h.layer != "projects"]
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
-    named += _new_spans([*listed_items(sentence), *river_reaches(sentence), *target_subjects(sentence), *treated_things(sentence)],
+    named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
+                         *treated_things(sentence)],
                         [*named, *counted])
     if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start) and not _details(index, start):
         named += _new_spans(works_objects(sentence), [*named, *counted])

@@ -182,3 +182,17 @@ def test_a_count_of_main_works_is_a_count_of_what_they_are_for() -> None:
 
 def test_a_reach_near_a_river_names_no_river() -> None:
     assert _rows("一、防洪\n城区和部分临河街镇河段防洪能力弱。").query("layer == 'projects'").empty
+
+
+@pytest.mark.parametrize(("sentence", "items"), [
+    ("统筹推进城市堤防、排水管渠、蓄水空间等设施建设。", ["城市堤防", "排水管渠", "蓄水空间"]),
+    ("全面开展城市管网、地下管线、低洼道路等市政公用设施安全隐患整治。", ["城市管网", "地下管线", "低洼道路"]),
+])
+def test_the_items_of_a_list_of_facilities_a_works_verb_builds_or_treats_are_projects(sentence: str, items: list[str]) -> None:
+    found = _kinds(_rows("一、城市安全\n" + sentence))
+    assert all(found.get(i) == ("projects", "project") for i in items), found
+
+
+def test_facilities_listed_for_a_use_and_not_for_works_are_no_projects() -> None:
+    found = _kinds(_rows("一、城市安全\n加强人防设施、公园绿地、文体场馆等公共基础设施资源整合。"))
+    assert not {"人防设施", "公园绿地", "文体场馆"} & set(found), found
