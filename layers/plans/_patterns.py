@@ -139,7 +139,7 @@ def is_generic(name: str, prefix: str, layer: str = "") -> bool:
 def named_hits(sentence: str) -> list[Hit]:
     """Things named by their ending; ``A、B和C水库`` gives one hit per name."""
     out: list[Hit] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int, str]] = []  # a project may be named after a place (X河河段治理工程): it overlaps only projects
     for sfx in SUFFIXES:
         if sfx.context and not any(w in sentence for w in sfx.context):
             continue
@@ -155,12 +155,12 @@ def named_hits(sentence: str) -> list[Hit]:
                 prefix = ""  # a category (煤矿) after other words: the category alone, unless a place names it
             start = m.start() - len(prefix)
             if (len(prefix) < sfx.min_prefix or any(c in sfx.forbid for c in prefix)
-                    or any(a < m.end() and start < b for a, b in taken)):
+                    or any(a < m.end() and start < b and (sfx.layer != "projects" or lay == sfx.layer) for a, b, lay in taken)):
                 continue
             name = prefix + m.group()
             if is_generic(name, prefix, sfx.layer):
                 continue
-            taken.append((start, m.end()))
+            taken.append((start, m.end(), sfx.layer))
             out.append(Hit(sfx.layer, sfx.kind, name, at=start))
             if sfx.layer != "projects":
                 out += _list_mates(sentence, start, m.group(), sfx)
@@ -216,8 +216,9 @@ def project_prefix(head: str, suffix: str) -> str:
     stops = list(PROJECT_STOPS.finditer(part))
     last = stops[-1].end() if stops else 0
     short = part[last:]
-    if (len(stops) > 1 and stops[-1].group() in "和及与" and 2 <= len(short) < 4 and short + suffix not in GENERIC_PROJECTS
-            and stops[-1].start() - stops[-2].end() >= 2):
+    joined = part[stops[-2].end():stops[-1].start()] if len(stops) > 1 else ""
+    if (stops and stops[-1].group() in "和及与" and 2 <= len(short) < 4 and short + suffix not in GENERIC_PROJECTS
+            and len(joined) >= 2 and not joined.endswith((*FACILITY_ENDINGS, "区", "工程", "项目"))):
         last = stops[-2].end()  # 速报与预警工程: a joiner inside a name too short to stand alone
     part = part[last:]
     if part + suffix in GENERIC_PROJECTS or _CONSTRUCTION.fullmatch(part) or _SOME.match(part):

@@ -137,9 +137,15 @@ def test_generic_words_of_construction_name_no_project(sentence: str) -> None:
 def test_a_project_named_with_工程项目_is_named_by_its_工程_and_keeps_a_joined_short_word() -> None:
     body = "一、主要任务\n配合完成山火识别与预警工程项目建设。\n"
     assert _projects(body) == {"山火识别与预警工程"}
+    assert _projects("一、主要任务\n严格化工园区和化工项目准入门槛。\n") == set()  # two things joined
 
 
 def test_a_lead_clause_with_a_plus_or_digits_names_the_project_and_its_platforms_are_its_parts() -> None:
     body = ("一、重点工程\n(一)科技支撑工程\n专栏1 科技支撑工程\n\t1.“互联网+监管”信息化建设工程。建成交通、防汛专项指挥平台以及"
             "县级应急指挥综合信息平台,实现互联互通。\n\t2.“1+3”地震防灾韧性提升工程。建设地震灾情数据库。\n")
     assert _projects(body) == {"“互联网+监管”信息化建设工程", "“1+3”地震防灾韧性提升工程"}
+
+
+def test_a_project_named_after_a_river_is_a_project_and_the_river_a_river() -> None:
+    rows = extract_plan(HEAD + "一、防洪\n实施青溪河城区河段综合治理工程,整治河道4公里。\n").rows
+    assert {("projects", "青溪河城区河段综合治理工程"), ("rivers", "青溪河")} <= set(zip(rows["layer"], rows["name"], strict=True))
