@@ -86,6 +86,8 @@ _FACILITY_HEAD = "企业|基础设施|单位|医院|消火栓|综合体|场所"
 _RATE = re.compile(rf"([{HAN}]{{2,16}}?(?:{_FACILITY_HEAD}))[{HAN}()]{{0,16}}?率[^。;,，]{{0,8}}?(\d+(?:\.\d+)?)\s*%")
 _LEAD_WORDS = re.compile("^(?:年度|年|全[县区市]|范围|实现)+")
 _GENERIC_SUBJECT = re.compile("^(?:规模以上|各类|相关|其他|重点|生产经营|市政|结构|社会)?$")
+# Some of a kind (其他各类X企业) or the firms a system covers (X信息系统企业覆盖率): no facility.
+_NO_SUBJECT = re.compile("^(?:其他|其它|各类|相关|所有)|系统|平台|信息")
 
 
 def target_subjects(sentence: str) -> list[Hit]:
@@ -96,7 +98,7 @@ def target_subjects(sentence: str) -> list[Hit]:
         raw = re.split("[的等和及与、]", m.group(1))[-1]
         name = _LEAD_WORDS.sub("", raw[max((v.end() for v in PROJECT_STOPS.finditer(raw)), default=0) :])
         head = re.search(f"(?:{_FACILITY_HEAD})$", name)
-        if head is None or len(name) < 4 or _GENERIC_SUBJECT.match(name[: head.start()]):
+        if head is None or len(name) < 4 or _GENERIC_SUBJECT.match(name[: head.start()]) or _NO_SUBJECT.search(name):
             continue
         layer, kind = next(((lay, k) for w, lay, k in COUNTED_KINDS if w in name and lay == "facilities"), ("facilities", "other"))
         out.append(Hit(layer, kind, name, at=m.end(1) - len(name), target=f"{name[head.start():]}目标{m.group(2)}%"))

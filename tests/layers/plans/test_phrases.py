@@ -125,7 +125,9 @@ def test_the_subject_of_a_rate_target_is_a_facility(sentence: str, name: str, ki
     assert (hit.iloc[0]["layer"], hit.iloc[0]["kind"], hit.iloc[0]["target"].endswith("%")) == ("facilities", kind, True)
 
 
-@pytest.mark.parametrize("sentence", ["规模以上企业安全生产标准化率达100%。", "城市桥梁等结构设施完好率95%。"])
+@pytest.mark.parametrize("sentence", ["规模以上企业安全生产标准化率达100%。", "城市桥梁等结构设施完好率95%。",
+                                      "建筑施工企业及其他各类施工企业安全生产条件合格率达100%。",
+                                      "烟花爆竹流向管理信息系统企业覆盖率达到100%。"])
 def test_a_rate_target_of_things_in_general_names_no_facility(sentence: str) -> None:
     assert _rows("一、目标\n" + sentence).empty
 
