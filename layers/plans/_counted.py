@@ -168,6 +168,7 @@ def _noun_after(text: str) -> str:
 
 
 _STATION = re.compile("监测|预警|水文|雨量|气象|地震")
+_OFFICES = ("办公室", "领导小组", "委员会")
 
 
 def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:
@@ -175,6 +176,8 @@ def _counted(noun: str, n: int, unit: str, at: int) -> list[Hit]:
     if n < 1 or len(noun) < 2 or noun.startswith(_SKIP_NOUNS) or noun.endswith(_SKIP_NOUNS):
         return []
     if unit == "次" and not noun.endswith(WORK_VERBS):  # 次 counts works done, not meetings or drills
+        return []
+    if noun.endswith(_OFFICES):  # 10个专项安全办公室: bodies, not places
         return []
     note = f"计数{n}{unit}"
     for word, layer, kind in COUNTED_KINDS:

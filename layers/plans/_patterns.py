@@ -23,7 +23,8 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "各", "共", "含", "并", "有", "了", "使", "让", "给", "即", "已", "座", "个", "处",
          "河流", "灾害", "领域", "之间", "部门", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位",
          "明确", "申报", "制定", "严控", "积极", "我县", "我区", "我市", "规范管理", "无专用",
-         "进行", "建强", "配强", "做强", "做实", "壮大", "挂包", "包保", "挂联")  # 建强X队伍, 挂包煤矿: verbs, not qualifiers
+         "进行", "建强", "配强", "做强", "做实", "壮大", "挂包", "包保", "挂联",  # 建强X队伍, 挂包煤矿: verbs, not qualifiers
+         "支持", "委托", "代建", "共建", "推广")
 STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
 PLACE_CHARS = "河沟坝山村镇乡湾岩坪塘桥湖溪池寨场洞岭峰垭坡岗坎沱滩"  # last characters of place names
@@ -56,12 +57,12 @@ SUFFIXES = (
     Suffix("(?:消防救援大队|救援大队|救援支队|救援中队|专职消防队)", "facilities", "fire_brigade", 8, min_prefix=1),  # 县消防救援大队
     Suffix("(?:救援中心|救援基地|培训基地|训练基地|实训基地)", "facilities", "rescue_center", 10),
     Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
-    Suffix("(?:台站|基准站|基本站|观测站|监测站)", "facilities", "warning_station", 6),
+    Suffix("(?:台站|基准站|基本站|观测站|监测站)(?!网)", "facilities", "warning_station", 6),  # 站网: a network
     Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心|(?<!森林)公园(?!绿地))", "facilities", "other", 10),
     Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
     Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8, min_prefix=0),
     Suffix("(?:指挥中心|保障中心|预警中心|调度中心|指挥总部|指挥大厅|值班室)", "facilities", "command_center", 10),
-    Suffix("(?:水文站|雨量站|气象站|预警站)", "facilities", "warning_station", 6),
+    Suffix("(?:水文站|雨量站|气象站|预警站)(?!网)", "facilities", "warning_station", 6),
     Suffix("(?:化工园区|工业园区|产业园区|开发区)", "facilities", "industrial_park", 6, min_prefix=0),
     Suffix("机场", "facilities", "airport", 6),
     Suffix("(?:人民医院|医院)", "facilities", "hospital", 8),
@@ -230,6 +231,9 @@ def project_prefix(head: str, suffix: str) -> str:
 _CONSTRUCTION = re.compile(rf"[{HAN}]{{0,4}}建设")
 
 
+_LEVEL_WORD = re.compile("(?:国家|全国|[省市县区]|[省市县区]级|国家级|乡镇)")  # 国家及省级X站: a level shares the whole noun
+
+
 def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit]:
     """Names listed before ``start`` without the shared ending: ``全胜、双石水库`` -> 全胜水库."""
     out = []
@@ -239,7 +243,7 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
         if not m:
             break
         item = cut_left(m.group(1))
-        if len(item) < 2 or re.search(sfx.pattern + "$", item) or (item.endswith(FACILITY_ENDINGS) and item[-1] not in PLACE_CHARS):
+        if len(item) < 2 or _LEVEL_WORD.fullmatch(item) or re.search(sfx.pattern + "$", item) or (item.endswith(FACILITY_ENDINGS) and item[-1] not in PLACE_CHARS):
             break  # an item that names its own kind (县级库) shares no ending
         if sfx.min_prefix == 0 and (item[-1] not in PLACE_CHARS or _CATEGORY_WORDS.search(item)):
             break  # before a category (煤矿) only places share it: 青石坝、白鹤湾煤矿, not 挂牌煤矿、尾矿库

@@ -24,7 +24,7 @@ TAIL_KINDS = (
     ("企业", "facilities", "other"), ("公司", "facilities", "other"), ("园区", "facilities", "industrial_park"),
 )
 _TAIL = re.compile(rf"等\s*(?:\d+\s*[个座条处家所])?([{HAN}]{{0,6}}?)({'|'.join(w for w, _, _ in TAIL_KINDS)})")
-_LEAD = re.compile("^(?:.*(?:以及|重点对|重点|对|在|将|把|强化|加强|推进|实施|开展|包括|如|其中))")
+_LEAD = re.compile("^(?:.*(?:以及|重点对|重点|对|在|将|把|强化|加强|推进|实施|开展|包括|如|其中|支持))")
 _GENERIC_ITEM = re.compile(r"^(?:[省市县区乡镇村]级|重点|大型|中型|小型|各类|其他|相关)?$")
 _FIRMS = ("企业", "公司")
 _CATEGORY = re.compile("煤矿|矿山|尾矿库|化学品|危化|化工|园区")

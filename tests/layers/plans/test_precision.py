@@ -55,3 +55,26 @@ def test_demonstration_sites_the_plan_counts_as_built_stay_a_row_and_a_park_is_a
     names = _names("一、宣传\n建设白鹭安全文化公园、安全文化示范社区,建成安全文化示范社区3个。\n")
     assert names == {"白鹭安全文化公园", "安全文化示范社区"}
     assert _rows("一、宣传\n建设白鹭安全文化公园。\n")["count"].tolist() == [1]
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("支持政企共建或委托企业代建应急物资储备库。", "应急物资储备库"),
+    ("重点支持甲丰公司、乙盛公司等大型企业共建物资储备中心。", "甲丰公司"),
+    ("推广学校安全标准化建设。", ""),  # a school in general: no row
+])
+def test_verbs_of_support_and_commission_are_no_part_of_a_name(sentence: str, name: str) -> None:
+    names = _names("一、物资\n" + sentence + "\n")
+    assert (not name or name in names) and not any(n.startswith(("支持", "委托", "推广", "代建")) for n in names), names
+
+
+def test_a_level_before_a_shared_ending_is_no_thing_of_its_own() -> None:
+    names = _names("一、减灾\n新建国家及省级地震监测站。\n")
+    assert "国家监测站" not in names and "国家地震监测站" not in names, names
+
+
+def test_offices_counted_are_no_rows() -> None:
+    assert _names("一、体系\n成立道路交通、矿山等10个专项安全办公室和4个专项指挥部。\n") == set()
+
+
+def test_a_network_of_stations_is_no_station() -> None:
+    assert _names("一、监测\n增加各类自然灾害监测预警站网密度。\n") == set()
