@@ -243,7 +243,8 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
         if not m:
             break
         item = cut_left(m.group(1))
-        if len(item) < 2 or _LEVEL_WORD.fullmatch(item) or re.search(sfx.pattern + "$", item) or (item.endswith(FACILITY_ENDINGS) and item[-1] not in PLACE_CHARS):
+        if (len(item) < 2 or _LEVEL_WORD.fullmatch(item) or re.search(sfx.pattern + "$", item)
+                or (item.endswith(FACILITY_ENDINGS) and item[-1] not in PLACE_CHARS)):
             break  # an item that names its own kind (县级库) shares no ending
         if sfx.min_prefix == 0 and (item[-1] not in PLACE_CHARS or _CATEGORY_WORDS.search(item)):
             break  # before a category (煤矿) only places share it: 青石坝、白鹤湾煤矿, not 挂牌煤矿、尾矿库
