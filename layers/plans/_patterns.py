@@ -128,7 +128,7 @@ _VERB_MOUNTAIN = {"巡山", "上山", "进山", "封山", "登山", "护山", "�
 
 def is_generic(name: str, prefix: str, layer: str = "") -> bool:
     """Whether ``name`` is a generic word, not a name (for place layers; facilities may be categories)."""
-    if prefix and not re.fullmatch(rf"[{HAN}]+", prefix):
+    if prefix and not re.fullmatch(rf"[{HAN}“”]+" if layer == "projects" else rf"[{HAN}]+", prefix):
         return True
     if layer in CATEGORY_LAYERS:
         return False
@@ -168,7 +168,7 @@ def named_hits(sentence: str) -> list[Hit]:
     return out
 
 
-PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做好|依托|重点|全面|积极|加强|强化|严格|执行|落实|支持|建立|制定|"
+PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做好|依托|重点|全面|积极|加强|强化|严格|执行|落实|支持|建立|制定|构筑|"
                            "增加|推动|提高|整合|构建|申报|列入|纳入|必将|适时|进行|规定|配备|关于|涉及|排查整治|严控|严禁|改建|扩建|"
                            "新建|用好|用足|[和及与的在对将把等为]")
 GENERIC_PROJECTS = {"建设工程", "建设项目", "工程建设项目", "主体工程", "生命线工程", "工程", "项目", "重点工程", "重大工程",
@@ -211,10 +211,14 @@ def run_before(sentence: str, end: int) -> str:
 
 
 def project_prefix(head: str, suffix: str) -> str:
-    """A project's name runs back to the last clause break or the last verb before it, 4-16 characters."""
-    cut = max(head.rfind(c) for c in ",，、;:()《》“”\"") + 1
-    part = head[cut:]
-    stops = list(PROJECT_STOPS.finditer(part))
+    """A project's name runs back to the last clause break or the last verb before it, 4-16 characters; a
+    quoted word inside it stays (消防“生命通道”工程)."""
+    masked = _QUOTED_WORD.sub(lambda m: "〇" * len(m.group()), head)  # same length: positions hold
+    cut = max(masked.rfind(c) for c in ",，、;:()《》“”\"") + 1
+    part, masked = head[cut:], masked[cut:]
+    if "〇" in masked and len(re.findall(f"[{HAN}]", masked)) < 2:
+        return ""  # a quoted word alone (“三个一”工程): a slogan
+    stops = list(PROJECT_STOPS.finditer(masked))
     last = stops[-1].end() if stops else 0
     short = part[last:]
     joined = part[stops[-2].end():stops[-1].start()] if len(stops) > 1 else ""
@@ -227,6 +231,7 @@ def project_prefix(head: str, suffix: str) -> str:
     return part[-16:]
 
 
+_QUOTED_WORD = re.compile(rf"“[{HAN}]{{1,8}}”(?=[{HAN}]*$)")  # a quoted word in the run of characters before an ending
 # 建设工程/建设项目 after a short word is construction work in general (属地建设工程, 园区建设项目), not a project.
 _CONSTRUCTION = re.compile(rf"[{HAN}]{{0,4}}建设")
 

@@ -149,3 +149,16 @@ def test_a_lead_clause_with_a_plus_or_digits_names_the_project_and_its_platforms
 def test_a_project_named_after_a_river_is_a_project_and_the_river_a_river() -> None:
     rows = extract_plan(HEAD + "一、防洪\n实施青溪河城区河段综合治理工程,整治河道4公里。\n").rows
     assert {("projects", "青溪河城区河段综合治理工程"), ("rivers", "青溪河")} <= set(zip(rows["layer"], rows["name"], strict=True))
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("实施消防“生命通道”工程,清除通道障碍物。", "消防“生命通道”工程"),
+    ("实施消防“生命通道”打通工程。", "消防“生命通道”打通工程"),
+    ("构筑社会消防“防火墙”工程。", "社会消防“防火墙”工程"),  # 构筑: a verb of building
+])
+def test_a_quoted_word_inside_a_project_name_is_part_of_it(sentence: str, name: str) -> None:
+    assert _projects("一、消防\n" + sentence + "\n") == {name}
+
+
+def test_a_quoted_word_alone_before_工程_names_no_project() -> None:
+    assert _projects("一、矿山\n“三个一”工程完成100%。\n") == set()
