@@ -24,7 +24,7 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "河流", "灾害", "领域", "之间", "部门", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位",
          "明确", "申报", "制定", "严控", "积极", "我县", "我区", "我市", "规范管理", "无专用",
          "进行", "建强", "配强", "做强", "做实", "壮大", "挂包", "包保", "挂联",  # 建强X队伍, 挂包煤矿: verbs, not qualifiers
-         "支持", "委托", "代建", "共建", "推广")
+         "支持", "委托", "代建", "共建", "推广", "调整", "充实", "发展", "优化", "各类")
 STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
 PLACE_CHARS = "河沟坝山村镇乡湾岩坪塘桥湖溪池寨场洞岭峰垭坡岗坎沱滩"  # last characters of place names
@@ -55,6 +55,7 @@ SUFFIXES = (
     Suffix("(?:非煤矿山|煤矿(?!山)|铁矿|矿业)", "facilities", "mine", 6, min_prefix=0),
     Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
     Suffix("(?:消防救援大队|救援大队|救援支队|救援中队|专职消防队)", "facilities", "fire_brigade", 8, min_prefix=1),  # 县消防救援大队
+    Suffix("(?:救援队伍|抢险队伍|保障队伍|应急队伍|应急分队|救援队)", "facilities", "fire_brigade", 8),  # SCHEMA rule 4: a team
     Suffix("(?:救援中心|救援基地|培训基地|训练基地|实训基地)", "facilities", "rescue_center", 10),
     Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
     Suffix("(?:台站|基准站|基本站|观测站|监测站)(?!网)", "facilities", "warning_station", 6),  # 站网: a network
@@ -236,6 +237,7 @@ _QUOTED_WORD = re.compile(rf"“[{HAN}]{{1,8}}”(?=[{HAN}]*$)")  # a quoted wor
 _CONSTRUCTION = re.compile(rf"[{HAN}]{{0,4}}建设")
 
 
+_OWN_NOUN = re.compile("(?:制度|机制|体系|能力|力量|队伍|人员)$")  # 培训制度和X队伍: a noun of its own, no list mate
 _LEVEL_WORD = re.compile("(?:国家|全国|[省市县区]|[省市县区]级|国家级|乡镇)")  # 国家及省级X站: a level shares the whole noun
 
 
@@ -248,7 +250,7 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
         if not m:
             break
         item = cut_left(m.group(1))
-        if (len(item) < 2 or _LEVEL_WORD.fullmatch(item) or re.search(sfx.pattern + "$", item)
+        if (len(item) < 2 or _LEVEL_WORD.fullmatch(item) or _OWN_NOUN.search(item) or re.search(sfx.pattern + "$", item)
                 or (item.endswith(FACILITY_ENDINGS) and item[-1] not in PLACE_CHARS)):
             break  # an item that names its own kind (县级库) shares no ending
         if sfx.min_prefix == 0 and (item[-1] not in PLACE_CHARS or _CATEGORY_WORDS.search(item)):

@@ -78,3 +78,9 @@ def test_offices_counted_are_no_rows() -> None:
 
 def test_a_network_of_stations_is_no_station() -> None:
     assert _names("一、监测\n增加各类自然灾害监测预警站网密度。\n") == set()
+
+
+def test_rescue_teams_are_fire_brigades_named_without_the_verbs_before_them() -> None:
+    rows = _rows("一、救援\n调整充实县专业救援队伍,优化各类应急救援队伍布局,建立人员培训制度和应急救援队伍培训机制。\n")
+    assert set(rows["name"]) == {"县专业救援队伍", "应急救援队伍"}
+    assert set(rows["kind"]) == {"fire_brigade"}
