@@ -224,7 +224,7 @@ def project_prefix(head: str, suffix: str) -> str:
     short = part[last:]
     joined = part[stops[-2].end():stops[-1].start()] if len(stops) > 1 else ""
     if (stops and stops[-1].group() in "和及与" and 2 <= len(short) < 4 and short + suffix not in GENERIC_PROJECTS
-            and len(joined) >= 2 and not joined.endswith((*FACILITY_ENDINGS, "区", "工程", "项目"))):
+            and len(joined) >= 2 and not joined.endswith((*FACILITY_ENDINGS, "区", "工程", "项目", "建设", "规划", "管理"))):
         last = stops[-2].end()  # 速报与预警工程: a joiner inside a name too short to stand alone
     part = part[last:]
     if part + suffix in GENERIC_PROJECTS or _CONSTRUCTION.fullmatch(part) or _SOME.match(part):

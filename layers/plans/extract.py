@@ -146,7 +146,8 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
     hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence)]
-    hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence)]
+    key_works = any(w in index.top_title(start) for w in _PROJECT_WORDS)
+    hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence) and (key_works or not _paper_work(h))]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)
@@ -183,6 +184,15 @@ def _award(h: Hit, sentence: str) -> bool:
     """Whether ``h`` is a title a place holds, applies for or is given (``申报综合减灾示范社区``,
     ``培育示范企业14家``): an award, not a thing on the map, unless the plan counts it as built."""
     return bool(_AWARD.search(h.name)) and (h.count == 1 or bool(_AWARDING.search(sentence)))
+
+
+_PAPER = re.compile("信息化|信息|审批|管控|素质|培训|宣传|教育|干部|人才|执法")
+
+
+def _paper_work(h: Hit) -> bool:
+    """Whether ``h`` is a project of paper, people or information (网上审批工程, 干部素质提升工程): a row
+    only where a 重点工程 section names it (SCHEMA rule 1)."""
+    return h.layer == "projects" and bool(_PAPER.search(h.name))
 
 
 def _details(index: SectionIndex, start: int) -> bool:

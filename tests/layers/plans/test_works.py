@@ -162,3 +162,17 @@ def test_a_quoted_word_inside_a_project_name_is_part_of_it(sentence: str, name: 
 
 def test_a_quoted_word_alone_before_工程_names_no_project() -> None:
     assert _projects("一、矿山\n“三个一”工程完成100%。\n") == set()
+
+
+@pytest.mark.parametrize("sentence", [
+    "精简行政审批流程,实施网上审批工程。",
+    "实施应急干部素质提升工程,开展执法轮训。",
+    "推进自然灾害监测预警信息化工程。",
+])
+def test_a_works_word_over_paper_people_or_information_outside_a_重点工程_section_names_no_project(sentence: str) -> None:
+    assert _projects("一、主要任务\n" + sentence + "\n") == set()
+    assert _projects("一、重点工程\n(一)能力工程\n1." + sentence + "\n")  # a 重点工程 section names it as a project
+
+
+def test_a_name_joined_after_a_works_noun_is_two_things() -> None:
+    assert _projects("一、主要任务\n加强城乡规划建设和管线工程的安全管理。\n") == set()
