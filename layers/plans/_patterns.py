@@ -183,9 +183,12 @@ _CATEGORY_WORDS = re.compile("煤矿|矿山|尾矿库|园区|开发区|化学品
 def _names_category(prefix: str, run: str) -> bool:
     """Whether ``prefix`` belongs to a category word after it: a place (赵家坝煤矿), or the whole run of
     characters before it when that holds no other category (二级标准化达标煤矿, not 挂包煤矿尾矿库)."""
-    if 2 <= len(prefix) <= 4 and prefix[-1] in PLACE_CHARS:
+    if 2 <= len(prefix) <= 4 and (prefix[-1] in PLACE_CHARS or prefix.endswith(_TOWN_AREAS)):
         return True
     return prefix == run and 2 <= len(prefix) <= 8 and not _CATEGORY_WORDS.search(prefix)
+
+
+_TOWN_AREAS = ("城区", "片区", "场镇", "老城", "新城")  # 中心城区易涝点: an area of a town names the category's place
 
 
 _DATE = re.compile("^(?:年底前|年起|年内|年|月|日)")

@@ -134,7 +134,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     here = index.at(start)
     counted = counted_hits(sentence, heading=index.top_title(start) + (here.title if here else ""))
     names = {h.name for h in counted}
-    named = [h for h in named_hits(sentence) if h.name not in names]
+    named = [h for h in named_hits(sentence) if h.name not in names and not _inside_counted(h, counted, sentence)]
     if index.is_group_heading(start):  # "(一)X能力提升工程" titles the projects under it
         named = [h for h in named if h.layer != "projects"]
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
@@ -193,6 +193,15 @@ def _paper_work(h: Hit) -> bool:
     """Whether ``h`` is a project of paper, people or information (网上审批工程, 干部素质提升工程): a row
     only where a 重点工程 section names it (SCHEMA rule 1)."""
     return h.layer == "projects" and bool(_PAPER.search(h.name))
+
+
+def _inside_counted(h: Hit, counted: list[Hit], sentence: str) -> bool:
+    """Whether ``h`` is the last words of a counted noun (易涝点 of ``2处中心城区易涝点``): the count is the row."""
+    for c in counted:
+        i = sentence.find(c.name)
+        if c.name != h.name and c.name.endswith(h.name) and i >= 0 and i <= h.at < i + len(c.name):
+            return True
+    return False
 
 
 def _details(index: SectionIndex, start: int) -> bool:

@@ -84,3 +84,12 @@ def test_rescue_teams_are_fire_brigades_named_without_the_verbs_before_them() ->
     rows = _rows("一、救援\n调整充实县专业救援队伍,优化各类应急救援队伍布局,建立人员培训制度和应急救援队伍培训机制。\n")
     assert set(rows["name"]) == {"县专业救援队伍", "应急救援队伍"}
     assert set(rows["kind"]) == {"fire_brigade"}
+
+
+def test_a_category_inside_a_counted_name_is_no_second_row() -> None:
+    rows = _rows("一、防汛\n实施2处中心城区易涝点和10km河道整治。\n")
+    assert "易涝点" not in set(rows["name"]) and "中心城区易涝点" in set(rows["name"]), rows["name"].tolist()
+
+
+def test_a_town_area_before_a_category_is_its_place_word() -> None:
+    assert "北片区易涝点" in _names("一、防汛\n加强北片区易涝点的巡查。\n")
