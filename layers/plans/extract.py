@@ -140,7 +140,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
                          *treated_things(sentence)],
-                        [*named, *counted])
+                        [*named, *counted], counted)
     if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start) and not _details(index, start):
         named += _new_spans(works_objects(sentence), [*named, *counted])
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
@@ -213,12 +213,14 @@ def _details(index: SectionIndex, start: int) -> bool:
     return m is not None and _names_project(m.group(1))
 
 
-def _new_spans(hits: list[Hit], found: list[Hit]) -> list[Hit]:
+def _new_spans(hits: list[Hit], found: list[Hit], counted: list[Hit] | None = None) -> list[Hit]:
     """``hits`` whose words no hit of the same layer already covers (a list item that is also a named
-    reservoir stays one row)."""
+    reservoir stays one row) and that are not a thing ``counted`` under the same name in another layer
+    (隐患排危治理143个 is one row)."""
     out: list[Hit] = []
     for h in hits:
-        if not any(x.layer == h.layer and x.at < h.at + len(h.name) and h.at < x.at + len(x.name) for x in [*found, *out]):
+        covered = any(x.layer == h.layer and x.at < h.at + len(h.name) and h.at < x.at + len(x.name) for x in [*found, *out])
+        if not covered and not any(c.name == h.name for c in counted or []):
             out.append(h)
     return out
 

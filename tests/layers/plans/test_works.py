@@ -176,3 +176,8 @@ def test_a_works_word_over_paper_people_or_information_outside_a_重点工程_se
 
 def test_a_name_joined_after_a_works_noun_is_two_things() -> None:
     assert _projects("一、主要任务\n加强城乡规划建设和管线工程的安全管理。\n") == set()
+
+
+def test_works_counted_as_geohazard_treatments_are_not_also_a_project() -> None:
+    rows = extract_plan(HEAD + "一、地灾\n开展隐患排危治理143个。\n").rows
+    assert rows[["layer", "name", "count"]].values.tolist() == [["geohazards", "隐患排危治理", 143]]
