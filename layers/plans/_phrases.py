@@ -101,5 +101,7 @@ def target_subjects(sentence: str) -> list[Hit]:
         if head is None or len(name) < 4 or _GENERIC_SUBJECT.match(name[: head.start()]) or _NO_SUBJECT.search(name):
             continue
         layer, kind = next(((lay, k) for w, lay, k in COUNTED_KINDS if w in name and lay == "facilities"), ("facilities", "other"))
+        if re.match("建设|改造|治理|整治", sentence[m.end(1):]):
+            layer, kind = "projects", "project"  # X基础设施建设完成率: the works are the thing
         out.append(Hit(layer, kind, name, at=m.end(1) - len(name), target=f"{name[head.start():]}目标{m.group(2)}%"))
     return out

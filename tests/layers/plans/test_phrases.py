@@ -198,3 +198,8 @@ def test_the_items_of_a_list_of_facilities_a_works_verb_builds_or_treats_are_pro
 def test_facilities_listed_for_a_use_and_not_for_works_are_no_projects() -> None:
     found = _kinds(_rows("一、城市安全\n加强人防设施、公园绿地、文体场馆等公共基础设施资源整合。"))
     assert not {"人防设施", "公园绿地", "文体场馆"} & set(found), found
+
+
+def test_the_subject_of_a_works_rate_target_is_a_project() -> None:
+    found = _kinds(_rows("一、减灾\n完成年度任务,春季强基基础设施建设完成率100%。"))
+    assert found.get("春季强基基础设施") == ("projects", "project"), found
