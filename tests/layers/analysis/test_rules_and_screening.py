@@ -74,11 +74,11 @@ def test_screening_gcj02_input_and_errors() -> None:
 
 @pytest.mark.usefixtures("built_workspaces")
 def test_every_plan_project_is_screened() -> None:
-    frames = view.load_frames("510821")
-    table = screen_projects(frames, workspace_crs("510821"))
-    assert len(table) == len(frames["projects"])
+    frames = view.load_frames("500110")
+    table = screen_projects(frames, workspace_crs("500110"))
+    assert len(table) == len(frames["projects"]) == 75
     unknown = table["position"].eq("placeholder")
-    assert unknown.sum() == 43  # 旺苍's plan does not locate 43 of its 54 projects: they are not screened
+    assert unknown.sum() == 33  # 綦江's plan does not locate 33 of its 75 projects: they are not screened
     assert table.loc[~unknown, "n_flags"].between(0, 6).all() and table.loc[unknown, "n_flags"].isna().all()
     zh, en = projects_table(table, "zh"), projects_table(table, "en")
     assert list(zh.columns) == ["编号", "名称", "位置", "需关注项数", "需关注项", "来源文件"]

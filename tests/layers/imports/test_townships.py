@@ -29,6 +29,7 @@ from layers.analysis import coverage as cv
 from layers.analysis.risk import HAZARD_KINDS
 from layers.analysis.riskstore import analysed_frames
 from layers.analysis.screen import screen_point
+from layers.catalog.quality import is_placeholder
 from layers.exports.atlas import page_names, township_features, township_page
 from layers.exports.service import shown_frames
 from layers.exports.sheet import Sheet
@@ -210,6 +211,7 @@ def test_atlas_pages_list_what_lies_in_the_imported_polygons(replaced: tuple[gpd
     assert sorted(page_names(frames)) == sorted(frames["townships"]["name"])
     listed = township_features(frames, "桂溪街道")["geohazards"]
     pts = frames["geohazards"][frames["geohazards"].geometry.geom_type == "Point"]
+    pts = pts[~is_placeholder(pts)]  # an item the plan does not locate is on no township's page
     inside = pts[pts.to_crs(GK).representative_point().within(GUIXI)]
     assert sorted(listed["fid"]) == sorted(inside["fid"]) and len(listed)
     fig = township_page(frames, open_workspace(ADCODE).metric_crs, "桂溪街道", "垫江县", Sheet("垫江县", dpi=40))
