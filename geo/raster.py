@@ -11,7 +11,7 @@ memory (``bytes``), never from a temporary file that another session could find 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,8 +123,10 @@ def kernel_density(points: gpd.GeoSeries, *, bounds: tuple[float, float, float, 
     return Grid(smooth / (cell_m * cell_m) * 1e6, transform, crs)
 
 
-def write_geotiff(path: str | Path, grid: Grid, *, mask: npt.NDArray[np.bool_] | None = None) -> Path:
-    """Write ``grid`` as a single-band float32 GeoTIFF with CRS and nodata (cells where ``mask`` is False)."""
+def write_geotiff(path: str | Path, grid: Grid, *, mask: npt.NDArray[np.bool_] | None = None,
+                  tags: Mapping[str, str] | None = None) -> Path:
+    """Write ``grid`` as a single-band float32 GeoTIFF with CRS and nodata (cells where ``mask`` is False)
+    and the metadata ``tags`` (GDAL metadata items, shown by ``gdalinfo``)."""
     values = grid.values.astype("float32")
     if mask is not None:
         values = np.where(mask, values, NODATA).astype("float32")
@@ -134,7 +136,15 @@ def write_geotiff(path: str | Path, grid: Grid, *, mask: npt.NDArray[np.bool_] |
                        dtype="float32", crs=grid.crs.to_wkt(), transform=grid.transform, nodata=NODATA,
                        compress="deflate") as dst:
         dst.write(values, 1)
+        if tags:
+            dst.update_tags(**tags)
     return p
+
+
+def read_tags(path: str | Path) -> dict[str, str]:
+    """The metadata items of a GeoTIFF (empty when it has none)."""
+    with rasterio.open(path) as ds:
+        return dict(ds.tags())
 
 
 def _earth_crs(ds: DatasetReader, label: str) -> CRS:

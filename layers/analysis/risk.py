@@ -6,6 +6,7 @@ are left out of every indicator and count: their township is unknown."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -285,8 +286,23 @@ def _kde(county: gpd.GeoDataFrame, pts: gpd.GeoSeries, cfg: dict) -> Grid:
                           cell_m=cfg["kde"]["cell_m"], bandwidth_m=cfg["kde"]["bandwidth_m"])
 
 
+DENSITY_TAG = "onemap_density_of"
+"""The GeoTIFF metadata item naming what a density surface was computed from (:func:`density_key`)."""
+
+
+def density_key(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict | None = None) -> str:
+    """A digest of what the density surface of ``frames`` is computed from: the located hazard points,
+    the county, the metric CRS and the kernel settings. A surface whose key differs is another one."""
+    cfg = cfg or risk_config()
+    gh = frames["geohazards"]
+    pts = _points(gh if gh.empty else gh[~is_placeholder(gh)], HAZARD_KINDS).geometry
+    parts = (digest(pts), digest(frames["county"].geometry), crs.srs, repr(sorted(cfg["kde"].items())))
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def write_kde(frames: Mapping[str, gpd.GeoDataFrame], crs: CRS, cfg: dict, path: Path) -> Path:
-    """Hazard-point density (points/km²) over the county, GeoTIFF in the metric CRS, nodata outside."""
+    """Hazard-point density (points/km²) over the county, GeoTIFF in the metric CRS, nodata outside,
+    tagged with :func:`density_key` of the points it was computed from."""
     county = frames["county"].to_crs(crs)
     grid = _kde(county, _points(frames["geohazards"].to_crs(crs), HAZARD_KINDS).geometry, cfg)
-    return write_geotiff(path, grid, mask=area_mask(county.geometry, grid))
+    return write_geotiff(path, grid, mask=area_mask(county.geometry, grid), tags={DENSITY_TAG: density_key(frames, crs, cfg)})

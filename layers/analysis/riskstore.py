@@ -17,10 +17,10 @@ from types import MappingProxyType
 import geopandas as gpd
 from pyproj import CRS
 
-from geo.raster import zonal_stats
+from geo.raster import read_tags, zonal_stats
 from layers.accounts import guard
 from layers.analysis._memo import digest, memo
-from layers.analysis.risk import compute_risk
+from layers.analysis.risk import DENSITY_TAG, compute_risk, density_key
 from layers.catalog.quality import QualityOptions, apply_quality
 from layers.store.kde import kde_output, kde_path
 from layers.store.schema import conform
@@ -76,14 +76,28 @@ def risk_after(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density
     moved or none is published yet; otherwise the township means are taken from the published one."""
     scheme = stored_scheme(ws)
     published = kde_path(ws.store.path(ws.adcode), "geohazard")
-    if points_moved or not published.exists():
+    wanted = density_key(frames, ws.metric_crs)
+    if points_moved or _surface_of(published) != wanted:
+        # the points moved, or the published file is missing or of other points (its writer was killed
+        # between its commit and the publish): computed again, to be published with this change
         return conform("risk_townships", compute_risk(frames, ws.metric_crs, scheme=scheme, kde_path=density).townships)
     risk = compute_risk(frames, ws.metric_crs, scheme=scheme).townships
-    if len(risk):
-        stat = published.stat()  # the published surface is replaced (new mtime), never rewritten in place
-        key = ("zonal", str(published), stat.st_mtime_ns, stat.st_size, digest(risk.geometry))
+    if len(risk):  # the file holds exactly the surface of these points (its tag), so the memo keys on that
+        key = ("zonal", wanted, digest(risk.geometry))
         risk["kde_mean"] = memo(key, lambda: zonal_stats(published, risk)["mean"].round(4).to_numpy())
     return conform("risk_townships", risk)
+
+
+def _surface_of(path: Path) -> str | None:
+    """The :func:`density_key` a published density file was computed from (None: no file, or one
+    without the tag)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    # replaced by os.replace (a new inode), never rewritten in place: the tag is read once per file
+    key = ("density-tag", str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return memo(key, lambda: read_tags(path).get(DENSITY_TAG))
 
 
 _warmed: set[tuple[str, str]] = set()
