@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
-from geo.errors import OptionError
+from geo.errors import NotPermittedError, OptionError
 from layers.store.workspace import store
 
 ACCOUNTS_FILE = "onemap_accounts.sqlite"
@@ -25,11 +26,17 @@ def backup(out: Path) -> list[Path]:
                           "(see the README, Deployment): pg_dump --format=custom --schema='ws_*' --schema=onemap_accounts "
                           "--file=onemap.dump \"$ONEMAP_STORE\"")
     out = Path(out)
+    folder: Path = st.folder  # type: ignore[attr-defined]
+    if _within(out, folder):
+        raise NotPermittedError(f"备份不能放在工作区文件夹里（{out.name}）：请换一个工作区文件夹以外的新目录 / a backup cannot go "
+                                f"into the workspace folder ({out.name}); give a new folder outside it")
+    if out.exists() and not out.is_dir():
+        raise NotPermittedError(f"备份目录“{out.name}”已存在且不是文件夹，不会写入：请换一个新目录 / the backup folder '{out.name}' "
+                                "exists and is not a folder; nothing is written: give a new folder")
     if out.exists() and any(out.iterdir()):
         raise OptionError(f"备份目录 {out.name} 已存在且不为空，请换一个新目录 / the backup folder {out.name} exists and is not "
                           "empty; give a new folder")
     out.mkdir(parents=True, exist_ok=True)
-    folder: Path = st.folder  # type: ignore[attr-defined]
     written = []
     names = [f"{a}.gpkg" for a in st.adcodes()] + ([ACCOUNTS_FILE] if (folder / ACCOUNTS_FILE).is_file() else [])
     for name in names:
@@ -43,7 +50,13 @@ def backup(out: Path) -> list[Path]:
     return written
 
 
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (existing or not, through links and ``..``) is ``folder`` or lies in it."""
+    real, base = path.resolve(), folder.resolve()
+    return real == base or base in real.parents
+
+
 def _online_copy(src: Path, dst: Path) -> Path:
-    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as con, sqlite3.connect(dst) as target:
+    with closing(sqlite3.connect(f"file:{src}?mode=ro", uri=True)) as con, closing(sqlite3.connect(dst)) as target:
         con.backup(target)
     return dst

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point
 
+from geo.errors import NotPermittedError
 from layers.__main__ import main
 from layers.edits import edit
 from layers.store.backup import backup
@@ -43,3 +44,21 @@ def test_a_backup_never_writes_into_a_folder_that_holds_files(private_workspaces
     with pytest.raises(Exception, match="已存在且不为空"):
         backup(tmp_path / "old")
     assert (tmp_path / "old" / "x.txt").read_text() == "keep"
+
+
+def test_a_backup_is_refused_onto_a_file_a_device_or_into_the_workspace_folder(private_workspaces: Path, tmp_path: Path,
+                                                                             capsys) -> None:  # noqa: ANN001
+    kept = tmp_path / "exist.csv"
+    kept.write_text("keep")
+    for target in (kept, Path("/dev/null")):
+        with pytest.raises(NotPermittedError, match=rf"^备份目录“{target.name}”已存在且不是文件夹.* / the backup folder '{target.name}' "
+                                                   "exists and is not a folder"):
+            backup(target)
+    assert kept.read_text() == "keep" and Path("/dev/null").is_char_device()
+    for inside in (private_workspaces / "bk", private_workspaces / "sub" / ".." / "bk2"):
+        with pytest.raises(NotPermittedError, match=r"^备份不能放在工作区文件夹里.* / a backup cannot go into the workspace folder"):
+            backup(inside)
+    assert sorted(p.name for p in private_workspaces.iterdir()) == ["500231.gpkg"]  # nothing created, no -wal/-shm left
+    assert main(["backup", "--out", str(kept)]) == 2  # the command: the message, no traceback
+    err = capsys.readouterr().err
+    assert "exists and is not a folder" in err and "Traceback" not in err
