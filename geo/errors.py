@@ -60,6 +60,11 @@ class ConflictError(GeoError, RuntimeError):
     the message names that change (who, when, what). Nothing was written."""
 
 
+class DatabaseError(GeoError, OSError):
+    """The workspace database cannot be reached or used; the message names host, port and database
+    (never the password) and says what to check."""
+
+
 class NotPermittedError(GeoError, PermissionError):
     """The user (or the path asked for) may not be written; nothing was changed."""
 

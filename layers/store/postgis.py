@@ -26,12 +26,14 @@ import shapely
 from psycopg import conninfo
 
 from geo.crs import CGCS2000, reproject
-from geo.errors import ConflictError, GeoError, UnknownNameError
+from geo.errors import ConflictError, DatabaseError, UnknownNameError
 from layers.catalog.specs import SPECS, get_spec
 from layers.store import changes as changes_
 from layers.store import schema as s
 from layers.store.kde import clean_kde_leftovers
 from layers.store.model import Changeset, Snapshot, UserChange
+
+__all__ = ["DatabaseError", "PostgisStore"]
 
 SCHEMA = re.compile(r"^ws_(\d{6})$")
 SRS = 4490
@@ -39,11 +41,6 @@ LOCK_CLASS = 0x4F4D  # pg_advisory_xact_lock(LOCK_CLASS, adcode): one writer per
 LOCK_TIMEOUT_S = 30
 CONNECT_TIMEOUT_S = 10
 PG_TYPES = {"str": "text", "int": "bigint", "float": "double precision", "bool": "boolean", "TEXT": "text", "INTEGER": "integer"}
-
-
-class DatabaseError(GeoError, OSError):
-    """The workspace database cannot be reached or used; the message names host, port and database
-    (never the password) and says what to check."""
 
 
 class PostgisStore:

@@ -41,3 +41,24 @@ def test_browser_code_and_styles_are_real_files() -> None:
     assert (render / "onemap.js").stat().st_size > 1000 and (render / "onemap.css").stat().st_size > 100
     source = (render / "webmap.py").read_text(encoding="utf-8")
     assert "onemap.css" in source and "onemap.js" in source and not re.search(r"\{\s*(position|display|font-size)\s*:", source)
+
+
+def test_every_error_class_belongs_to_the_one_hierarchy_of_geo_errors() -> None:
+    """Errors that cross an edge are the classes of geo/errors.py or their subclasses, defined next to
+    the one edge that raises them; a new family of errors goes into geo/errors.py."""
+    import geo.errors
+
+    family = {n for n, v in vars(geo.errors).items() if isinstance(v, type) and issubclass(v, geo.errors.GeoError)}
+    outside = []
+    for f in sorted([*(ROOT / "layers").rglob("*.py"), *(ROOT / "ui").rglob("*.py")]):
+        for name, bases in re.findall(r"^class (\w+)\(([^)]*)\):", f.read_text(encoding="utf-8"), re.M):
+            if name.endswith(("Error", "Refused")) and not family & {b.strip() for b in bases.split(",")}:
+                outside.append(f"{f.relative_to(ROOT)}: {name}({bases})")
+    assert outside == []
+
+
+def test_print_maps_never_import_the_web_renderer() -> None:
+    """The PNG/PDF sheets and the atlas draw from the layer specs, not from the Leaflet renderer (only
+    the single-file HTML export embeds it)."""
+    printed = ("printmap.py", "sheet.py", "atlas.py")
+    assert [f for f in printed if re.search(r"^\s*(from|import) layers\.render", (ROOT / "layers" / "exports" / f).read_text(encoding="utf-8"), re.M)] == []
