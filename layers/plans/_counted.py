@@ -70,7 +70,7 @@ _SKIP_NOUNS = ("人", "次", "年", "月", "项", "名", "户", "万", "亿", "�
 
 def counted_hits(sentence: str, *, heading: str = "") -> list[Hit]:
     """Counted things: ``新建蓄水池26口`` -> water_tank x 26; ``建成4个检查站`` -> checkpoint x 4; an
-    elided noun takes the words of the one before it (``基本站1个,一般站4个`` -> 地震监测一般站); firms
+    elided noun takes the kind of the one before it (``基本站1个,一般站4个`` -> 一般站, a warning station); firms
     counted in 家 take the category the sentence names (``煤矿完成升级改造3家`` -> 升级改造煤矿). Forest-fire
     gear is that only in a sentence, or under a ``heading``, about forests or fire."""
     out: list[Hit] = []
@@ -83,7 +83,7 @@ def counted_hits(sentence: str, *, heading: str = "") -> list[Hit]:
         if _LEVEL.fullmatch(noun):
             levels.append((noun, int(m.group(1)), m.group(2), m.start()))
             continue
-        found = _counted(_elided(noun, out), int(m.group(1)), m.group(2), m.start())
+        found = _counted_as(noun, out, int(m.group(1)), m.group(2), m.start())
         if found and _LEVEL.match(noun):
             found += [h for lv, n, unit, at in levels for h in _counted(lv + noun[2:], n, unit, at)]
         levels = []
@@ -94,7 +94,7 @@ def counted_hits(sentence: str, *, heading: str = "") -> list[Hit]:
             continue
         for words in _each(m.group(1)):  # A和B各2个: two things, two of each
             noun = _firm(_noun_before(words), m.group(3), sentence[: m.start(2)])
-            out += _counted(_elided(noun, out), int(m.group(2)), m.group(3), m.start(2) - len(noun))
+            out += _counted_as(noun, out, int(m.group(2)), m.group(3), m.start(2) - len(noun))
     forest = _FOREST.search(sentence) or re.search("[林火]", heading)
     return [_outside_forest(h) if h.kind in _DUAL_USE and not forest else h for h in out]
 
@@ -133,6 +133,16 @@ def _firm(noun: str, unit: str, before: str) -> str:
         return noun
     tail = _FIRM_VERBS.sub("", re.split(r"[\d,，;；、。\s]", before[cats[-1].end() :])[-1])
     return tail + cats[-1].group() if len(tail) >= 2 else noun
+
+
+def _counted_as(noun: str, before: list[Hit], n: int, unit: str, at: int) -> list[Hit]:
+    """:func:`_counted` of ``noun`` whose kind is read from its elided words (:func:`_elided`) and whose
+    name stays the words the plan writes (SCHEMA rule 2: 一般站, not 地震监测一般站)."""
+    full = _elided(noun, before)
+    hits = _counted(full, n, unit, at)
+    for h in hits if full != noun else []:
+        h.name = noun
+    return hits
 
 
 def _elided(noun: str, before: list[Hit]) -> str:
