@@ -72,7 +72,7 @@ SUFFIXES = (
     Suffix("(?:林区|森林公园)", "forest_fire", "forest_area", 6),
     Suffix("(?:旅游区|风景区)", "forest_fire", "scenic_area", 6),
     Suffix("山(?![区洪林地火体坡脚])", "forest_fire", "forest_area", 3, context=("林", "火")),
-    Suffix(r"河(?![道流长段床堤岸网湖])", "rivers", "stream", 3, forbid=RIVER_FORBID),
+    Suffix(r"河(?![道流长段床堤岸网湖口])", "rivers", "stream", 3, forbid=RIVER_FORBID),  # X河口: a place
     Suffix(r"江(?![县区市府委镇乡人街段“”\"《(])", "rivers", "river", 2, forbid=RIVER_FORBID),
     Suffix(r"沟(?![通渠道])", "rivers", "gully", 3, forbid=RIVER_FORBID + "矿"),
     Suffix(r"湖(?![泊区])", "rivers", "lake", 3, forbid=RIVER_FORBID),

@@ -93,3 +93,8 @@ def test_a_category_inside_a_counted_name_is_no_second_row() -> None:
 
 def test_a_town_area_before_a_category_is_its_place_word() -> None:
     assert "北片区易涝点" in _names("一、防汛\n加强北片区易涝点的巡查。\n")
+
+
+def test_a_place_named_河口_is_no_river() -> None:
+    rows = _rows("一、水上\n完善青石三河口、坪山桥水上应急储备点建设。\n")
+    assert "rivers" not in set(rows["layer"]), rows[["layer", "name"]].values.tolist()
