@@ -24,7 +24,7 @@ STOPS = ("实施", "推进", "开展", "加强", "完成", "建设", "新建", "
          "河流", "灾害", "领域", "之间", "部门", "打通", "巡山", "布设", "安装", "部署", "购买", "依据", "根据", "涉水", "行业", "部位",
          "明确", "申报", "制定", "严控", "积极", "我县", "我区", "我市", "规范管理", "无专用",
          "进行", "建强", "配强", "做强", "做实", "壮大", "挂包", "包保", "挂联",  # 建强X队伍, 挂包煤矿: verbs, not qualifiers
-         "支持", "委托", "代建", "共建", "推广", "调整", "充实", "发展", "优化", "各类")
+         "支持", "委托", "代建", "共建", "推广", "调整", "充实", "发展", "优化", "各类", "深化")
 STOP_RE = re.compile("|".join(sorted(map(re.escape, STOPS), key=len, reverse=True)))
 LIST_JOINERS = "、和及与"
 PLACE_CHARS = "河沟坝山村镇乡湾岩坪塘桥湖溪池寨场洞岭峰垭坡岗坎沱滩"  # last characters of place names
@@ -65,6 +65,8 @@ SUFFIXES = (
     Suffix("(?:指挥中心|保障中心|预警中心|调度中心|指挥总部|指挥大厅|值班室)", "facilities", "command_center", 10),
     Suffix("(?:水文站|雨量站|气象站|预警站)(?!网)", "facilities", "warning_station", 6),
     Suffix("(?:化工园区|工业园区|产业园区|开发区)", "facilities", "industrial_park", 6, min_prefix=0),
+    Suffix("(?:危险化学品|危化品|危化|化工|烟花爆竹|民爆)(?:重大危险源)?(?:生产经营|生产销售|生产|经营|储存|使用|销售|批发)?企业",
+           "facilities", "hazchem", 4, min_prefix=0),  # SCHEMA kinds: 危化企业
     Suffix("机场", "facilities", "airport", 6),
     Suffix("(?:人民医院|医院)", "facilities", "hospital", 8),
     Suffix("(?:中学校|中学|小学|学校)", "facilities", "school", 8),

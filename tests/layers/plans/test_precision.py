@@ -98,3 +98,13 @@ def test_a_town_area_before_a_category_is_its_place_word() -> None:
 def test_a_place_named_河口_is_no_river() -> None:
     rows = _rows("一、水上\n完善青石三河口、坪山桥水上应急储备点建设。\n")
     assert "rivers" not in set(rows["layer"]), rows[["layer", "name"]].values.tolist()
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("完成城区危险化学品生产企业搬迁改造。", "城区危险化学品生产企业"),
+    ("持续推动烟花爆竹生产企业整体退出。", "烟花爆竹生产企业"),
+    ("深化精细化工企业安全管理。", "精细化工企业"),
+])
+def test_dangerous_goods_firms_are_hazchem_facilities(sentence: str, name: str) -> None:
+    rows = _rows("一、危化\n" + sentence + "\n")
+    assert ["facilities", "hazchem"] in rows.loc[rows["name"] == name, ["layer", "kind"]].values.tolist(), rows["name"].tolist()
