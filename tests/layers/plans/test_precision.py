@@ -103,7 +103,7 @@ def test_a_place_named_河口_is_no_river() -> None:
 @pytest.mark.parametrize(("sentence", "name"), [
     ("完成城区危险化学品生产企业搬迁改造。", "城区危险化学品生产企业"),
     ("持续推动烟花爆竹生产企业整体退出。", "烟花爆竹生产企业"),
-    ("严格危化企业安全管理。", "危化企业"),
+    ("加强危化企业安全管理。", "危化企业"),
 ])
 def test_dangerous_goods_firms_are_hazchem_facilities(sentence: str, name: str) -> None:
     rows = _rows("一、危化\n" + sentence + "\n")
