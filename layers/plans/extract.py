@@ -206,11 +206,16 @@ def _inside_counted(h: Hit, counted: list[Hit], sentence: str) -> bool:
 
 def _details(index: SectionIndex, start: int) -> bool:
     """Whether the sentence at ``start`` is in a paragraph that opens with a project's name (``X平台建设。``
-    then what it holds): the objects it builds are parts of that project, and the name is read whole."""
+    then what it holds) or a trade's (``2.非煤矿山。``): the objects it builds are parts of that project or
+    tasks of the trade, not projects of their own."""
     text = index.text
     para = text.rfind("\n", 0, start) + 1
     m = _LEAD_CLAUSE.match(text, para)
-    return m is not None and _names_project(m.group(1))
+    return (m is not None and _names_project(m.group(1))) or _TRADE_LEAD.match(text, para) is not None
+
+
+# A numbered paragraph led by a trade (1.煤矿。 2.非煤矿山。): the systems it builds are tasks of the trade.
+_TRADE_LEAD = re.compile(r"[ \t#*]*\d{1,2}[.、]\s*(?:[\u4e00-\u9fff]{2,6})。")
 
 
 def _new_spans(hits: list[Hit], found: list[Hit], counted: list[Hit] | None = None) -> list[Hit]:

@@ -181,3 +181,9 @@ def test_a_name_joined_after_a_works_noun_is_two_things() -> None:
 def test_works_counted_as_geohazard_treatments_are_not_also_a_project() -> None:
     rows = extract_plan(HEAD + "一、地灾\n开展隐患排危治理143个。\n").rows
     assert rows[["layer", "name", "count"]].values.tolist() == [["geohazards", "隐患排危治理", 143]]
+
+
+def test_the_systems_of_a_paragraph_led_by_a_trade_are_its_tasks_not_projects() -> None:
+    body = ("一、重点工程\n(一)风险防控工程\n专栏1 风险防控工程\n\t1.煤矿。建立煤矿安全风险防控一张图,开展立体煤矿示范项目。\n"
+            "2.非煤矿山。建设尾矿库安全风险监测预警信息平台。\n")
+    assert _projects(body) == {"立体煤矿示范项目"}
