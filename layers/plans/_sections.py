@@ -111,6 +111,20 @@ class SectionIndex:
         s = self.at(pos)
         return s is not None and (s.level <= 2 or s.number.startswith("专栏")) and not re.search("[\n。]", self.text[s.start:pos])
 
+    def has_box(self, pos: int) -> bool:
+        """Whether the heading in force at ``pos`` (not a 专栏 or an item of one) holds a 专栏 before the
+        next heading of its level: its own text then summarises what the 专栏 lists."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0 or self._sections[i].level > 2:
+            return False
+        level = self._sections[i].level
+        for s in self._sections[i + 1:]:
+            if s.level <= level:
+                return False
+            if s.number.startswith("专栏"):
+                return True
+        return False
+
     def path(self, pos: int) -> str:
         s = self.at(pos)
         return s.path if s is not None else ""

@@ -141,7 +141,8 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
                          *treated_things(sentence)],
                         [*named, *counted], counted)
-    if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start) and not _details(index, start):
+    if (any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start) and not _details(index, start)
+            and not index.has_box(start)):
         named += _new_spans(works_objects(sentence), [*named, *counted])
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows

@@ -187,3 +187,9 @@ def test_the_systems_of_a_paragraph_led_by_a_trade_are_its_tasks_not_projects() 
     body = ("一、重点工程\n(一)风险防控工程\n专栏1 风险防控工程\n\t1.煤矿。建立煤矿安全风险防控一张图,开展立体煤矿示范项目。\n"
             "2.非煤矿山。建设尾矿库安全风险监测预警信息平台。\n")
     assert _projects(body) == {"立体煤矿示范项目"}
+
+
+def test_the_intro_of_a_重点工程_section_with_a_专栏_summarises_it_and_names_no_projects() -> None:
+    body = ("一、重点工程\n(一)科技支撑工程\n建设区域性应急指挥、信息报送平台,采购一批装备。\n专栏1 科技支撑工程\n"
+            "\t1.灾情数据库建设工程。建设灾情数据库。\n(二)预警工程\n推进山洪预警平台建设。\n")
+    assert _projects(body) == {"灾情数据库建设工程", "山洪预警平台"}
