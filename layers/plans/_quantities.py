@@ -43,6 +43,25 @@ def distance_rules(sentence: str) -> list[Hit]:
     return out
 
 
+# 避免在A、B和C选址建房: the places named are zones where building is banned (no distance given).
+_BANNED_IN = re.compile(rf"(?:避免|禁止|严禁|不得|不准)在([{HAN}、和及与]{{2,40}}?)(?:范围|区域)?(?:选址|新建|建设|建房|修建|兴建)")
+
+
+def banned_zones(sentence: str) -> list[Hit]:
+    """``避免在A、B和C选址建房`` -> a no-build zone for each place named (a ban with a distance is
+    :func:`distance_rules`)."""
+    out = []
+    for m in _BANNED_IN.finditer(sentence):
+        if re.search("公里|千米|米|内$", m.group(1)):
+            continue  # a distance: distance_rules reads it
+        at = m.start(1)
+        for item in re.split("[、和及与]", m.group(1)):
+            if len(item) >= 2:
+                out.append(Hit("rules", "no_build_zone", item, at=at))
+            at += len(item) + 1
+    return out
+
+
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(?:千米|公里|km)", re.IGNORECASE)
 _LINE_ENDINGS = (("隔离带", "isolation_belt"), ("公路", "fire_road"), ("步道", "fire_road"), ("道路", "fire_road"),
                  ("通道", "fire_road"), ("林道", "fire_road"))

@@ -22,6 +22,7 @@ from layers.plans._patterns import Hit, forest_things, named_hits
 from layers.plans._phrases import listed_items, listed_works, river_reaches, target_subjects
 from layers.plans._quantities import (
     action_of,
+    banned_zones,
     budget_wan,
     departments,
     distance_rules,
@@ -146,7 +147,10 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         named += _new_spans(works_objects(sentence), [*named, *counted])
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
-    hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence)]
+    zones = banned_zones(sentence)
+    if zones:  # the places of a ban are its zones, not also hazard zones of their own
+        named = [h for h in named if not any(z.at <= h.at < z.at + len(z.name) + 4 for z in zones)]
+    hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence), *zones]
     key_works = any(w in index.top_title(start) for w in _PROJECT_WORDS)
     hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence) and (key_works or not _paper_work(h))]
     if not hits:

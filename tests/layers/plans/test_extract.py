@@ -274,3 +274,11 @@ def test_a_date_before_a_category_is_no_part_of_its_name() -> None:
 
 def test_a_place_ending_like_a_facility_still_shares_the_list_ending() -> None:
     assert set(_rows("一、水库\n加快石桥、龙谷溪水库建设。\n")["name"]) == {"石桥水库", "龙谷溪水库"}
+
+
+def test_places_a_plan_bans_building_in_are_no_build_zones_one_each() -> None:
+    rows = _rows("一、农房\n推进农村危房改造,避免在地质条件差、泥石流易发区和山洪灾害危险区选址建房。\n")
+    zones = rows[rows["layer"] == "rules"]
+    assert set(zones["name"]) == {"地质条件差", "泥石流易发区", "山洪灾害危险区"}
+    assert set(zones["kind"]) == {"no_build_zone"}
+    assert not ({"泥石流易发区", "地质条件差易发区"} & set(rows.loc[rows["layer"] != "rules", "name"]))
