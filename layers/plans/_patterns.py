@@ -55,16 +55,21 @@ SUFFIXES = (
     Suffix("(?:非煤矿山|煤矿(?!山)|铁矿|矿业)", "facilities", "mine", 6, min_prefix=0),
     Suffix("(?:消防救援站|消防站|救援站)", "facilities", "fire_brigade", 8),
     Suffix("(?:消防救援大队|救援大队|救援支队|救援中队|专职消防队)", "facilities", "fire_brigade", 8, min_prefix=1),  # 县消防救援大队
+    Suffix("气防站", "facilities", "fire_brigade", 4, min_prefix=0),  # the gas-rescue station of a chemical park
     Suffix("(?:救援队伍|抢险队伍|保障队伍|应急队伍|应急分队|救援队)", "facilities", "fire_brigade", 8),  # SCHEMA rule 4: a team
     Suffix("(?:救援中心|救援基地|培训基地|训练基地|实训基地)", "facilities", "rescue_center", 10),
     Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
     Suffix("(?:台站|基准站|基本站|观测站|监测站)(?!网)", "facilities", "warning_station", 6),  # 站网: a network
-    Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心|(?<!森林)公园(?!绿地))", "facilities", "other", 10),
+    Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心|(?<!森林)公园(?!绿地)|救护站|体验中心)",
+           "facilities", "other", 10),
+    Suffix("消火栓", "facilities", "other", 6),  # 市政消火栓
+    Suffix("水闸", "facilities", "other", 4, min_prefix=0),  # 病险水闸
+    Suffix("(?:预警终端|大喇叭|监测站点)", "facilities", "warning_station", 6, min_prefix=0),
     Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
     Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8, min_prefix=0),
     Suffix("(?:指挥中心|保障中心|预警中心|调度中心|指挥总部|指挥大厅|值班室)", "facilities", "command_center", 10),
     Suffix("(?:水文站|雨量站|气象站|预警站)(?!网)", "facilities", "warning_station", 6),
-    Suffix("(?:化工园区|工业园区|产业园区|开发区)", "facilities", "industrial_park", 6, min_prefix=0),
+    Suffix("(?:化工园区|工业园区|产业园区|物流园区|仓储园区|开发区|化工集中区)", "facilities", "industrial_park", 6, min_prefix=0),
     Suffix("(?:危险化学品|危化品|危化|化工|烟花爆竹|民爆)(?:重大危险源)?(?:生产经营|生产销售|生产|经营|储存|使用|销售|批发)?企业",
            "facilities", "hazchem", 4, min_prefix=0),  # SCHEMA kinds: 危化企业
     Suffix("机场", "facilities", "airport", 6),

@@ -108,3 +108,17 @@ def test_a_place_named_河口_is_no_river() -> None:
 def test_dangerous_goods_firms_are_hazchem_facilities(sentence: str, name: str) -> None:
     rows = _rows("一、危化\n" + sentence + "\n")
     assert ["facilities", "hazchem"] in rows.loc[rows["name"] == name, ["layer", "kind"]].values.tolist(), rows["name"].tolist()
+
+
+@pytest.mark.parametrize(("sentence", "name", "kind"), [
+    ("构成重大危险源的园区配套建设气防站。", "气防站", "fire_brigade"),
+    ("工业园区、物流仓储园区配套建设专用停车场。", "物流仓储园区", "industrial_park"),
+    ("加强病险水库和病险水闸除险加固。", "水闸", "other"),
+    ("加强市政消火栓等公共消防设施建设。", "市政消火栓", "other"),
+    ("完成人口聚集区域的预警终端布设。", "预警终端", "warning_station"),
+    ("确保农村广播和大喇叭覆盖到每户。", "大喇叭", "warning_station"),
+    ("健全乡镇应急救援站和应急救护站共建机制。", "应急救护站", "other"),
+])
+def test_facilities_named_by_their_kind(sentence: str, name: str, kind: str) -> None:
+    rows = _rows("一、设施\n" + sentence + "\n")
+    assert ["facilities", kind] in rows.loc[rows["name"] == name, ["layer", "kind"]].values.tolist(), rows["name"].tolist()
