@@ -60,12 +60,12 @@ SUFFIXES = (
     Suffix("(?:救援中心|救援基地|培训基地|训练基地|实训基地)", "facilities", "rescue_center", 10),
     Suffix("(?:防洪薄弱点|薄弱点|内涝点|易涝点|易涝隐患点)", "facilities", "flood_key_area", 6, min_prefix=0),
     Suffix("(?:台站|基准站|基本站|观测站|监测站)(?!网)", "facilities", "warning_station", 6),  # 站网: a network
-    Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|储存室|安全社区|科普中心|(?<!森林)公园(?!绿地)|救护站|体验中心)",
+    Suffix("(?:停车场|卸载点|起降点|体验馆|科普基地|教育基地|示范社区|服务站|安全社区|科普中心|(?<!森林)公园(?!绿地)|救护站|体验中心)",
            "facilities", "other", 10),
     Suffix("消火栓", "facilities", "other", 6),  # 市政消火栓
     Suffix("水闸", "facilities", "other", 4, min_prefix=0),  # 病险水闸
     Suffix("(?:预警终端|大喇叭|监测站点)", "facilities", "warning_station", 6, min_prefix=0),
-    Suffix("(?:储备库|储备中心|储备点|储备仓库)", "facilities", "material_depot", 10),
+    Suffix("(?:储备库|储备中心|储备点|储备仓库|储备室|储存室)", "facilities", "material_depot", 10),
     Suffix("(?:避难场所|避灾点|安置点)", "facilities", "shelter", 8, min_prefix=0),
     Suffix("(?:指挥中心|保障中心|预警中心|调度中心|指挥总部|指挥大厅|值班室)", "facilities", "command_center", 10),
     Suffix("(?:水文站|雨量站|气象站|预警站)(?!网)", "facilities", "warning_station", 6),
@@ -162,16 +162,18 @@ def named_hits(sentence: str) -> list[Hit]:
                 prefix = cut_left(run[-RUN_CHARS:])[-sfx.max_prefix:]
             if sfx.min_prefix == 0 and not _names_category(prefix, run):
                 prefix = ""  # a category (煤矿) after other words: the category alone, unless a place names it
-            start = m.start() - len(prefix)
-            if (len(prefix) < sfx.min_prefix or any(c in sfx.forbid for c in prefix)
+            level = (_level_before(sentence, m.start() - len(prefix))
+                     if sfx.layer == "facilities" and len(prefix) == len(run) and not re.match("[一二三四五]级", prefix) else "")
+            start = m.start() - len(prefix) - len(level)
+            if (len(level + prefix) < sfx.min_prefix or any(c in sfx.forbid for c in prefix)
                     or any(a < m.end() and start < b and (sfx.layer != "projects" or lay == sfx.layer) for a, b, lay in taken)):
                 continue
-            name = prefix + m.group()
+            name = level + prefix + m.group()
             if is_generic(name, prefix, sfx.layer):
                 continue
             taken.append((start, m.end(), sfx.layer))
             out.append(Hit(sfx.layer, sfx.kind, name, at=start))
-            if sfx.layer != "projects":
+            if sfx.layer != "projects" and not level:  # 为基础、村(社区)储存室: the level is this name's own
                 out += _list_mates(sentence, start, m.group(), sfx)
     return out
 
@@ -213,6 +215,16 @@ def _alias(sentence: str, start: int, end: int) -> bool:
     return i > 0 and re.fullmatch(f"[{HAN}]*", sentence[i + 1 : start]) is not None and sentence[end : end + 1] == ")" and bool(
         re.match(f"[{HAN}]", sentence[i - 1])
     )
+
+
+_LEVEL_BEFORE = re.compile(r"(?:乡镇|街镇|村|县|区)\((?:街道|社区|村|居|区|市)\)$")
+
+
+def _level_before(sentence: str, end: int) -> str:
+    """The level with its bracketed alternative written right before ``end`` (乡镇(街道), 村(社区)): a
+    qualifier of the name after it."""
+    m = _LEVEL_BEFORE.search(sentence[:end])
+    return m.group() if m else ""
 
 
 def run_before(sentence: str, end: int) -> str:

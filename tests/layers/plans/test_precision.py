@@ -122,3 +122,10 @@ def test_dangerous_goods_firms_are_hazchem_facilities(sentence: str, name: str) 
 def test_facilities_named_by_their_kind(sentence: str, name: str, kind: str) -> None:
     rows = _rows("一、设施\n" + sentence + "\n")
     assert ["facilities", kind] in rows.loc[rows["name"] == name, ["layer", "kind"]].values.tolist(), rows["name"].tolist()
+
+
+def test_a_level_with_its_bracketed_alternative_qualifies_the_name_after_it() -> None:
+    rows = _rows("一、物资\n建设以县物资储备库为主体、乡镇(街道)物资储备点为基础、村(社区)储存室(间)为补充的体系。\n")
+    assert {"乡镇(街道)物资储备点", "村(社区)储存室"} <= set(rows["name"]), rows["name"].tolist()
+    assert "基础储存室" not in set(rows["name"])
+    assert set(rows.loc[rows["name"] == "村(社区)储存室", "kind"]) == {"material_depot"}
