@@ -181,7 +181,7 @@ def _in_title(h: Hit, sentence: str) -> bool:
     return any(m.start() < h.at and h.at + len(h.name) < m.end() and h.name in m.group() for m in _TITLE.finditer(sentence))
 
 
-_AWARD = re.compile("(?:示范|安全|标杆)(?:社区|学校|企业|单位|乡镇|街道|村|城市|县)$")
+_AWARD = re.compile("(?:示范|安全|标杆|达标)(?:社区|学校|企业|单位|乡镇|街道|村|城市|县)$")
 _AWARDING = re.compile("申报|创建|争创|命名|评为|获评|培育|创成|荣获|认定|评定|验收")
 
 

@@ -44,6 +44,7 @@ def test_the_reaches_a_river_work_treats_in_general_are_no_named_work() -> None:
 @pytest.mark.parametrize("sentence", [
     "积极申报国家及省级综合减灾示范社区建设;积极申报省级防灾减灾示范学校建设。",
     "培育安全生产清单制管理县级示范企业14家。",
+    "工贸企业完成标准化创建达标79家。",
     "成功创建全国综合减灾示范社区2个、市级安全社区1个。",
     "8个省级、17个市级安全社区全部通过专家评定验收。",
 ])
