@@ -435,21 +435,26 @@ def _typed(table: RawTable, column: str, dtype: str, problems: list[Problem]) ->
     return out
 
 
-def _kind_column(table: RawTable, by_role: dict[str, str], spec: LayerSpec, problems: list[Problem]) -> list[str | None]:
+def _kind_column(table: RawTable, by_role: dict[str, str], spec: LayerSpec, problems: list[Problem],
+                 matched: Sequence[bool]) -> list[str | None]:
     """Each row's kind id: from the kind column; else one kind for all (a layer of one kind, or a
-    geohazard ledger, whose rows are 灾害点 with the 灾种 in hazard_type); else from the name."""
+    geohazard ledger, whose rows are 灾害点 with the 灾种 in hazard_type); else from the name. Without a
+    kind column, a ``matched`` row left without a kind (None) takes its feature's: no problem for it."""
     n = len(table.frame)
     if "kind" not in by_role and (len(spec.kinds) == 1 or "hazard_type" in by_role):
         return [spec.kinds[0].id if len(spec.kinds) == 1 else "hazard_site"] * n
     column = by_role.get("kind") or by_role.get("name")
     if column is None:
-        problems.append(Problem(None, None, _why("找不到类型列，也没有名称可判断类型；请加一列“类型”，或用 --columns 列名=kind 指定",
-                                                 "no kind column and no name to tell the kind from; add a 类型 column or name one with --columns SRC=kind")))
+        _no_column(table, matched, "类型", _why("找不到类型列，也没有名称可判断类型；请加一列“类型”，或用 --columns 列名=kind 指定",
+                                                "no kind column and no name to tell the kind from; add a 类型 column or name one with --columns SRC=kind"),
+                   problems)
         return [None] * n
     kinds: list[str | None] = []
-    for row, word in zip(table.rows, map(_text, table.frame[column]), strict=True):
+    for row, word, known in zip(table.rows, map(_text, table.frame[column]), matched, strict=True):
         kind, why = match_kind(word, spec.id) if word else (None, _why("类型为空", "the kind is empty"))
         kinds.append(kind)
+        if kind is None and "kind" not in by_role and known:
+            continue  # its feature's kind stays
         if kind is None and "kind" not in by_role:
             why = _why(f"没有类型列，名称“{word}”也看不出类别；请加一列“类型”，或用 --columns 列名=kind 指定",
                        f"no kind column, and the name {word!r} does not tell the kind; add a 类型 column or name one with --columns SRC=kind")
@@ -521,15 +526,21 @@ def _axis_columns(by_role: dict[str, str], axis: str) -> str:
     return by_role.get(axis) or "/".join(by_role[f"{axis}_{p}"] for p in "dms" if f"{axis}_{p}" in by_role) or axis
 
 
-def table_values(table: RawTable, roles: Sequence[RoleGuess], layer_id: str) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+def table_values(table: RawTable, roles: Sequence[RoleGuess], layer_id: str, *,
+                 matched: Sequence[bool] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     """The cells of ``table`` read with ``roles`` for layer ``layer_id``.
 
     Returns the attributes (the layer's fields that have a column, typed by the spec, ``kind`` as kind ids,
     ``village``, and every extra column as text under its header), the coordinates (``lon``/``lat`` in
     degrees or ``x``/``y`` in metres as written; none for a vector file that has its geometry), and the
     problems, each with the user's row number and the source column. Both frames keep every row, in order,
-    on the index 0..n-1; a value that cannot be read is None/NaN and a problem."""
+    on the index 0..n-1; a value that cannot be read is None/NaN and a problem.
+
+    ``matched`` marks the rows an upsert matched to existing features (default: none). Such a row takes
+    the kind and name the file has no column for from its feature: a missing kind or name column is then
+    a problem of each other row (naming the column to add), and of the whole file only when no row matched."""
     spec = get_spec(layer_id)
+    matched = list(matched) if matched is not None else [False] * len(table.rows)
     by_role = {g.role: g.column for g in roles if g.role != EXTRA}
     problems: list[Problem] = []
     attrs = pd.DataFrame(index=range(len(table.rows)))
@@ -538,17 +549,31 @@ def table_values(table: RawTable, roles: Sequence[RoleGuess], layer_id: str) -> 
             attrs[f.name] = pd.Series(_typed(table, by_role[f.name], f.dtype, problems), dtype=_DTYPES.get(f.dtype, object))  # type: ignore[call-overload]
             _check_field(table, f, attrs[f.name], by_role[f.name], problems)
     if spec.kinds:
-        attrs["kind"] = pd.Series(_kind_column(table, by_role, spec, problems), dtype=object)
+        attrs["kind"] = pd.Series(_kind_column(table, by_role, spec, problems, matched), dtype=object)
     if "village" in by_role:
         attrs["village"] = _texts(table.frame[by_role["village"]])
     for g in roles:
         if g.role == EXTRA:
             attrs[g.column if g.column not in attrs.columns else f"{g.column}_2"] = _texts(table.frame[g.column])
     if "name" in {f.name for f in spec.fields} and "name" not in by_role:
-        problems.append(Problem(None, None, _why("找不到名称列；请用 --columns 指定，如 隐患点名称=name",
-                                                 "no name column; name one with --columns, e.g. 隐患点名称=name")))
+        _no_column(table, matched, "名称", _why("找不到名称列；请用 --columns 指定，如 隐患点名称=name",
+                                                "no name column; name one with --columns, e.g. 隐患点名称=name"), problems)
     coords = _coordinates(table, by_role, problems)
     return attrs, coords, problems
+
+
+def _no_column(table: RawTable, matched: Sequence[bool], column: str, message: str, problems: list[Problem]) -> None:
+    """A column the file lacks: a problem of the whole file, or, when some rows are matched to features
+    that have the value, one of each other row, naming the ``column`` to add."""
+    if not any(matched):
+        problems.append(Problem(None, None, message))
+        return
+    problems.extend(Problem(row, column, message) for row, known in zip(table.rows, matched, strict=True) if not known)
+
+
+def cell_texts(table: RawTable, column: str) -> list[str | None]:
+    """The cells of ``column`` as text (stripped; None when empty), as the text fields are read."""
+    return [_text(c) for c in table.frame[column]]
 
 
 _DTYPES = {"int": "Int64", "float": "float64"}

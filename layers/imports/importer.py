@@ -11,6 +11,9 @@ Decisions:
   update reuses the feature's fid, so an updated plan item is superseded (its citation stays in the
   superseded record and in the new row's provenance); ``replace`` hides the plan-derived
   approximate/synthetic/demo features of the kinds the file holds and adds the imported ones.
+- An upsert row matched to a feature takes the fields the file has no column for (kind, name, ...)
+  from that feature (a 编号 + lon/lat file moves features); only the rows to insert are asked for them,
+  each with its row. Rows are matched before their values are read for that reason.
 - ``matches`` in the report lists the rows of each group (``{"sheet", "row", "name", "fids"}``);
   ambiguous rows are never written and are listed in ``skipped`` too.
 - ``skipped`` lists ``{"sheet", "row"}`` of every row read but not written. A problem blocks the
@@ -32,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,13 +47,13 @@ from geo.errors import CoordinateError, CRSError, OptionError, Problem, Validati
 from geo.tables import xlsx_bytes
 from layers.accounts import guard
 from layers.analysis.riskstore import RISK_INPUTS, risk_derived
-from layers.catalog.specs import get_spec
+from layers.catalog.specs import LayerSpec, get_spec
 from layers.imports import _townships as tw
 from layers.imports import _validate as v
 from layers.imports._locate import Location, locate
 from layers.imports._match import Match, match_rows, replaceable
 from layers.imports._validate import ImportProblem
-from layers.imports.columns import EXTRA, RoleGuess, apply_overrides, guess_roles, table_values
+from layers.imports.columns import EXTRA, RoleGuess, apply_overrides, cell_texts, guess_roles, table_values
 from layers.imports.locate import Candidate, infer_crs
 from layers.imports.read import read_source
 from layers.imports.table import RawTable
@@ -155,14 +158,13 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     base = ws.revision
     tables = read_source(Path(path), name=name, sheet=sheet, encoding=encoding)
     towns = spec.id == tw.LAYER
-    parts = [_part(t, layer, columns) for t in tables]
-    for p in parts:  # township boundaries are matched once placed (a name two townships share is settled by the seat)
-        p.matches = [Match("insert")] * len(p.table.rows) if towns else _matches(p, mode, existing)
+    # township boundaries are matched once placed (a name two townships share is settled by the seat)
+    parts = [_part(t, layer, columns, existing if mode == "upsert" and not towns else None) for t in tables]
     loc = locate(parts, ws, existing, crs=crs, datum=datum, reference_qualities=KNOWN_QUALITIES)
     for k, p in enumerate(parts if towns else []):
         p.matches = _match_townships(p, existing, loc.geometry[k])
     present = _present(parts) | ({f.name for f in spec.fields if f.name != "name"} if towns else set())  # the rest from the list
-    problems = [*loc.problems, *v.missing_required(spec, present, DEFAULTS), *(tw.mode_problems(mode) if towns else [])]
+    problems = [*loc.problems, *_missing_required(spec, [] if towns else parts, present), *(tw.mode_problems(mode) if towns else [])]
     notes: list[ImportProblem] = []
     for k, p in enumerate(parts):
         problems += p.problems + _row_checks(ws, spec.id, p, k, loc, notes)
@@ -178,9 +180,15 @@ def plan_import(ws: Workspace, path: Path, *, layer: str, name: str | None = Non
     return _settle_townships(plan, parts) if towns else plan
 
 
-def _matches(p: _Part, mode: str, existing: gpd.GeoDataFrame) -> list[Match]:
-    """Each row's match group (upsert), or every row an insert."""
-    return match_rows(_keys(p), existing) if mode == "upsert" else [Match("insert")] * len(p.table.rows)
+def _missing_required(spec: LayerSpec, parts: list[_Part], present: set[str]) -> list[ImportProblem]:
+    """Required fields no column holds and no default fills (:func:`v.missing_required`): problems of the
+    whole file; when the upsert of ``parts`` matched rows, whose features have these fields, problems of
+    the rows to insert."""
+    found = v.missing_required(spec, present, DEFAULTS)
+    if not any(m.group != "insert" for p in parts for m in p.matches):
+        return found
+    return [replace(q, sheet=p.table.sheet, row=row) for q in found for p in parts
+            for row, m in zip(p.table.rows, p.matches, strict=True) if m.group == "insert"]
 
 
 def _match_townships(p: _Part, existing: gpd.GeoDataFrame, geoms: list[BaseGeometry | None]) -> list[Match]:
@@ -221,19 +229,27 @@ def _check_options(mode: str, datum: str) -> None:
         raise OptionError(f"基准“{datum}”无效；可用：{'、'.join(DATUMS)} / unknown datum {datum!r}; use one of {list(DATUMS)}")
 
 
-def _part(t: RawTable, layer: str, columns: str | None) -> _Part:
+def _part(t: RawTable, layer: str, columns: str | None, existing: gpd.GeoDataFrame | None) -> _Part:
+    """One table read: its rows matched to the ``existing`` features of an upsert (None: every row is an
+    insert) first, so that a matched row is not asked for a field its feature has and the file lacks."""
     roles, code = guess_roles(t, layer), None
     if layer == tw.LAYER:
         roles, code = tw.township_roles(t, roles)
     if columns:
         roles = apply_overrides(roles, columns, layer=layer)
-    attrs, coords, found = table_values(t, roles, layer)
     by_role = {g.role: g.column for g in roles if g.role != EXTRA}
+    matches = match_rows(_cell_keys(t, by_role), existing) if existing is not None else [Match("insert")] * len(t.rows)
+    attrs, coords, found = table_values(t, roles, layer, matched=[m.group != "insert" for m in matches])
     problems = [_problem(t, p) for p in found]
     # an empty 编号 is no problem: the row gets a generated one (imp-<sha8>-<row>)
     problems = [p for p in problems if not (p.field is not None and p.field == by_role.get("fid") and p.value is None)]
     code = code if code is not None and not any(g.column == code and g.role != EXTRA for g in roles) else None
-    return _Part(t, by_role, attrs, coords, problems, guesses=list(roles), code_column=code)
+    return _Part(t, by_role, attrs, coords, problems, matches=matches, guesses=list(roles), code_column=code)
+
+
+def _cell_keys(t: RawTable, by_role: dict[str, str]) -> pd.DataFrame:
+    """Each row's 编号, name and township as written, what an upsert matches (as :func:`_keys` has them)."""
+    return pd.DataFrame({k: cell_texts(t, by_role[k]) if k in by_role else [None] * len(t.rows) for k in ("fid", "name", "township")})
 
 
 def _problem(t: RawTable, p: Problem) -> ImportProblem:

@@ -156,6 +156,76 @@ def test_upsert_of_a_gk_list_supersedes_the_plan_item(gpkg: Path, tmp_path: Path
     assert len(cs) == 3 and cs[-1].source_sha256 == _sha(path) and sorted(cs[-1].fids or []) == sorted(plan.features["fid"])
 
 
+NO_KIND = ("找不到类型列，也没有名称可判断类型；请加一列“类型”，或用 --columns 列名=kind 指定 / no kind column and no name to tell the "
+           "kind from; add a 类型 column or name one with --columns SRC=kind")
+NO_NAME = "找不到名称列；请用 --columns 指定，如 隐患点名称=name / no name column; name one with --columns, e.g. 隐患点名称=name"
+NAME_REQUIRED = ("必填字段“名称”(name)在文件中没有对应的列；请加一列“名称”，或用 --columns 列名=name 指定 / the required field name "
+                 "(Name) has no column; add a “名称” column or name one with --columns SRC=name")
+
+
+def _positions(tmp_path: Path) -> Path:
+    """A bureau's position update: 编号 and lon/lat only; two IDs of the built layer (a treatment work
+    and a monitoring site), one unknown."""
+    path = tmp_path / "位置更新.csv"
+    path.write_text("编号,经度,纬度\ndj21-030,107.40,30.30\ndj21-036,107.41,30.31\ndj99-001,107.42,30.32\n", encoding="utf-8")
+    return path
+
+
+def test_upsert_by_id_takes_the_kind_and_name_the_file_lacks_from_the_matched_feature(gpkg: Path, tmp_path: Path) -> None:
+    ws = open_workspace(ADCODE)
+    old = ws.layer("geohazards").set_index("fid").loc[["dj21-030", "dj21-036"]]
+    assert old["kind"].tolist() == ["treatment_work", "monitoring"]
+    plan = plan_import(ws, _positions(tmp_path), layer="geohazards", mode="upsert")
+    report = plan.report()
+    assert report["matches"] == {"update": [{"sheet": None, "row": 2, "name": None, "fids": ["dj21-030"]},
+                                            {"sheet": None, "row": 3, "name": None, "fids": ["dj21-036"]}],
+                                 "insert": [{"sheet": None, "row": 4, "name": None, "fids": []}], "ambiguous": []}
+    # only the row to insert needs what the file has no column for, with today's messages on its row
+    assert [(p.sheet, p.row, p.field, p.value, p.message) for p in plan.problems] == [
+        (None, 4, "name", None, NAME_REQUIRED), (None, 4, "类型", None, NO_KIND), (None, 4, "名称", None, NO_NAME)]
+    assert report["features"] == 2 and report["skipped"] == [{"sheet": None, "row": 4}]
+    preview = plan.features.set_index("fid")
+    assert preview["kind"].to_dict() == {"dj21-030": "treatment_work", "dj21-036": "monitoring"}
+    assert preview["name"].to_dict() == old["name"].to_dict()
+    assert not plan.committable  # the unknown row blocks, as any row's problem does
+    done = commit_import(plan_import(ws, _positions(tmp_path), layer="geohazards", mode="upsert", skip_invalid=True), user="测绘", reason="位置更新")
+    assert done["features"] == 2 and done["skipped"] == [{"sheet": None, "row": 4}]
+    after = open_workspace(ADCODE).layer("geohazards").set_index("fid")
+    assert "dj99-001" not in after.index
+    for fid, where in {"dj21-030": (107.40, 30.30), "dj21-036": (107.41, 30.31)}.items():
+        g = after.loc[fid].geometry
+        assert _metres((g.x, g.y), where) < 1.0
+        assert (after.loc[fid, "kind"], after.loc[fid, "name"]) == (old.loc[fid, "kind"], old.loc[fid, "name"])
+        assert after.loc[fid, "geometry_quality"] == "authoritative"
+
+
+def test_upsert_matching_no_row_keeps_the_problems_of_the_whole_file(gpkg: Path, tmp_path: Path) -> None:
+    path = tmp_path / "新点.csv"
+    path.write_text("编号,经度,纬度\ndj99-001,107.42,30.32\ndj99-002,107.43,30.31\n", encoding="utf-8")
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards", mode="upsert")
+    assert [(p.row, p.field, p.message) for p in plan.problems] == [(None, "name", NAME_REQUIRED), (None, None, NO_KIND), (None, None, NO_NAME)]
+
+
+@pytest.mark.parametrize("mode", ["append", "replace"])
+def test_append_and_replace_still_need_the_kind_column(gpkg: Path, tmp_path: Path, mode: str) -> None:
+    plan = plan_import(open_workspace(ADCODE), _positions(tmp_path), layer="geohazards", mode=mode)
+    whole = [(p.row, p.field, p.message) for p in plan.problems if p.row is None]
+    assert whole == [(None, "name", NAME_REQUIRED), (None, None, NO_KIND), (None, None, NO_NAME)]
+    assert not plan.committable
+
+
+def test_upsert_by_id_with_names_that_tell_no_kind(gpkg: Path, tmp_path: Path) -> None:
+    """With a 名称 column whose names tell no kind, a matched row keeps its feature's kind; the row to
+    insert is asked for a kind on its name cell, as today."""
+    path = tmp_path / "位置更新.csv"
+    path.write_text("编号,名称,经度,纬度\ndj21-030,新村一号,107.40,30.30\ndj99-001,某某,107.42,30.32\n", encoding="utf-8")
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards", mode="upsert")
+    assert [(p.row, p.field, p.value) for p in plan.problems] == [(3, "名称", "某某")]
+    assert plan.problems[0].message.startswith("没有类型列，名称“某某”也看不出类别；请加一列“类型”")
+    preview = plan.features.set_index("fid")
+    assert (preview.loc["dj21-030", "kind"], preview.loc["dj21-030", "name"]) == ("treatment_work", "新村一号")
+
+
 # --- replace --------------------------------------------------------------------------------------
 
 def test_replace_hides_the_demo_points_of_the_kinds_in_the_file(gpkg: Path, tmp_path: Path) -> None:
