@@ -85,7 +85,7 @@ SUFFIXES = (
     Suffix(r"湖(?![泊区])", "rivers", "lake", 3, forbid=RIVER_FORBID),
     # 工程/项目 that qualify a word after them (工程治理, 工程机械, 项目资金, 项目准入) name no project.
     # 工程项目 is the 工程's project (named by its 工程); 项目自有工人, 项目智慧监管: 项目 qualifies.
-    Suffix("(?:工程(?!师|技术|治理|机械|方案)|(?<!工程)项目(?!管理|资金|准入|综合|处置|装备|计划书|自有|智慧|监管|施工|现场|人员))",
+    Suffix("(?:工程(?!师|技术|治理|机械|方案)|(?<!工程)项目(?!管理|资金|准入|综合|处置|装备|计划书|自有|智慧|监管|施工|现场|人员|研究|储备|备案|审批))",
            "projects", "project", 16, min_prefix=4),
 )
 # Names that end like a place but are generic words.
@@ -183,7 +183,7 @@ PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做
                            "新建|用好|用足|[和及与的在对将把等为]")
 GENERIC_PROJECTS = {"建设工程", "建设项目", "工程建设项目", "主体工程", "生命线工程", "工程", "项目", "重点工程", "重大工程",
                     "民生实事工程", "实事工程", "安全设施与主体工程", "分部分项工程", "试点项目", "工程项目"}
-_SOME = re.compile("^(?:部分|其他|其它|各类|相关|有关|一批|若干)")  # some works of a kind, not one
+_SOME = re.compile("^(?:部分|其他|其它|各类|相关|有关|一批|若干)|(?:小型|零星|一般)$")  # some works of a kind, not one
 
 
 _CATEGORY_WORDS = re.compile("煤矿|矿山|尾矿库|园区|开发区|化学品|企业|乡镇|危化")
@@ -249,7 +249,7 @@ def project_prefix(head: str, suffix: str) -> str:
             and len(joined) >= 2 and not joined.endswith((*FACILITY_ENDINGS, "区", "工程", "项目", "建设", "规划", "管理"))):
         last = stops[-2].end()  # 速报与预警工程: a joiner inside a name too short to stand alone
     part = part[last:]
-    if part + suffix in GENERIC_PROJECTS or _CONSTRUCTION.fullmatch(part) or _SOME.match(part):
+    if part + suffix in GENERIC_PROJECTS or _CONSTRUCTION.fullmatch(part) or _SOME.search(part):
         return ""
     return part[-16:]
 

@@ -66,7 +66,8 @@ def treated_things(sentence: str) -> list[Hit]:
         core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
         if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
             continue
-        if _CAMPAIGN.search(name) and not _MAP_THING.search(core) and not GEO_WORDS.search(name):
+        campaign = _CAMPAIGN.search(name) or re.match("专项行动|行动", sentence[m.end(1):])
+        if campaign and not _MAP_THING.search(core) and not GEO_WORDS.search(name):
             continue
         layer, kind = ("geohazards", "treatment_work") if GEO_WORDS.search(name) else ("projects", "project")
         out.append(Hit(layer, kind, name, at=m.end(1) - len(name)))

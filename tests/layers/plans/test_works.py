@@ -97,6 +97,7 @@ def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, la
         "开展高空坠物专项排查整治。",
         "推进“全链条”整治。",
         "开展地下矿山隐蔽致灾因素普查治理。",  # a survey
+        "持续开展危险化学品项目综合治理专项行动。",  # a campaign (行动)
     ],
 )
 def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str) -> None:
@@ -128,6 +129,8 @@ def test_geohazard_works_are_geohazard_rows(sentence: str, name: str, layer: str
         "防范危险性较大的分部分项工程事故。",  # a term of construction safety
         "全县试点项目自有工人人数达到20%。",  # 项目 qualifying the word after it
         "推动小场所小项目智慧监管场景应用。",
+        "建立应急管理重大项目研究储备机制。",
+        "严格涉及动火作业小型工程的备案管理。",  # small works of any kind
     ],
 )
 def test_generic_words_of_construction_name_no_project(sentence: str) -> None:
