@@ -151,7 +151,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     if zones:  # the places of a ban are its zones, not also hazard zones of their own
         named = [h for h in named if not any(z.at <= h.at < z.at + len(z.name) + 4 for z in zones)]
     hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence), *zones]
-    key_works = any(w in index.top_title(start) for w in _PROJECT_WORDS)
+    key_works = any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.has_box(start)  # a 专栏 lists them
     hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence) and (key_works or not _paper_work(h))]
     if not hits:
         return []

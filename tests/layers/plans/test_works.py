@@ -196,3 +196,5 @@ def test_the_intro_of_a_重点工程_section_with_a_专栏_summarises_it_and_nam
     body = ("一、重点工程\n(一)科技支撑工程\n建设区域性应急指挥、信息报送平台,采购一批装备。\n专栏1 科技支撑工程\n"
             "\t1.灾情数据库建设工程。建设灾情数据库。\n(二)预警工程\n推进山洪预警平台建设。\n")
     assert _projects(body) == {"灾情数据库建设工程", "山洪预警平台"}
+    intro = "一、重点工程\n(一)风控工程\n实施重点行业风险分级管控工程。\n专栏1 风控工程\n\t1.甲乙危岩治理工程。\n"
+    assert _projects(intro) == {"甲乙危岩治理工程"}
