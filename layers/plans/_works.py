@@ -47,7 +47,7 @@ _TREATS = re.compile(rf"(?:实施|推进|开展|加快|推动|完成|深化)([{H
 # Words around what is treated that name no thing: campaigns, trades and kinds of risk.
 _MODIFIERS = re.compile("(?:安全|隐患|排查|专项|综合|集中|风险|预防|突出|生产|的|和|及)+$")
 _NO_THING = re.compile(
-    "(?:领域|行业|企业|行为|工作|问题|环节|全链条|系统|重点|重大|本质|火灾|灾害|升级|联合|进行|排查|工程|管控|机制)$|^(?:全县|全区|全市)?$|^大"
+    "(?:领域|行业|企业|行为|运营|工作|问题|环节|全链条|系统|重点|重大|本质|火灾|灾害|升级|联合|进行|排查|工程|管控|机制)$|^(?:全县|全区|全市)?$|^大"
 )
 _VERBS = re.compile("构建|建立|完善|健全|推动|推进|实施|开展|加快|落实|强化|加强")
 GEO_WORDS = re.compile("地质灾害|地灾|危岩|滑坡|崩塌|斜坡|泥石流")
@@ -58,20 +58,31 @@ _MAP_THING = re.compile("[河江溪沟湖库路桥隧坡岩堤坝点段线]|走�
 
 def treated_things(sentence: str) -> list[Hit]:
     """What a works verb improves or treats: ``推进X改造``, ``开展X专项整治``, ``加快X隐患治理`` -> a
-    project (a geohazard treatment when X is one), unless X is a trade, a campaign or a kind of risk."""
+    project (a geohazard treatment when X is one), unless X is a trade, a campaign or a kind of risk;
+    ``推进A建设和B改造`` -> A建设 and B改造, one row each."""
     out = []
     for m in _TREATS.finditer(sentence):
-        name = m.group(1)[max((v.end() for v in _VERBS.finditer(m.group(1))), default=0) :]
-        name = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步)+", "", name)
-        core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
-        if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
-            continue
-        campaign = _CAMPAIGN.search(name) or re.match("专项行动|行动", sentence[m.end(1):])
-        if campaign and not _MAP_THING.search(core) and not GEO_WORDS.search(name):
-            continue
-        layer, kind = ("geohazards", "treatment_work") if GEO_WORDS.search(name) else ("projects", "project")
-        out.append(Hit(layer, kind, name, at=m.end(1) - len(name)))
+        whole = m.group(1)[max((v.end() for v in _VERBS.finditer(m.group(1))), default=0) :]
+        whole = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步)+", "", whole)
+        pieces = [p for p in re.finditer("[^和及与]+", whole)]
+        if any(len(p.group()) < 2 for p in pieces):
+            pieces = [re.match(".+", whole)]  # 水和气: a joiner inside a word
+        for p in pieces:
+            name = p.group()
+            if _treated_thing(name, sentence[m.end(1):]):
+                layer, kind = ("geohazards", "treatment_work") if GEO_WORDS.search(name) else ("projects", "project")
+                out.append(Hit(layer, kind, name, at=m.end(1) - len(whole) + p.start()))
     return out
+
+
+def _treated_thing(name: str, after: str) -> bool:
+    """Whether ``name`` (what a works verb treats, ``after`` the words that follow it) is a thing: not a
+    trade, a campaign or a kind of risk."""
+    core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
+    if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
+        return False
+    campaign = _CAMPAIGN.search(name) or re.match("专项行动|行动", after)
+    return not (campaign and not _MAP_THING.search(core) and not GEO_WORDS.search(name))
 
 
 def _clause(sentence: str, at: int) -> str:

@@ -75,6 +75,9 @@ def test_the_verbs_before_a_project_are_not_part_of_its_name() -> None:
         ("实施白岩村地质灾害综合治理。", "白岩村地质灾害综合治理", "geohazards"),
         ("开展铁路沿线环境安全专项整治。", "铁路沿线环境安全专项整治", "projects"),  # a campaign along a line
         ("开展输电线路走廊安全专项整治。", "输电线路走廊安全专项整治", "projects"),
+        ("推进地下综合管廊建设和老旧管线改造升级。", "地下综合管廊建设", "projects"),  # one row per work
+        ("推进地下综合管廊建设和老旧管线改造升级。", "老旧管线改造", "projects"),
+        ("集中开展河道行洪隐患和病险塘库整治。", "河道行洪隐患", "projects"),
     ],
 )
 def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, layer: str) -> None:
@@ -98,6 +101,7 @@ def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, la
         "推进“全链条”整治。",
         "开展地下矿山隐蔽致灾因素普查治理。",  # a survey
         "持续开展危险化学品项目综合治理专项行动。",  # a campaign (行动)
+        "开展网约车违规运营和责任主体失管问题治理。",  # behaviours
     ],
 )
 def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str) -> None:
