@@ -42,7 +42,7 @@ def works_objects(sentence: str) -> list[Hit]:
     return out
 
 
-_WORK = "改造|专项整治|排查整治|隐患整治|集中整治|综合整治|隐患治理|综合治理|专项治理|整治|治理"
+_WORK = "安全加固|抗震加固|改造|专项整治|排查整治|隐患整治|集中整治|综合整治|隐患治理|综合治理|专项治理|整治|治理"
 _TREATS = re.compile(rf"(?:实施|推进|开展|加快|推动|完成|深化)([{HAN}“”()]{{2,18}}?(?:{_WORK}))(?![{HAN}]*(?:工程|项目))")
 # Words around what is treated that name no thing: campaigns, trades and kinds of risk.
 _MODIFIERS = re.compile("(?:安全|隐患|排查|专项|综合|集中|风险|预防|突出|生产|的|和|及)+$")
@@ -81,7 +81,7 @@ def _treated_thing(name: str, after: str) -> bool:
     core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
     if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
         return False
-    campaign = _CAMPAIGN.search(name) or re.match("专项行动|行动", after)
+    campaign = _CAMPAIGN.search(re.sub("(?:安全|抗震)加固$", "", name)) or re.match("专项行动|行动", after)  # 加固: a build
     return not (campaign and not _MAP_THING.search(core) and not GEO_WORDS.search(name))
 
 
