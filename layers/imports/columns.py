@@ -439,10 +439,11 @@ def _kind_column(table: RawTable, by_role: dict[str, str], spec: LayerSpec, prob
                  matched: Sequence[bool]) -> list[str | None]:
     """Each row's kind id: from the kind column; else one kind for all (a layer of one kind, or a
     geohazard ledger, whose rows are 灾害点 with the 灾种 in hazard_type); else from the name. Without a
-    kind column, a ``matched`` row left without a kind (None) takes its feature's: no problem for it."""
+    kind column, a ``matched`` row gets None, so it keeps its feature's kind (a guess never replaces it)."""
     n = len(table.frame)
     if "kind" not in by_role and (len(spec.kinds) == 1 or "hazard_type" in by_role):
-        return [spec.kinds[0].id if len(spec.kinds) == 1 else "hazard_site"] * n
+        one = spec.kinds[0].id if len(spec.kinds) == 1 else "hazard_site"
+        return [None if known else one for known in matched]
     column = by_role.get("kind") or by_role.get("name")
     if column is None:
         _no_column(table, matched, "类型", _why("找不到类型列，也没有名称可判断类型；请加一列“类型”，或用 --columns 列名=kind 指定",
@@ -451,10 +452,11 @@ def _kind_column(table: RawTable, by_role: dict[str, str], spec: LayerSpec, prob
         return [None] * n
     kinds: list[str | None] = []
     for row, word, known in zip(table.rows, map(_text, table.frame[column]), matched, strict=True):
+        if known and "kind" not in by_role:
+            kinds.append(None)  # its feature's kind stays: a name only suggests one
+            continue
         kind, why = match_kind(word, spec.id) if word else (None, _why("类型为空", "the kind is empty"))
         kinds.append(kind)
-        if kind is None and "kind" not in by_role and known:
-            continue  # its feature's kind stays
         if kind is None and "kind" not in by_role:
             why = _why(f"没有类型列，名称“{word}”也看不出类别；请加一列“类型”，或用 --columns 列名=kind 指定",
                        f"no kind column, and the name {word!r} does not tell the kind; add a 类型 column or name one with --columns SRC=kind")

@@ -14,6 +14,8 @@ Decisions:
 - An upsert row matched to a feature takes the fields the file has no column for (kind, name, ...)
   from that feature (a 编号 + lon/lat file moves features); only the rows to insert are asked for them,
   each with its row. Rows are matched before their values are read for that reason.
+- Without a kind column, the kind guessed for an upsert's matched row (from its name, or a hazard
+  ledger's ``hazard_site``) never replaces its feature's; only a kind column (or ``--columns``) changes it.
 - ``matches`` in the report lists the rows of each group (``{"sheet", "row", "name", "fids"}``);
   ambiguous rows are never written and are listed in ``skipped`` too.
 - ``skipped`` lists ``{"sheet", "row"}`` of every row read but not written. A problem blocks the

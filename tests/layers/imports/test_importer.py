@@ -226,6 +226,41 @@ def test_upsert_by_id_with_names_that_tell_no_kind(gpkg: Path, tmp_path: Path) -
     assert (preview.loc["dj21-030", "kind"], preview.loc["dj21-030", "name"]) == ("treatment_work", "新村一号")
 
 
+@pytest.mark.parametrize(("header", "cells"), [
+    ("编号,名称,经度,纬度", ["", ""]),  # the kind guessed from the names
+    ("编号,名称,灾种,经度,纬度", ["危岩,", "滑坡,"]),  # a hazard ledger: every row a hazard_site
+], ids=["names", "hazard-ledger"])
+def test_upsert_by_id_keeps_the_stored_kind_a_guess_would_change(gpkg: Path, tmp_path: Path, header: str, cells: list[str]) -> None:
+    """Without a kind column, the kind guessed for a matched row never replaces its feature's; the row
+    to insert takes the guess, as today."""
+    path = tmp_path / "更名.csv"
+    path.write_text(f"{header}\ndj21-030,黄家湾危岩,{cells[0]}107.40,30.30\ndj21-036,石板沟滑坡,{cells[1]}107.41,30.31\n"
+                    f"dj99-001,大堰塘滑坡,{cells[1]}107.42,30.32\n", encoding="utf-8")
+    ws = open_workspace(ADCODE)
+    plan = plan_import(ws, path, layer="geohazards", mode="upsert")
+    assert plan.problems == [] and plan.committable
+    preview = plan.features.set_index("fid")
+    assert preview["kind"].to_dict() == {"dj21-030": "treatment_work", "dj21-036": "monitoring", "dj99-001": "hazard_site"}
+    assert preview.loc["dj21-030", "name"] == "黄家湾危岩"
+    commit_import(plan, user="测绘", reason="更名")
+    after = open_workspace(ADCODE).layer("geohazards").set_index("fid")
+    assert after.loc[["dj21-030", "dj21-036", "dj99-001"], "kind"].tolist() == ["treatment_work", "monitoring", "hazard_site"]
+    assert after.loc["dj21-036", "name"] == "石板沟滑坡"
+
+
+@pytest.mark.parametrize("columns", [None, "分类=kind"])
+def test_upsert_by_id_takes_the_kind_a_column_gives(gpkg: Path, tmp_path: Path, columns: str | None) -> None:
+    """A kind from a 类型 column (or one named with --columns) does replace the feature's."""
+    head = "类型" if columns is None else "分类"
+    path = tmp_path / "改类型.csv"
+    path.write_text(f"编号,名称,{head},经度,纬度\ndj21-036,石板沟滑坡,隐患点,107.41,30.31\n", encoding="utf-8")
+    plan = plan_import(open_workspace(ADCODE), path, layer="geohazards", mode="upsert", columns=columns)
+    assert plan.problems == []
+    assert plan.features.set_index("fid").loc["dj21-036", "kind"] == "hazard_site"
+    commit_import(plan, user="测绘", reason="改类型")
+    assert open_workspace(ADCODE).layer("geohazards").set_index("fid").loc["dj21-036", "kind"] == "hazard_site"
+
+
 # --- replace --------------------------------------------------------------------------------------
 
 def test_replace_hides_the_demo_points_of_the_kinds_in_the_file(gpkg: Path, tmp_path: Path) -> None:
