@@ -142,9 +142,11 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
                          *treated_things(sentence)],
                         [*named, *counted], counted)
-    if (any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start) and not _details(index, start)
-            and not index.has_box(start)):
-        named += _new_spans(works_objects(sentence), [*named, *counted])
+    if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start):
+        built = works_objects(sentence)
+        if _details(index, start) or index.has_box(start):  # parts of a project or a summary: only the facilities it builds
+            built = [h for h in built if _FACILITY_HEAD.search(h.name)]
+        named += _new_spans(built, [*named, *counted])
     listed = {h.layer for h in named if h.layer in ("reservoirs", "rivers")}
     counted = [h for h in counted if h.layer not in listed]  # "A、B等9座水库": the names are the rows
     zones = banned_zones(sentence)
@@ -191,6 +193,7 @@ def _award(h: Hit, sentence: str) -> bool:
     return bool(_AWARD.search(h.name)) and (h.count == 1 or bool(_AWARDING.search(sentence)))
 
 
+_FACILITY_HEAD = re.compile("(?:(?<!数据)中心|台站|基地|基础设施)$")  # what a works sentence builds that is a place, not a system
 _PAPER = re.compile("信息化|信息|审批|管控|素质|培训|宣传|教育|干部|人才|执法")
 
 

@@ -203,3 +203,9 @@ def test_the_intro_of_a_重点工程_section_with_a_专栏_summarises_it_and_nam
     assert _projects(body) == {"灾情数据库建设工程", "山洪预警平台"}
     intro = "一、重点工程\n(一)风控工程\n实施重点行业风险分级管控工程。\n专栏1 风控工程\n\t1.甲乙危岩治理工程。\n"
     assert _projects(intro) == {"甲乙危岩治理工程"}
+
+
+def test_the_facilities_a_paragraph_led_by_a_project_builds_are_projects_too_but_not_its_systems() -> None:
+    body = ("一、重点工程\n(一)救援工程\n甲乙指挥中心标准化建设。推进航空应急救援基础设施、应急气象保障中心建设,"
+            "建设应急管理云数据中心和会商研判系统,完善我县地震台站建设。\n")
+    assert _projects(body) == {"甲乙指挥中心标准化建设", "航空应急救援基础设施", "应急气象保障中心", "地震台站"}
