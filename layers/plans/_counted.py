@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from layers.plans._patterns import FACILITY_ENDINGS, HAN, STOP_RE, Hit, cut_left, project_prefix
+from layers.plans._patterns import FACILITY_ENDINGS, HAN, PROJECT_STOPS, STOP_RE, Hit, cut_left, project_prefix
 
 # Counted things: noun + number + unit (蓄水池26口) or number + unit + noun (4个检查站).
 UNITS = "口个座处支台套家条所辆架艘部次"  # 次 only for works (边坡整治 25次), see _counted
@@ -160,11 +160,23 @@ def _noun_before(text: str) -> str:
     for verb in WORK_VERBS:
         if text.endswith(verb) and len(text) > len(verb) + 1:
             head = cut_left(text[: -len(verb)])
-            return head + verb if len(head) >= 2 else (verb if len(verb) >= 4 else "")  # 排危除险 names the works
+            works = head + verb if len(head) >= 2 else (verb if len(verb) >= 4 else "")  # 排危除险 names the works
+            return _joined_works(text[: len(text) - len(works)]) + works if works else works
     noun = cut_left(text)
     before = text[: len(text) - len(noun)]
     verb = next((v for v in WORK_VERBS if before.endswith(v)), "")
     return noun + verb if verb and not noun.endswith(FACILITY_ENDINGS) else noun
+
+
+def _joined_works(before: str) -> str:
+    """``A整治及`` before counted works: the works A整治 and the joiner (边坡整治及地灾治理 25次 is one count of
+    both, SCHEMA rule 3), else nothing."""
+    if not before or before[-1] not in "及和与":
+        return ""
+    verb = next((v for v in WORK_VERBS if before[:-1].endswith(v)), "")
+    part = before[: len(before) - 1 - len(verb)] if verb else ""
+    head = part[max((m.end() for m in PROJECT_STOPS.finditer(part)), default=0):]
+    return head + verb + before[-1] if len(head) >= 2 else ""
 
 
 def _noun_after(text: str) -> str:
