@@ -165,7 +165,11 @@ def _noun_before(text: str) -> str:
     noun = cut_left(text)
     before = text[: len(text) - len(noun)]
     verb = next((v for v in WORK_VERBS if before.endswith(v)), "")
-    return noun + verb if verb and not noun.endswith(FACILITY_ENDINGS) else noun
+    if verb and not noun.endswith(FACILITY_ENDINGS):
+        return noun + verb
+    if len(before) > 3 and before[-1] in "及和与" and before[-3:-1] == noun[-2:]:  # A队伍和B队伍 18支: one count of both
+        return cut_left(before[:-1]) + before[-1] + noun
+    return noun
 
 
 def _joined_works(before: str) -> str:
