@@ -277,6 +277,8 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
             break  # an item that names its own kind (县级库) shares no ending
         if sfx.min_prefix == 0 and (item[-1] not in PLACE_CHARS or _CATEGORY_WORDS.search(item)):
             break  # before a category (煤矿) only places share it: 青石坝、白鹤湾煤矿, not 挂牌煤矿、尾矿库
+        if sfx.kind == "fire_brigade" and item[-1] not in PLACE_CHARS:
+            break  # 社会团体、志愿者、民间救援队: people listed beside a team, not teams of theirs
         if not is_generic(item + suffix, item, sfx.layer) and not any(c in sfx.forbid for c in item):
             out.append(Hit(sfx.layer, sfx.kind, item + suffix, at=m.end() - len(item)))
         pos = m.end() - len(item)

@@ -130,3 +130,8 @@ def test_a_level_with_its_bracketed_alternative_qualifies_the_name_after_it() ->
     assert {"乡镇(街道)物资储备点", "村(社区)储存室"} <= set(rows["name"]), rows["name"].tolist()
     assert "基础储存室" not in set(rows["name"])
     assert set(rows.loc[rows["name"] == "村(社区)储存室", "kind"]) == {"material_depot"}
+
+
+def test_people_listed_before_a_team_share_no_team_ending_but_places_do() -> None:
+    assert _names("一、宣传\n让社会团体、社会工作者、志愿者、民间救援队等发挥作用。\n") == {"民间救援队"}
+    assert _names("一、消防\n新建白鹭镇、青石镇专职消防队。\n") == {"白鹭镇专职消防队", "青石镇专职消防队"}
