@@ -174,12 +174,12 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     return out
 
 
-_TITLE = re.compile("《[^《》]*》")
+_TITLE = re.compile(r"《[^《》]*》|(?<=”)\([^()]*\)")  # a document's title, or what a quoted slogan stands for
 
 
 def _in_title(h: Hit, sentence: str) -> bool:
     """Whether ``h`` is named inside the title of a document (``制定《X消防队伍建设管理办法》``): a paper,
-    not the thing."""
+    not the thing; or inside the brackets that spell out a quoted slogan (``“专常群”(专业救援队伍、...)``)."""
     return any(m.start() < h.at and h.at + len(h.name) < m.end() and h.name in m.group() for m in _TITLE.finditer(sentence))
 
 

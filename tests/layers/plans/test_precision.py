@@ -135,3 +135,7 @@ def test_a_level_with_its_bracketed_alternative_qualifies_the_name_after_it() ->
 def test_people_listed_before_a_team_share_no_team_ending_but_places_do() -> None:
     assert _names("一、宣传\n让社会团体、社会工作者、志愿者、民间救援队等发挥作用。\n") == {"民间救援队"}
     assert _names("一、消防\n新建白鹭镇、青石镇专职消防队。\n") == {"白鹭镇专职消防队", "青石镇专职消防队"}
+
+
+def test_what_a_quoted_slogan_stands_for_is_no_row() -> None:
+    assert _names("一、救援\n基本建成“专常群”(专业救援队伍、常备救援队伍、群众救援队伍)救援力量体系。\n") == set()
