@@ -167,9 +167,15 @@ def _noun_before(text: str) -> str:
     verb = next((v for v in WORK_VERBS if before.endswith(v)), "")
     if verb and not noun.endswith(FACILITY_ENDINGS):
         return noun + verb
+    state = _STATE.search(before)
+    if state and noun in ("煤矿", "矿山", "非煤矿山", "尾矿库", "企业"):  # 关闭退出煤矿16家: the state names the group
+        return state.group() + noun
     if len(before) > 3 and before[-1] in "及和与" and before[-3:-1] == noun[-2:]:  # A队伍和B队伍 18支: one count of both
         return cut_left(before[:-1]) + before[-1] + noun
     return noun
+
+
+_STATE = re.compile("(?:关闭退出|关闭|退出|保留|淘汰|停产|在用)$")
 
 
 def _joined_works(before: str) -> str:

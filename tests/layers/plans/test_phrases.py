@@ -53,6 +53,7 @@ def test_river_reaches_of_a_works_sentence_are_projects() -> None:
     ("完成边坡整治 25 次。", "边坡整治", "projects", "project", 25),  # 次 counts works
     ("完成危桥改造15座,边坡整治及地灾治理 25 次。", "边坡整治及地灾治理", "geohazards", "treatment_work", 25),  # one count of both
     ("建成各类应急救援队伍和保障队伍 18 支。", "应急救援队伍和保障队伍", "facilities", "fire_brigade", 18),
+    ("关闭退出煤矿16家,退出产能144万吨。", "关闭退出煤矿", "facilities", "mine", 16),  # the state names the group
     ("开展地质灾害点工程治理和排危除险5处。", "地质灾害点工程治理和排危除险", "geohazards", "treatment_work", 5),
     ("建设卫星地面站1个，基地台3个。", "基地台", "facilities", "other", 3),
 ])
