@@ -169,6 +169,8 @@ def named_hits(sentence: str) -> list[Hit]:
                     or any(a < m.end() and start < b and (sfx.layer != "projects" or lay == sfx.layer) for a, b, lay in taken)):
                 continue
             name = level + prefix + m.group()
+            if name.count("“") > name.count("”") and sentence[m.end() : m.end() + 1] == "”":
+                name += "”"
             if is_generic(name, prefix, sfx.layer):
                 continue
             taken.append((start, m.end(), sfx.layer))
@@ -237,6 +239,8 @@ def project_prefix(head: str, suffix: str) -> str:
     """A project's name runs back to the last clause break or the last verb before it, 4-16 characters; a
     quoted word inside it stays (消防“生命通道”工程)."""
     masked = _QUOTED_WORD.sub(lambda m: "〇" * len(m.group()), head)  # same length: positions hold
+    if re.search(rf"“[{HAN}]{{1,6}}$", masked):  # the ending inside quotes (农村道路“生命工程”): the quote is in the name
+        masked = masked[: masked.rfind("“")] + "〇" + masked[masked.rfind("“") + 1 :]
     cut = max(masked.rfind(c) for c in ",，、;:()《》“”\"") + 1
     part, masked = head[cut:], masked[cut:]
     if "〇" in masked and len(re.findall(f"[{HAN}]", masked)) < 2:

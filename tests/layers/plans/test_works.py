@@ -163,6 +163,7 @@ def test_a_project_named_after_a_river_is_a_project_and_the_river_a_river() -> N
     ("实施消防“生命通道”工程,清除通道障碍物。", "消防“生命通道”工程"),
     ("实施消防“生命通道”打通工程。", "消防“生命通道”打通工程"),
     ("构筑社会消防“防火墙”工程。", "社会消防“防火墙”工程"),  # 构筑: a verb of building
+    ("强化农村道路“生命工程”建设。", "农村道路“生命工程”"),  # the ending inside the quotes
 ])
 def test_a_quoted_word_inside_a_project_name_is_part_of_it(sentence: str, name: str) -> None:
     assert _projects("一、消防\n" + sentence + "\n") == {name}
