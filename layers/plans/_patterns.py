@@ -155,15 +155,7 @@ def named_hits(sentence: str) -> list[Hit]:
         for m in re.finditer(sfx.pattern, sentence):
             if _alias(sentence, m.start(), m.end()):
                 continue
-            run = _DATE.sub("", run_before(sentence, m.start())) if _after_number(sentence, m.start()) else run_before(sentence, m.start())
-            if sfx.layer == "projects":
-                prefix = project_prefix(sentence[:m.start()], m.group())
-            else:
-                prefix = cut_left(run[-RUN_CHARS:])[-sfx.max_prefix:]
-            if sfx.min_prefix == 0 and not _names_category(prefix, run):
-                prefix = ""  # a category (煤矿) after other words: the category alone, unless a place names it
-            level = (_level_before(sentence, m.start() - len(prefix))
-                     if sfx.layer == "facilities" and len(prefix) == len(run) and not re.match("[一二三四五]级", prefix) else "")
+            level, prefix = _prefix(sentence, m, sfx)
             start = m.start() - len(prefix) - len(level)
             if (len(level + prefix) < sfx.min_prefix or any(c in sfx.forbid for c in prefix)
                     or any(a < m.end() and start < b and (sfx.layer != "projects" or lay == sfx.layer) for a, b, lay in taken)):
@@ -178,6 +170,21 @@ def named_hits(sentence: str) -> list[Hit]:
             if sfx.layer != "projects" and not level:  # 为基础、村(社区)储存室: the level is this name's own
                 out += _list_mates(sentence, start, m.group(), sfx)
     return out
+
+
+def _prefix(sentence: str, m: re.Match, sfx: Suffix) -> tuple[str, str]:
+    """(level, prefix) of the name whose ending ``m`` matched: the words before the ending that belong to
+    the name, and a bracketed level written right before them (乡镇(街道))."""
+    run = _DATE.sub("", run_before(sentence, m.start())) if _after_number(sentence, m.start()) else run_before(sentence, m.start())
+    if sfx.layer == "projects":
+        prefix = project_prefix(sentence[:m.start()], m.group())
+    else:
+        prefix = cut_left(run[-RUN_CHARS:])[-sfx.max_prefix:]
+    if sfx.min_prefix == 0 and not _names_category(prefix, run):
+        prefix = ""  # a category (煤矿) after other words: the category alone, unless a place names it
+    level = (_level_before(sentence, m.start() - len(prefix))
+             if sfx.layer == "facilities" and len(prefix) == len(run) and not re.match("[一二三四五]级", prefix) else "")
+    return level, prefix
 
 
 PROJECT_STOPS = re.compile("实施|推进|开展|启动|完成|加快|抓好|做好|依托|重点|全面|积极|加强|强化|严格|执行|落实|支持|建立|制定|构筑|"
