@@ -42,7 +42,7 @@ def works_objects(sentence: str) -> list[Hit]:
     return out
 
 
-_WORK = "安全加固|抗震加固|改造|专项整治|排查整治|隐患整治|集中整治|综合整治|隐患治理|综合治理|专项治理|整治|治理"
+_WORK = "安全加固|抗震加固|提级扩能|改造|专项整治|排查整治|隐患整治|集中整治|综合整治|隐患治理|综合治理|专项治理|整治|治理"
 _TREATS = re.compile(rf"(?:实施|推进|开展|加快|推动|完成|深化)([{HAN}“”()]{{2,18}}?(?:{_WORK}))(?![{HAN}]*(?:工程|项目))")
 # Words around what is treated that name no thing: campaigns, trades and kinds of risk.
 _MODIFIERS = re.compile("(?:安全|隐患|排查|专项|综合|集中|风险|预防|突出|生产|的|和|及)+$")
@@ -63,7 +63,7 @@ def treated_things(sentence: str) -> list[Hit]:
     out = []
     for m in _TREATS.finditer(sentence):
         whole = m.group(1)[max((v.end() for v in _VERBS.finditer(m.group(1))), default=0) :]
-        whole = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步)+", "", whole)
+        whole = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步|现有)+", "", whole)
         pieces = [p for p in re.finditer("[^和及与]+", whole)]
         if any(len(p.group()) < 2 for p in pieces):
             pieces = [re.match(".+", whole)]  # 水和气: a joiner inside a word

@@ -79,6 +79,7 @@ def test_the_verbs_before_a_project_are_not_part_of_its_name() -> None:
         ("推进地下综合管廊建设和老旧管线改造升级。", "老旧管线改造", "projects"),
         ("集中开展河道行洪隐患和病险塘库整治。", "河道行洪隐患", "projects"),
         ("实施交通设施安全加固。", "交通设施安全加固", "projects"),
+        ("推动现有应急避难场所提级扩能。", "应急避难场所提级扩能", "projects"),
     ],
 )
 def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, layer: str) -> None:
