@@ -267,7 +267,7 @@ def project_prefix(head: str, suffix: str) -> str:
 
 _QUOTED_WORD = re.compile(rf"“[{HAN}]{{1,8}}”(?=[{HAN}]*$)")  # a quoted word in the run of characters before an ending
 # 建设工程/建设项目 after a short word is construction work in general (属地建设工程, 园区建设项目), not a project.
-_CONSTRUCTION = re.compile(rf"[{HAN}]{{0,4}}建设")
+_CONSTRUCTION = re.compile(rf"[{HAN}]{{0,5}}建设")
 
 
 _OWN_NOUN = re.compile("(?:制度|机制|体系|能力|力量|队伍|人员)$")  # 培训制度和X队伍: a noun of its own, no list mate

@@ -56,6 +56,7 @@ def test_a_project_named_by_a_lead_clause_is_one_row_not_also_its_tail() -> None
         "用好国债项目资金,严格进园入园项目准入。",  # what a project has or needs
         "加强属地建设工程的安全监管,有效整合新农村建设工程等政策。",  # construction works in general
         "严禁新建、扩建化工建设项目,严控改建化工建设项目。",
+        "严禁新建、扩建危险化学品建设项目。",
     ],
 )
 def test_工程_and_项目_used_as_a_qualifier_or_a_category_name_no_project(sentence: str) -> None:
