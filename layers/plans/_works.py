@@ -78,6 +78,8 @@ def treated_things(sentence: str) -> list[Hit]:
 def _treated_thing(name: str, after: str) -> bool:
     """Whether ``name`` (what a works verb treats, ``after`` the words that follow it) is a thing: not a
     trade, a campaign or a kind of risk."""
+    if re.search("(?:排查|普查|调查|评估|检查)$", name):
+        return False  # an inspection or survey, not a work (县级地灾隐患排查和工程治理)
     core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
     if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
         return False
