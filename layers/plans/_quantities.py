@@ -69,8 +69,9 @@ _FOREST_PLACES = ("林场", "林区", "山")
 
 
 def length_hits(sentence: str) -> list[Hit]:
-    """Fire roads and belts given by length (``防火公路140千米``), named after the forest farm the
-    sentence puts them in when it does (``X林场新建防火道路11千米``)."""
+    """Fire roads and belts given by length (``防火公路140千米``), with the forest farm the sentence puts
+    them in as their place word (``X林场新建防火道路11千米`` -> 防火道路 in X林场: the name is the plan's
+    own run of words, SCHEMA rule 2)."""
     if not any(w in sentence for w in ("防火", "森林", "林场")):
         return []
     out: list[Hit] = []
@@ -86,7 +87,7 @@ def length_hits(sentence: str) -> list[Hit]:
         if not place and not re.search("[,，;]", sentence[last_end:m.start()]):
             place = last  # "X林场新建防火道路11千米及防火步道5千米": both in X
         last, last_end = place, m.end()
-        out.append(Hit("forest_fire", kind, place + noun, at=m.start() - len(run), target=f"共{m.group(1)}km",
+        out.append(Hit("forest_fire", kind, noun, at=m.start() - len(run), target=f"共{m.group(1)}km",
                        hints=[place] if place else []))
     return out
 

@@ -71,7 +71,7 @@ def extract_plan(text: str, *, adcode: str | None = None, key: str = "new") -> E
     for start, end in sentence_spans(norm):
         sentence = norm[start:end].replace("\n", "")  # a wrapped line joined (the span keeps the text as it is)
         for rec in _sentence_rows(sentence, start, end, index, gaz):
-            k = (rec["layer"], rec["name"], rec["count"])
+            k = (rec["layer"], rec["name"], rec["count"], rec["location_hint"])  # 防火道路 of two forest farms: two rows
             if k not in seen:
                 seen.add(k)
                 records.append(rec)

@@ -125,11 +125,11 @@ def test_a_ban_without_a_distance_is_no_zone() -> None:
     assert _rows("一、尾矿库\n严禁新建头顶库。\n").query("layer == 'rules'").empty
 
 
-def test_fire_roads_by_length_named_after_their_forest_farm() -> None:
-    rows = _rows("一、森林防火\n新建防火公路40千米,其中白鹤林场新建防火道路11千米及防火步道5千米。\n")
-    got = {(r["name"], r["kind"], r["target"]) for r in rows.to_dict("records") if r["kind"] == "fire_road"}
-    assert got == {("防火公路", "fire_road", "共40km"), ("白鹤林场防火道路", "fire_road", "共11km"),
-                   ("白鹤林场防火步道", "fire_road", "共5km")}
+def test_fire_roads_by_length_keep_their_words_and_their_forest_farm_as_place() -> None:
+    rows = _rows("一、森林防火\n新建防火公路40千米,其中白鹤林场新建防火道路11千米及防火步道5千米。\n青松林场新建防火道路3千米。\n")
+    got = {(r["name"], r["target"], r["location_hint"]) for r in rows.to_dict("records") if r["kind"] == "fire_road"}
+    assert got == {("防火公路", "共40km", ""), ("防火道路", "共11km", "白鹤林场"), ("防火步道", "共5km", "白鹤林场"),
+                   ("防火道路", "共3km", "青松林场")}
 
 
 @pytest.mark.parametrize(("sentence", "names"), [
