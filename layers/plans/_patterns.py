@@ -283,6 +283,8 @@ def _list_mates(sentence: str, start: int, suffix: str, sfx: Suffix) -> list[Hit
         if not m:
             break
         item = cut_left(m.group(1))
+        if item == m.group(1) and m.start() > 0 and sentence[m.start() - 1].isdigit():
+            break  # 防火步道5千米、宝鼎林场: a unit after a number, no list item
         if (len(item) < 2 or _LEVEL_WORD.fullmatch(item) or _OWN_NOUN.search(item) or re.search(sfx.pattern + "$", item)
                 or (item.endswith(FACILITY_ENDINGS) and item[-1] not in PLACE_CHARS)):
             break  # an item that names its own kind (县级库) shares no ending

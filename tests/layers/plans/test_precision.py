@@ -139,3 +139,8 @@ def test_people_listed_before_a_team_share_no_team_ending_but_places_do() -> Non
 
 def test_what_a_quoted_slogan_stands_for_is_no_row() -> None:
     assert _names("一、救援\n基本建成“专常群”(专业救援队伍、常备救援队伍、群众救援队伍)救援力量体系。\n") == set()
+
+
+def test_a_unit_after_a_number_is_no_list_item_of_the_name_after_it() -> None:
+    names = _names("一、森林防火\n白鹤林场新建防火步道5千米、青松林场新建防火道路25千米。\n")
+    assert "千米林场" not in names and {"白鹤林场", "青松林场"} <= names, names
