@@ -11,6 +11,7 @@ from geo.errors import (
     ConflictError,
     CoordinateError,
     CRSError,
+    DatabaseError,
     GeoError,
     GeometryError,
     NotARasterError,
@@ -26,7 +27,7 @@ from geo.errors import (
 
 BUILT_IN = {  # each error and the built-in it also is, so `except ValueError` in older callers keeps working
     CRSError: ValueError, CoordinateError: ValueError, SourceReadError: OSError, NotARasterError: OSError,
-    RasterTooLargeError: ValueError, OptionError: ValueError, GeometryError: ValueError, ConflictError: RuntimeError,
+    RasterTooLargeError: ValueError, OptionError: ValueError, GeometryError: ValueError, ConflictError: RuntimeError, DatabaseError: OSError,
     NotPermittedError: PermissionError, PermissionDeniedError: PermissionError, UnknownNameError: KeyError,
     ValidationError: ValueError,
 }
