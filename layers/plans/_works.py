@@ -87,6 +87,27 @@ def _treated_thing(name: str, after: str) -> bool:
     return not (campaign and not _MAP_THING.search(core) and not GEO_WORDS.search(name))
 
 
+# A pipeline a works verb of its clause treats, named in passing (推进X管道占压等隐患整治): a line on the map.
+_LINE_HEAD = re.compile(f"[{HAN}]{{2,10}}?(?:管道|管网|管线)(?![\\d.]|系统|信息|地理|数据|平台|企业|单位|保护|巡护|法定|检验)")  # a length: line_works
+_LINE_WORKS = re.compile("整治|治理|改造|隐患清零")
+_LINE_CUT = re.compile(f"^[{HAN}]*(?:{_STOPS.pattern}|持续|深化|常态化|动态化|更新|改造)")
+
+
+def treated_lines(sentence: str) -> list[Hit]:
+    """Pipelines in a clause with a works word (``推进X管道占压、交叉穿越等隐患整治``, ``实现X管道隐患清零``,
+    ``推动A、X管网“三大专项整治”``): projects, named from the last list mark or verb before them."""
+    out = []
+    for clause in re.finditer("[^,，;:]+", sentence):
+        if not _LINE_WORKS.search(clause.group()):
+            continue
+        for item in re.finditer("[^、和及与“”]+", clause.group()):
+            for m in _LINE_HEAD.finditer(item.group()):
+                name = _LINE_CUT.sub("", m.group())
+                if len(name) >= 4:
+                    out.append(Hit("projects", "project", name, at=clause.start() + item.start() + m.end() - len(name)))
+    return out
+
+
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

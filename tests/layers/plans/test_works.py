@@ -213,3 +213,28 @@ def test_the_facilities_a_paragraph_led_by_a_project_builds_are_projects_too_but
     body = ("一、重点工程\n(一)救援工程\n甲乙指挥中心标准化建设。推进航空应急救援基础设施、应急气象保障中心建设,"
             "建设应急管理云数据中心和会商研判系统,完善我县地震台站建设。\n")
     assert _projects(body) == {"甲乙指挥中心标准化建设", "航空应急救援基础设施", "应急气象保障中心", "地震台站"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("推进成品油长输管道占压、交叉穿越等隐患整治。", {"成品油长输管道"}),  # its defects between line and verb
+        ("实现天然气支线管道占压安全隐患清零。", {"天然气支线管道"}),
+        ("持续推动采气井控、凝析油泄漏、站外集输管网“三大专项整治”。", {"站外集输管网"}),  # an item of the list
+        ("加强乡镇燃气管道动态评估改造。", {"乡镇燃气管道"}),
+    ],
+)
+def test_a_pipeline_named_in_passing_under_a_works_verb_is_a_project(sentence: str, names: set[str]) -> None:
+    assert names <= _projects("一、主要任务\n" + sentence + "\n")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "严厉打击燃气管道第三方破坏行为。",  # no works
+        "严格落实输油管道和乡镇燃气管道法定检验制度。",
+        "推进油气管道地理信息系统建设和隐患整治。",  # a system of the pipeline, not the pipeline
+    ],
+)
+def test_a_pipeline_named_without_works_on_it_is_no_project(sentence: str) -> None:
+    assert not any(n.endswith(("管道", "管网")) for n in _projects("一、主要任务\n" + sentence + "\n"))
