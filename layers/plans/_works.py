@@ -64,14 +64,37 @@ def treated_things(sentence: str) -> list[Hit]:
     for m in _TREATS.finditer(sentence):
         whole = m.group(1)[max((v.end() for v in _VERBS.finditer(m.group(1))), default=0) :]
         whole = re.sub("^(?:全[县区市]|持续|进一步|全面|稳步|现有)+", "", whole)
-        pieces = [p for p in re.finditer("[^和及与]+", whole)]
-        if any(len(p.group()) < 2 for p in pieces):
-            pieces = [re.match(".+", whole)]  # 水和气: a joiner inside a word
-        for p in pieces:
-            name = p.group()
-            if _treated_thing(name, sentence[m.end(1):]):
-                layer, kind = ("geohazards", "treatment_work") if GEO_WORDS.search(name) else ("projects", "project")
-                out.append(Hit(layer, kind, name, at=m.end(1) - len(whole) + p.start()))
+        out += _works_of(whole, m.end(1) - len(whole), sentence[m.end(1):])
+    return out
+
+
+def _works_of(whole: str, at: int, after: str) -> list[Hit]:
+    """The rows of ``whole`` (what one works word treats, at ``at``; ``A建设和B改造`` is two), each a
+    thing by :func:`_treated_thing`: a geohazard treatment when it names a geohazard, else a project."""
+    pieces = list(re.finditer("[^和及与]+", whole))
+    if any(len(p.group()) < 2 for p in pieces):
+        pieces = [re.match(".+", whole)]  # 水和气: a joiner inside a word
+    out = []
+    for p in pieces:
+        if _treated_thing(p.group(), after):
+            layer, kind = ("geohazards", "treatment_work") if GEO_WORDS.search(p.group()) else ("projects", "project")
+            out.append(Hit(layer, kind, p.group(), at=at + p.start()))
+    return out
+
+
+_LIST_OF_WORKS = re.compile(f"(?:实施|推进|开展|加快|推动|完成|深化|加强)((?:[{HAN}“”()]{{2,18}}、)+[{HAN}“”()]{{2,18}})")
+
+
+def listed_treatments(sentence: str) -> list[Hit]:
+    """The works of a list under one verb (``加强A治理、B除险加固、C改造``): each item that ends in a
+    works word and treats a thing is a project, as :func:`treated_things` reads one."""
+    out = []
+    for m in _LIST_OF_WORKS.finditer(sentence):
+        at = m.start(1)
+        for item in m.group(1).split("、"):
+            if "等" not in item:  # A等隐患整治: a category
+                out += [h for h in _works_of(item, at, sentence[at + len(item):]) if re.search(f"(?:{_WORK})$", h.name)]
+            at += len(item) + 1
     return out
 
 
@@ -81,7 +104,7 @@ def _treated_thing(name: str, after: str) -> bool:
     if re.search("(?:排查|普查|调查|评估|检查)$", name):
         return False  # an inspection or survey, not a work (县级地灾隐患排查和工程治理)
     core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
-    if len(core) < 2 or (_NO_THING.search(core) and not GEO_WORDS.search(core)) or (len(core) == 2 and "安全" in name):
+    if len(core) < 2 or core.endswith("查") or (_NO_THING.search(core) and not GEO_WORDS.search(core) and "山洪" not in core) or (len(core) == 2 and "安全" in name):
         return False
     campaign = _CAMPAIGN.search(re.sub("(?:安全|抗震)加固$", "", name)) or re.match("专项行动|行动", after)  # 加固: a build
     return not (campaign and not _MAP_THING.search(core) and not GEO_WORDS.search(name))

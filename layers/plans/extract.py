@@ -34,7 +34,7 @@ from layers.plans._quantities import (
 )
 from layers.plans._readers import read_plan
 from layers.plans._sections import Section, SectionIndex, document_number, document_title, is_heading_line, parse_sections
-from layers.plans._works import GEO_WORDS, opens_with_verb, treated_lines, treated_things, works_objects
+from layers.plans._works import GEO_WORDS, listed_treatments, opens_with_verb, treated_lines, treated_things, works_objects
 from layers.plans.inventory import INVENTORY_COLUMNS
 
 __all__ = ["ROW_COLUMNS", "Extraction", "Section", "extract_plan", "read_plan"]
@@ -140,7 +140,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         named = [h for h in named if h.layer != "projects"]
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
-                         *treated_things(sentence), *treated_lines(sentence)],
+                         *treated_things(sentence), *listed_treatments(sentence), *treated_lines(sentence)],
                         [*named, *counted], counted)
     if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start):
         built = works_objects(sentence)
@@ -154,7 +154,8 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         named = [h for h in named if not any(z.at <= h.at < z.at + len(z.name) + 4 for z in zones)]
     hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence), *zones]
     key_works = any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.has_box(start)  # a 专栏 lists them
-    hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence) and (key_works or not _paper_work(h))]
+    hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence) and (key_works or not _paper_work(h))
+            and not _banned_build(h, sentence)]
     if not hits:
         return []
     towns = gaz.townships_in(sentence)
@@ -191,6 +192,15 @@ def _award(h: Hit, sentence: str) -> bool:
     """Whether ``h`` is a title a place holds, applies for or is given (``申报综合减灾示范社区``,
     ``培育示范企业14家``): an award, not a thing on the map, unless the plan counts it as built."""
     return bool(_AWARD.search(h.name)) and (h.count == 1 or bool(_AWARDING.search(sentence)))
+
+
+_BAN = re.compile(r"(?:禁止|严禁|不得)[^,，;:。]*?(?:新建|扩建|建设)[^,，;:。]*$")
+
+
+def _banned_build(h: Hit, sentence: str) -> bool:
+    """Whether ``h`` is a kind of facility a ban in its clause forbids building (``严禁新建、扩建X``): the
+    object of a rule (the rule itself is a row of its own when it gives a distance), not a facility."""
+    return h.layer == "facilities" and h.count == 1 and _BAN.search(sentence[: h.at]) is not None
 
 
 _FACILITY_HEAD = re.compile("(?:(?<!数据)中心|台站|基地|基础设施)$")  # what a works sentence builds that is a place, not a system

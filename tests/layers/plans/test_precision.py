@@ -144,3 +144,17 @@ def test_what_a_quoted_slogan_stands_for_is_no_row() -> None:
 def test_a_unit_after_a_number_is_no_list_item_of_the_name_after_it() -> None:
     names = _names("一、森林防火\n白鹤林场新建防火步道5千米、青松林场新建防火道路25千米。\n")
     assert "千米林场" not in names and {"白鹤林场", "青松林场"} <= names, names
+
+
+@pytest.mark.parametrize("sentence", [
+    "禁止在主要河流岸线一公里范围内新建、改建、扩建尾矿库。",
+    "严禁新建、扩建化工园区和化工项目。",
+])
+def test_a_kind_of_facility_a_ban_forbids_building_is_no_facility(sentence: str) -> None:
+    rows = _rows("一、安全生产\n" + sentence + "\n")
+    assert not set(rows.loc[rows["layer"] == "facilities", "name"])
+
+
+def test_a_facility_named_after_a_ban_in_its_own_clause_stays_a_row() -> None:
+    rows = _rows("一、安全生产\n严禁新建小型煤矿,建成白鹭应急物资储备库。\n")
+    assert "白鹭应急物资储备库" in set(rows["name"])

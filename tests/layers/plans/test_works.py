@@ -238,3 +238,16 @@ def test_a_pipeline_named_in_passing_under_a_works_verb_is_a_project(sentence: s
 )
 def test_a_pipeline_named_without_works_on_it_is_no_project(sentence: str) -> None:
     assert not any(n.endswith(("管道", "管网")) for n in _projects("一、主要任务\n" + sentence + "\n"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("加强小型河流治理、病险塘坝除险加固、山洪灾害治理。", {"小型河流治理", "山洪灾害治理"}),
+        ("推进乡村公路安保工程、危旧桥梁改造、船型标准化。", {"危旧桥梁改造"}),  # items of no works: no row
+    ],
+)
+def test_each_work_of_a_list_under_one_verb_is_a_project(sentence: str, names: set[str]) -> None:
+    found = _projects("一、主要任务\n" + sentence + "\n")
+    assert names <= found
+    assert not found & {"船型标准化", "病险塘坝除险加固"}
