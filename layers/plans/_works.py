@@ -104,7 +104,9 @@ def _treated_thing(name: str, after: str) -> bool:
     if re.search("(?:排查|普查|调查|评估|检查)$", name):
         return False  # an inspection or survey, not a work (县级地灾隐患排查和工程治理)
     core = _MODIFIERS.sub("", re.sub(f"(?:{_WORK})$", "", name)).strip("“”\"")
-    if len(core) < 2 or core.endswith("查") or (_NO_THING.search(core) and not GEO_WORDS.search(core) and "山洪" not in core) or (len(core) == 2 and "安全" in name):
+    if len(core) < 2 or core.endswith("查") or (len(core) == 2 and "安全" in name):
+        return False  # 周末夜查整治: an inspection
+    if _NO_THING.search(core) and not GEO_WORDS.search(core) and "山洪" not in core:  # 山洪灾害治理: works on gullies
         return False
     campaign = _CAMPAIGN.search(re.sub("(?:安全|抗震)加固$", "", name)) or re.match("专项行动|行动", after)  # 加固: a build
     return not (campaign and not _MAP_THING.search(core) and not GEO_WORDS.search(name))
