@@ -133,6 +133,34 @@ def treated_lines(sentence: str) -> list[Hit]:
     return out
 
 
+# A kind of facility a works verb of its clause builds or treats (建设X场所和Y基地建设, 设置X设施, 加强A、B综合体等
+# 场所隐患整治): a facility row, named from the last list mark or verb before it.
+_FACILITY_KIND = re.compile(f"[{HAN}]{{2,14}}?(?:场所|设施|基地|综合体)(?![{HAN}])|[{HAN}]{{2,14}}?(?:场所|设施|基地)(?=建设)")
+_BUILT_AFTER = re.compile("^[^,，;:。]*?(?:建设|改造|整治|治理)(?!工程|项目)")  # 建设工程: a noun
+_BUILT_BEFORE = re.compile("建设|设置|增设")
+# Generic words (基础设施 of a domain is infrastructure in general, 安全设施 a part of any project) and a
+# region's plans (全市X基地).
+_GENERIC_KIND = re.compile("^(?:[^、]*项目)?(?:安全|基础|公共|消防|配套|相关|各类|重点|其他)*(?:场所|设施|基地)$|(?:基础|安全)设施$|^全[省市国]")
+_KIND_CUT = re.compile(f"^[{HAN}]*(?:{_STOPS.pattern}|分级|设置|增设|配套|加大|同步|符合要求)")
+
+
+def built_facilities(sentence: str) -> list[Hit]:
+    """Kinds of facility a works verb builds or treats: ``推动建设A场所和B基地建设``, ``设置X贮存设施``,
+    ``加强A、B综合体等重点场所隐患整治`` -> facilities (generic words such as 基础设施 are none)."""
+    out = []
+    for item in re.finditer("[^、和及与“”()<>,，;:。]+", sentence):
+        for m in _FACILITY_KIND.finditer(item.group()):
+            raw = m.group()
+            name = _KIND_CUT.sub("", raw)
+            at = item.start() + m.end() - len(name)
+            before = _KIND_CUT.match(raw)
+            built = _BUILT_AFTER.match(sentence[at + len(name):]) or (before and _BUILT_BEFORE.search(before.group()))
+            title = re.fullmatch(rf"[\d.、()一二三四五六七八九十\s]*[{HAN}]{{0,4}}{name}(?:建设|改造|整治|治理)[。.]?", sentence.strip())
+            if built and len(name) >= 4 and not _GENERIC_KIND.search(name) and not title:  # X设施建设。: a project's title
+                out.append(Hit("facilities", "other", name, at=at))
+    return out
+
+
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

@@ -251,3 +251,36 @@ def test_each_work_of_a_list_under_one_verb_is_a_project(sentence: str, names: s
     found = _projects("一、主要任务\n" + sentence + "\n")
     assert names <= found
     assert not found & {"船型标准化", "病险塘坝除险加固"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("推动分级建设防灾科普体验场所和青少年实践基地建设。", {"防灾科普体验场所", "青少年实践基地"}),
+        ("推进电动汽车充电设施、以旧换新体系建设。", {"电动汽车充电设施"}),
+        ("产废单位应设置符合要求的医疗废物贮存设施。", {"医疗废物贮存设施"}),
+        ("加强学校、大型商业综合体、地下车库等重点场所火灾隐患排查整治。", {"大型商业综合体"}),  # an item of a list
+    ],
+)
+def test_a_kind_of_facility_a_works_verb_builds_or_treats_is_a_facility(sentence: str, names: set[str]) -> None:
+    rows = extract_plan(HEAD + "一、主要任务\n" + sentence + "\n").rows
+    assert names <= set(rows.loc[rows["layer"] == "facilities", "name"]), rows["name"].tolist()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "全面推进新建项目的安全设施与主体工程同时设计。",  # generic
+        "依法打击违法建设、损坏公共设施等行为。",  # no works on it
+        "规划建设专用停车场、紧急卸载点等基础设施。",
+        "提高人员聚集场所、重大建设工程的抗震性能。",  # 建设工程 is a noun, not works on the place
+    ],
+)
+def test_generic_or_unbuilt_facility_words_are_no_facility(sentence: str) -> None:
+    rows = extract_plan(HEAD + "一、主要任务\n" + sentence + "\n").rows
+    assert not any(n.endswith(("设施", "场所")) for n in rows.loc[rows["layer"] == "facilities", "name"])
+
+
+def test_a_facility_kind_that_titles_a_paragraph_is_no_facility_row() -> None:
+    rows = extract_plan(HEAD + "一、重点工程\n(一)宣教工程\n防灾应急体验设施建设。依托企业增加教育功能。\n").rows
+    assert "防灾应急体验设施" not in set(rows.loc[rows["layer"] == "facilities", "name"])
