@@ -114,7 +114,7 @@ def _treated_thing(name: str, after: str) -> bool:
 
 # A pipeline a works verb of its clause treats, named in passing (推进X管道占压等隐患整治): a line on the map.
 _LINE_HEAD = re.compile(f"[{HAN}]{{2,10}}?(?:管道|管网|管线)(?![\\d.]|系统|信息|地理|数据|平台|企业|单位|保护|巡护|法定|检验)")  # a length: line_works
-_LINE_WORKS = re.compile("整治|治理|改造|隐患清零")
+_LINE_WORKS = re.compile("整治|治理|改造|隐患清零|布局|铺设|敷设")
 _LINE_CUT = re.compile(f"^[{HAN}]*(?:{_STOPS.pattern}|持续|深化|常态化|动态化|更新|改造)")
 
 

@@ -222,6 +222,7 @@ def test_the_facilities_a_paragraph_led_by_a_project_builds_are_projects_too_but
         ("实现天然气支线管道占压安全隐患清零。", {"天然气支线管道"}),
         ("持续推动采气井控、凝析油泄漏、站外集输管网“三大专项整治”。", {"站外集输管网"}),  # an item of the list
         ("加强乡镇燃气管道动态评估改造。", {"乡镇燃气管道"}),
+        ("按取水半径要求合理布局蓄水池、林区消防管网。", {"林区消防管网"}),  # laid out: built
     ],
 )
 def test_a_pipeline_named_in_passing_under_a_works_verb_is_a_project(sentence: str, names: set[str]) -> None:
