@@ -161,6 +161,19 @@ def built_facilities(sentence: str) -> list[Hit]:
     return out
 
 
+_WHEREVER = re.compile(f"([{HAN}“”]{{2,18}})应([设装建配])尽(\\2)")
+
+
+def built_wherever(sentence: str) -> list[Hit]:
+    """What a plan builds wherever it is needed (``推动X护栏应设尽设``, ``X应装尽装``): a project."""
+    out = []
+    for m in _WHEREVER.finditer(sentence):
+        name = re.sub("^全[县区市]", "", re.sub(f"^[{HAN}]*(?:{_STOPS.pattern})", "", m.group(1)))
+        if len(name) >= 4:
+            out.append(Hit("projects", "project", name, at=m.end(1) - len(name)))
+    return out
+
+
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

@@ -285,3 +285,14 @@ def test_generic_or_unbuilt_facility_words_are_no_facility(sentence: str) -> Non
 def test_a_facility_kind_that_titles_a_paragraph_is_no_facility_row() -> None:
     rows = extract_plan(HEAD + "一、重点工程\n(一)宣教工程\n防灾应急体验设施建设。依托企业增加教育功能。\n").rows
     assert "防灾应急体验设施" not in set(rows.loc[rows["layer"] == "facilities", "name"])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("推动全县乡村道路波形护栏应设尽设。", "乡村道路波形护栏"),
+        ("实现重点场镇应急广播应装尽装。", "重点场镇应急广播"),
+    ],
+)
+def test_what_a_plan_builds_wherever_needed_is_a_project(sentence: str, name: str) -> None:
+    assert name in _projects("一、主要任务\n" + sentence + "\n")
