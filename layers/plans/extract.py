@@ -159,6 +159,9 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
             and not _banned_build(h, sentence)]
     if not hits:
         return []
+    for h in hits:
+        if h.layer == "projects" and not any(w in index.top_title(start) for w in _PROJECT_WORDS) and _GEO_WATCH.search(h.name):
+            h.layer, h.kind = "geohazards", "monitoring"  # 实施地质灾害监测预警项目建设: outside a 重点工程 section
     towns = gaz.townships_in(sentence)
     common = {
         "action": action_of(sentence), "year": year_of(sentence), "lead_dept": departments(sentence),
@@ -174,6 +177,9 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
         rec["matched"], rec["match_reason"] = gaz.match(rec["name"], rec["township"], rec["location_hint"])
         out.append(rec)
     return out
+
+
+_GEO_WATCH = re.compile(f"(?:{GEO_WORDS.pattern}).*监测")  # monitoring of geohazards
 
 
 _TITLE = re.compile(r"《[^《》]*》|(?<=”)\([^()]*\)")  # a document's title, or what a quoted slogan stands for

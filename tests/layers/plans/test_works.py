@@ -296,3 +296,10 @@ def test_a_facility_kind_that_titles_a_paragraph_is_no_facility_row() -> None:
 )
 def test_what_a_plan_builds_wherever_needed_is_a_project(sentence: str, name: str) -> None:
     assert name in _projects("一、主要任务\n" + sentence + "\n")
+
+
+def test_geohazard_monitoring_outside_a_重点工程_section_is_a_geohazard_row_and_inside_it_a_project() -> None:
+    sentence = "实施地质灾害智能化监测预警项目建设。\n"
+    rows = extract_plan(HEAD + "一、主要任务\n" + sentence).rows
+    assert rows.loc[rows["name"] == "地质灾害智能化监测预警项目", ["layer", "kind"]].values.tolist() == [["geohazards", "monitoring"]]
+    assert "地质灾害智能化监测预警项目" in _projects("一、重点工程\n(一)监测工程\n" + sentence)
