@@ -261,6 +261,8 @@ def test_each_work_of_a_list_under_one_verb_is_a_project(sentence: str, names: s
         ("推进电动汽车充电设施、以旧换新体系建设。", {"电动汽车充电设施"}),
         ("产废单位应设置符合要求的医疗废物贮存设施。", {"医疗废物贮存设施"}),
         ("加强学校、大型商业综合体、地下车库等重点场所火灾隐患排查整治。", {"大型商业综合体"}),  # an item of a list
+        ("将老旧院落、山间古寨消防安全治理列入民生实事。", {"山间古寨"}),  # the campaign's words after it
+        ("持续推动采气井控、废弃气井“两大专项整治”。", {"废弃气井"}),
     ],
 )
 def test_a_kind_of_facility_a_works_verb_builds_or_treats_is_a_facility(sentence: str, names: set[str]) -> None:
@@ -275,6 +277,8 @@ def test_a_kind_of_facility_a_works_verb_builds_or_treats_is_a_facility(sentence
         "依法打击违法建设、损坏公共设施等行为。",  # no works on it
         "规划建设专用停车场、紧急卸载点等基础设施。",
         "提高人员聚集场所、重大建设工程的抗震性能。",  # 建设工程 is a noun, not works on the place
+        "开展城市桥隧、低洼道路等市政公用设施安全隐患整治。",  # a broad category
+        "将老旧场所消防风险治理列入实事工程。",
     ],
 )
 def test_generic_or_unbuilt_facility_words_are_no_facility(sentence: str) -> None:
