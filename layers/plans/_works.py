@@ -175,6 +175,22 @@ def built_wherever(sentence: str) -> list[Hit]:
     return out
 
 
+# A kind of house a works word treats (强化X自建房隐患整治, 实现存在隐患的自建房整治全覆盖): houses are on the map.
+_HOUSES = re.compile(f"[{HAN}]{{0,12}}?(?:自建房|危房|房屋|校舍)(?=(?:安全)?(?:隐患)?(?:整治|治理|改造|加固))")
+_HOUSE_CUT = re.compile(f"^[{HAN}]*(?:{_VERBS.pattern}|实现|全[县区市]|基本|持续|深化|全面)")
+
+
+def treated_houses(sentence: str) -> list[Hit]:
+    """Kinds of house a works word treats: projects named from the last verb before them."""
+    out = []
+    for item in re.finditer("[^、和及与,，;:。“”]+", sentence):
+        for m in _HOUSES.finditer(item.group()):
+            name = _HOUSE_CUT.sub("", m.group())
+            if len(name) >= 4:
+                out.append(Hit("projects", "project", name, at=item.start() + m.end() - len(name)))
+    return out
+
+
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

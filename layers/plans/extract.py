@@ -34,7 +34,7 @@ from layers.plans._quantities import (
 )
 from layers.plans._readers import read_plan
 from layers.plans._sections import Section, SectionIndex, document_number, document_title, is_heading_line, parse_sections
-from layers.plans._works import GEO_WORDS, built_facilities, built_wherever, listed_treatments, opens_with_verb, treated_lines, treated_things, works_objects
+from layers.plans._works import GEO_WORDS, built_facilities, built_wherever, treated_houses, listed_treatments, opens_with_verb, treated_lines, treated_things, works_objects
 from layers.plans.inventory import INVENTORY_COLUMNS
 
 __all__ = ["ROW_COLUMNS", "Extraction", "Section", "extract_plan", "read_plan"]
@@ -141,7 +141,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
                          *treated_things(sentence), *listed_treatments(sentence), *treated_lines(sentence),
-                         *built_facilities(sentence), *built_wherever(sentence)],
+                         *built_facilities(sentence), *built_wherever(sentence), *treated_houses(sentence)],
                         [*named, *counted], counted)
     if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start):
         built = works_objects(sentence)

@@ -307,3 +307,14 @@ def test_geohazard_monitoring_outside_a_重点工程_section_is_a_geohazard_row_
     rows = extract_plan(HEAD + "一、主要任务\n" + sentence).rows
     assert rows.loc[rows["name"] == "地质灾害智能化监测预警项目", ["layer", "kind"]].values.tolist() == [["geohazards", "monitoring"]]
     assert "地质灾害智能化监测预警项目" in _projects("一、重点工程\n(一)监测工程\n" + sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("强化出租经营性自建房隐患整治。", "出租经营性自建房"),
+        ("全县基本实现存在结构隐患的自建房整治全覆盖。", "存在结构隐患的自建房"),
+    ],
+)
+def test_a_kind_of_house_under_works_is_a_project(sentence: str, name: str) -> None:
+    assert name in _projects("一、主要任务\n" + sentence + "\n")
