@@ -34,7 +34,17 @@ from layers.plans._quantities import (
 )
 from layers.plans._readers import read_plan
 from layers.plans._sections import Section, SectionIndex, document_number, document_title, is_heading_line, parse_sections
-from layers.plans._works import GEO_WORDS, built_facilities, built_wherever, treated_houses, listed_treatments, opens_with_verb, treated_lines, treated_things, works_objects
+from layers.plans._works import (
+    GEO_WORDS,
+    built_facilities,
+    built_wherever,
+    listed_treatments,
+    opens_with_verb,
+    treated_houses,
+    treated_lines,
+    treated_things,
+    works_objects,
+)
 from layers.plans.inventory import INVENTORY_COLUMNS
 
 __all__ = ["ROW_COLUMNS", "Extraction", "Section", "extract_plan", "read_plan"]
