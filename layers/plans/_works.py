@@ -87,12 +87,16 @@ _LIST_OF_WORKS = re.compile(f"(?:实施|推进|开展|加快|推动|完成|深�
 
 def listed_treatments(sentence: str) -> list[Hit]:
     """The works of a list under one verb (``加强A治理、B除险加固、C改造``): each item that ends in a
-    works word and treats a thing is a project, as :func:`treated_things` reads one."""
+    works word and treats a thing is a project, as :func:`treated_things` reads one; a list closed by
+    ``等<category>`` and a works word (``A、B等危险路段和C改造整治``) names the category, not its items."""
     out = []
     for m in _LIST_OF_WORKS.finditer(sentence):
         at = m.start(1)
         for item in m.group(1).split("、"):
-            if "等" not in item:  # A等隐患整治: a category
+            if "等" in item and re.search(f"(?:{_WORK})$", item):
+                tail = item[item.rfind("等") + 1 :]
+                out += _works_of(tail, at + len(item) - len(tail), sentence[at + len(item):])
+            elif "等" not in item:
                 out += [h for h in _works_of(item, at, sentence[at + len(item):]) if re.search(f"(?:{_WORK})$", h.name)]
             at += len(item) + 1
     return out

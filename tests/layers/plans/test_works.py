@@ -318,3 +318,9 @@ def test_geohazard_monitoring_outside_a_重点工程_section_is_a_geohazard_row_
 )
 def test_a_kind_of_house_under_works_is_a_project(sentence: str, name: str) -> None:
     assert name in _projects("一、主要任务\n" + sentence + "\n")
+
+
+def test_the_category_closing_a_list_under_a_works_verb_is_the_project_not_its_items() -> None:
+    found = _projects("一、主要任务\n加快临水陡坡、急弯路口等危险路段和危旧涵洞改造整治。\n")
+    assert {"危险路段", "危旧涵洞改造整治"} <= found
+    assert not found & {"临水陡坡", "急弯路口"}
