@@ -195,6 +195,20 @@ def treated_houses(sentence: str) -> list[Hit]:
     return out
 
 
+# Firms of a kind a plan moves, refits or closes (X企业“搬、改、关”, X企业搬迁、关闭): facilities on the map.
+_MOVED_FIRMS = re.compile(f"[{HAN}]{{2,14}}?企业(?=“[搬改关迁停转、]{{3,}}”|(?:改造、)?搬迁|关闭)")
+
+
+def moved_firms(sentence: str) -> list[Hit]:
+    """Kinds of firm a plan moves or closes: facilities named from the last verb or 的 before them."""
+    out = []
+    for m in _MOVED_FIRMS.finditer(sentence):
+        name = re.sub(f"^[{HAN}]*(?:{_STOPS.pattern})", "", m.group())
+        if len(name) >= 4:
+            out.append(Hit("facilities", "other", name, at=m.end() - len(name)))
+    return out
+
+
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

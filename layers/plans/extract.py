@@ -39,6 +39,7 @@ from layers.plans._works import (
     built_facilities,
     built_wherever,
     listed_treatments,
+    moved_firms,
     opens_with_verb,
     treated_houses,
     treated_lines,
@@ -151,7 +152,8 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
                          *treated_things(sentence), *listed_treatments(sentence), *treated_lines(sentence),
-                         *built_facilities(sentence), *built_wherever(sentence), *treated_houses(sentence)],
+                         *built_facilities(sentence), *built_wherever(sentence), *treated_houses(sentence),
+                         *moved_firms(sentence)],
                         [*named, *counted], counted)
     if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start):
         built = works_objects(sentence)

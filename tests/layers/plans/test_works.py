@@ -324,3 +324,15 @@ def test_the_category_closing_a_list_under_a_works_verb_is_the_project_not_its_i
     found = _projects("一、主要任务\n加快临水陡坡、急弯路口等危险路段和危旧涵洞改造整治。\n")
     assert {"危险路段", "危旧涵洞改造整治"} <= found
     assert not found & {"临水陡坡", "急弯路口"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("开展城区外零散企业“搬、改、关”专项治理。", "城区外零散企业"),
+        ("推动不符合规划的沿河小微企业搬迁、关闭。", "沿河小微企业"),
+    ],
+)
+def test_firms_a_plan_moves_or_closes_are_facilities(sentence: str, name: str) -> None:
+    rows = extract_plan(HEAD + "一、安全生产\n" + sentence + "\n").rows
+    assert name in set(rows.loc[rows["layer"] == "facilities", "name"]), rows["name"].tolist()
