@@ -12,6 +12,7 @@ import re
 
 from layers.plans._counted import COUNTED_KINDS
 from layers.plans._patterns import HAN, PROJECT_STOPS, Hit
+from layers.plans._works import GEO_WORDS
 
 _ITEM = rf"[{HAN}\d~～—\-()“”\"]"
 # Categories a list closed by 等 may name (the words before the category qualify it: 县级防洪重点区域).
@@ -38,9 +39,27 @@ def listed_items(sentence: str) -> list[Hit]:
         layer, kind = next((lay, k) for w, lay, k in TAIL_KINDS if w == m.group(2))
         if m.group(2) in _FIRMS and re.search("行业|领域|类", m.group(1)):
             continue  # 等重点行业企业: the items are trades
+        mixed = m.group(2) == "隐患点" and re.search("安全|重点", m.group(1)) and not GEO_WORDS.search(m.group(1))
         for item, at in _items_before(sentence, m.start()):
-            if not (m.group(2) in _FIRMS and (len(item) <= 2 or _CATEGORY.search(item))):  # 矿山、化工等企业: trades
+            if mixed:  # 等重点安全隐患点: spots of every kind, each what it is
+                out += _spots(item, at, f"{m.group(1)}{m.group(2)}")
+            elif not (m.group(2) in _FIRMS and (len(item) <= 2 or _CATEGORY.search(item))):  # 矿山、化工等企业: trades
                 out.append(Hit(layer, kind, item, at=at, note=f"{m.group(1)}{m.group(2)}"))
+    return out
+
+
+
+def _spots(item: str, at: int, note: str) -> list[Hit]:
+    """The hazard spots of one item of a list of safety hazard spots (``A水库堤坝``, ``B房屋和C工程``):
+    a geohazard, a reservoir or a facility by its words; works (工程) name no spot."""
+    out = []
+    for part in re.finditer("[^和及与]+", item):
+        word = part.group()
+        if len(word) < 2 or word.endswith(("工程", "项目")):
+            continue
+        layer, kind = ("geohazards", "hazard_site") if GEO_WORDS.search(word) else (
+            ("reservoirs", "reservoir") if "水库" in word else ("facilities", "other"))
+        out.append(Hit(layer, kind, word, at=at + part.start(), note=note))
     return out
 
 

@@ -206,3 +206,11 @@ def test_facilities_listed_for_a_use_and_not_for_works_are_no_projects() -> None
 def test_the_subject_of_a_works_rate_target_is_a_project() -> None:
     found = _kinds(_rows("一、减灾\n完成年度任务,春季强基基础设施建设完成率100%。"))
     assert found.get("春季强基基础设施") == ("projects", "project"), found
+
+
+def test_the_items_of_a_list_of_safety_hazard_spots_are_each_what_they_are() -> None:
+    rows = _rows("一、监测\n推进地质灾害隐患点、病险水库堤坝、老旧校舍和公共建设工程等重点安全隐患点的调查评估。\n")
+    got = {r.name: r.layer for r in rows.itertuples()}
+    assert got.get("病险水库堤坝") == "reservoirs"
+    assert got.get("老旧校舍") == "facilities"
+    assert not any(layer == "geohazards" and "地质" not in name for name, layer in got.items())
