@@ -23,6 +23,7 @@ TAIL_KINDS = (
     ("景区", "forest_fire", "scenic_area"), ("旅游区", "forest_fire", "scenic_area"), ("林场", "forest_fire", "forest_farm"),
     ("林区", "forest_fire", "forest_area"), ("河流", "rivers", "stream"), ("水库", "reservoirs", "reservoir"),
     ("企业", "facilities", "other"), ("公司", "facilities", "other"), ("园区", "facilities", "industrial_park"),
+    ("公共场所", "facilities", "other"),
 )
 _TAIL = re.compile(rf"等\s*(?:\d+\s*[个座条处家所])?([{HAN}]{{0,6}}?)({'|'.join(w for w, _, _ in TAIL_KINDS)})")
 _LEAD = re.compile("^(?:.*(?:以及|重点对|重点|对|在|将|把|强化|加强|推进|实施|开展|包括|如|其中|支持))")
@@ -81,7 +82,11 @@ def _items_before(sentence: str, end: int) -> list[tuple[str, int]]:
         return []
     out, at = [], head.start()
     for i, raw in enumerate(head.group(1).split("、")):
-        item = (_LEAD.sub("", raw) if i == 0 else raw).strip("“”\"")
+        item = (re.sub("^全[县区市]", "", _LEAD.sub("", raw)) if i == 0 else raw).strip("“”\"")  # 全县: a scope
+        if i == 0 and item.count("(") > item.count(")"):  # A(B、C: a bracket never closed parts two items
+            first, item = item.rsplit("(", 1)
+            if 2 <= len(first) <= 16:
+                out.append((first, at + raw.find(first)))
         if 2 <= len(item) <= 16 and not _GENERIC_ITEM.match(item) and re.search(f"[{HAN}]{{2}}", item):
             out.append((item, at + raw.find(item)))
         at += len(raw) + 1

@@ -214,3 +214,9 @@ def test_the_items_of_a_list_of_safety_hazard_spots_are_each_what_they_are() -> 
     assert got.get("病险水库堤坝") == "reservoirs"
     assert got.get("老旧校舍") == "facilities"
     assert not any(layer == "geohazards" and "地质" not in name for name, layer in got.items())
+
+
+def test_the_items_of_a_list_of_public_places_are_facilities_and_an_unclosed_bracket_parts_two_items() -> None:
+    rows = _rows("一、旅游\n加强对全县游乐园(敬老院、集贸市场等重要公共场所的安全检查。\n")
+    got = set(rows.loc[rows["layer"] == "facilities", "name"])
+    assert {"游乐园", "敬老院", "集贸市场"} <= got, got
