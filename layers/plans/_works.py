@@ -139,14 +139,14 @@ def treated_lines(sentence: str) -> list[Hit]:
 
 # A kind of facility a works verb of its clause builds or treats (建设X场所和Y基地建设, 设置X设施, 加强A、B综合体等
 # 场所隐患整治): a facility row, named from the last list mark or verb before it.
-_FACILITY_KIND = re.compile(f"[{HAN}]{{2,14}}?(?:场所|设施|基地|综合体|古寨|气井)(?:(?![{HAN}])|(?=消防|安全|隐患))|[{HAN}]{{2,14}}?(?:场所|设施|基地)(?=建设)")
+_FACILITY_KIND = re.compile(f"[{HAN}]{{2,14}}?(?:场所|设施|基地|综合体|古寨|气井|装置|仓储)(?:(?![{HAN}])|(?=消防|安全|隐患))|[{HAN}]{{2,14}}?(?:场所|设施|基地|仓储)(?=建设)")
 _BUILT_AFTER = re.compile("^[^,，;:。]*?(?:建设|改造|整治|治理)(?!工程|项目)")  # 建设工程: a noun
-_BUILT_BEFORE = re.compile("建设|设置|增设")
+_BUILT_BEFORE = re.compile("建设|设置|增设|布设|安装")
 # Generic words (基础设施 of a domain is infrastructure in general, 安全设施 a part of any project) and a
 # region's plans (全市X基地).
 _BROAD = "安全|基础|公共|公用|市政|结构|老旧|消防|配套|相关|各类|重点|其他"
 _GENERIC_KIND = re.compile(f"^(?:[^、]*项目)?(?:{_BROAD})*(?:场所|设施|基地)$|(?:基础|安全)设施$|^全[省市国]")
-_KIND_CUT = re.compile(f"^[{HAN}]*(?:{_STOPS.pattern}|分级|设置|增设|配套|加大|同步|符合要求)")
+_KIND_CUT = re.compile(f"^[{HAN}]*(?:{_STOPS.pattern}|分级|设置|增设|布设|安装|配套|加大|同步|符合要求)")
 
 
 def built_facilities(sentence: str) -> list[Hit]:

@@ -263,6 +263,8 @@ def test_each_work_of_a_list_under_one_verb_is_a_project(sentence: str, names: s
         ("加强学校、大型商业综合体、地下车库等重点场所火灾隐患排查整治。", {"大型商业综合体"}),  # an item of a list
         ("将老旧院落、山间古寨消防安全治理列入民生实事。", {"山间古寨"}),  # the campaign's words after it
         ("持续推动采气井控、废弃气井“两大专项整治”。", {"废弃气井"}),
+        ("推动实施民爆物品智慧仓储建设,深化零售店规范化建设。", {"民爆物品智慧仓储"}),
+        ("在化工企业周边布设有毒气体监测装置。", {"有毒气体监测装置"}),
     ],
 )
 def test_a_kind_of_facility_a_works_verb_builds_or_treats_is_a_facility(sentence: str, names: set[str]) -> None:
