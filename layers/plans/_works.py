@@ -139,7 +139,9 @@ def treated_lines(sentence: str) -> list[Hit]:
 
 # A kind of facility a works verb of its clause builds or treats (建设X场所和Y基地建设, 设置X设施, 加强A、B综合体等
 # 场所隐患整治): a facility row, named from the last list mark or verb before it.
-_FACILITY_KIND = re.compile(f"[{HAN}]{{2,14}}?(?:场所|设施|基地|综合体|古寨|气井|装置|仓储)(?:(?![{HAN}])|(?=消防|安全|隐患))|[{HAN}]{{2,14}}?(?:场所|设施|基地|仓储)(?=建设)")
+_FACILITY_KIND = re.compile(
+    f"[{HAN}]{{2,14}}?(?:场所|设施|基地|综合体|古寨|气井|装置|仓储)(?:(?![{HAN}])|(?=消防|安全|隐患))|[{HAN}]{{2,14}}?(?:场所|设施|基地|仓储)(?=建设)"
+)
 _BUILT_AFTER = re.compile("^[^,，;:。]*?(?:建设|改造|整治|治理)(?!工程|项目)")  # 建设工程: a noun
 _BUILT_BEFORE = re.compile("建设|设置|增设|布设|安装")
 # Generic words (基础设施 of a domain is infrastructure in general, 安全设施 a part of any project) and a
