@@ -30,6 +30,7 @@ _LEAD = re.compile("^(?:.*(?:以及|重点对|重点|对|在|将|把|强化|加�
 _GENERIC_ITEM = re.compile(r"^(?:[省市县区乡镇村]级|重点|大型|中型|小型|各类|其他|相关)?$")
 _FIRMS = ("企业", "公司")
 _CATEGORY = re.compile("煤矿|矿山|尾矿库|化学品|危化|化工|园区")
+_KIND_OF_AREA = re.compile("(?:易发区|内涝|景区|旅游区|区域)$")
 _REACH = re.compile(rf"([{HAN}]{{1,4}}[河江溪])([{HAN}~—\-]{{1,8}}?)(?:重点)?(?:河)?段")
 
 
@@ -44,6 +45,8 @@ def listed_items(sentence: str) -> list[Hit]:
         for item, at in _items_before(sentence, m.start()):
             if mixed:  # 等重点安全隐患点: spots of every kind, each what it is
                 out += _spots(item, at, f"{m.group(1)}{m.group(2)}")
+            elif kind == "flood_key_area" and _KIND_OF_AREA.search(item):
+                continue  # 城镇内涝、X易发区等防洪重点区域: kinds of area, not places
             elif not (m.group(2) in _FIRMS and (len(item) <= 2 or _CATEGORY.search(item))):  # 矿山、化工等企业: trades
                 out.append(Hit(layer, kind, item, at=at, note=f"{m.group(1)}{m.group(2)}"))
     return out

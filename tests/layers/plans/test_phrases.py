@@ -220,3 +220,9 @@ def test_the_items_of_a_list_of_public_places_are_facilities_and_an_unclosed_bra
     rows = _rows("一、旅游\n加强对全县游乐园(敬老院、集贸市场等重要公共场所的安全检查。\n")
     got = set(rows.loc[rows["layer"] == "facilities", "name"])
     assert {"游乐园", "敬老院", "集贸市场"} <= got, got
+
+
+def test_kinds_of_area_listed_as_flood_key_areas_are_no_flood_key_area() -> None:
+    rows = _rows("一、防汛\n加强城镇内涝、山洪灾害易发区、涉水旅游景区、青石河白鹭场镇等防洪重点区域的监测。\n")
+    got = set(rows.loc[rows["kind"] == "flood_key_area", "name"])
+    assert got == {"青石河白鹭场镇"}, got
