@@ -274,6 +274,8 @@ def _row(h: Hit, towns: list[str], common: dict, target: str) -> dict:
         h.kind = "treatment_work"
     if h.layer == "projects" and GEO_WORDS.search(h.name) and re.search("搬迁|避让", h.name):
         h.layer, h.kind = "geohazards", "relocation"  # 地质灾害搬迁避让X工程: moving people out of a hazard
+    elif h.layer == "projects" and GEO_WORDS.search(h.name) and re.search("治理|排危|除险", h.name):
+        h.layer, h.kind = "geohazards", "treatment_work"  # SCHEMA rule 4: works on hazard sites
     return {**common, "layer": h.layer, "kind": h.kind, "name": h.name[:30], "count": h.count,
             "township": ";".join(own), "location_hint": ";".join(hints), "target": h.target or target, "note": h.note}
 

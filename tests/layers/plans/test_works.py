@@ -123,6 +123,7 @@ def test_a_system_built_by_a_stated_year_outside_a_重点工程_section_is_no_pr
     [
         ("实施地质灾害搬迁避让民生工程。", "地质灾害搬迁避让民生工程", "geohazards", "relocation"),
         ("推进地灾隐患排危治理。", "地灾隐患排危治理", "geohazards", "treatment_work"),
+        ("推进青石村危岩治理工程。", "青石村危岩治理工程", "geohazards", "treatment_work"),  # SCHEMA rule 4
     ],
 )
 def test_geohazard_works_are_geohazard_rows(sentence: str, name: str, layer: str, kind: str) -> None:
