@@ -158,3 +158,8 @@ def test_a_kind_of_facility_a_ban_forbids_building_is_no_facility(sentence: str)
 def test_a_facility_named_after_a_ban_in_its_own_clause_stays_a_row() -> None:
     rows = _rows("一、安全生产\n严禁新建小型煤矿,建成白鹭应急物资储备库。\n")
     assert "白鹭应急物资储备库" in set(rows["name"])
+
+
+def test_a_list_item_ending_in_设施_shares_no_ending_with_the_next_item() -> None:
+    rows = _rows("一、保障\n推进航空救援基础设施、白鹭气象保障中心建设。\n")
+    assert "航空救援基础设施保障中心" not in set(rows["name"])
