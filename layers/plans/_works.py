@@ -47,7 +47,8 @@ _TREATS = re.compile(rf"(?:实施|推进|开展|加快|推动|完成|深化)([{H
 # Words around what is treated that name no thing: campaigns, trades and kinds of risk.
 _MODIFIERS = re.compile("(?:安全|隐患|排查|专项|综合|集中|风险|预防|突出|生产|的|和|及)+$")
 _NO_THING = re.compile(
-    "(?:领域|行业|企业|行为|运营|工作|问题|环节|全链条|系统|重点|重大|本质|火灾|灾害|升级|联合|进行|排查|工程|管控|机制)$|^(?:全县|全区|全市)?$|^大"
+    "(?:领域|行业|企业|行为|运营|工作|问题|环节|全链条|系统|重点|重大|本质|火灾|灾害|升级|联合|进行|排查|工程|管控|机制|"
+    "电梯|装置|设备|车辆|船舶|器材)$|^(?:全县|全区|全市)?$|^大"  # equipment: not on the map
 )
 _VERBS = re.compile("构建|建立|完善|健全|推动|推进|实施|开展|加快|落实|强化|加强")
 GEO_WORDS = re.compile("地质灾害|地灾|危岩|滑坡|崩塌|斜坡|泥石流")

@@ -106,6 +106,7 @@ def test_the_thing_a_works_verb_treats_is_a_project(sentence: str, name: str, la
         "持续开展危险化学品项目综合治理专项行动。",  # a campaign (行动)
         "开展网约车违规运营和责任主体失管问题治理。",  # behaviours
         "开展县级地灾隐患排查和工程治理。",  # an inspection, and works in general
+        "持续推进住宅老旧电梯改造。",  # equipment, not on the map
     ],
 )
 def test_a_works_verb_over_a_trade_or_a_campaign_names_no_project(sentence: str) -> None:
