@@ -168,7 +168,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence), *zones]
     key_works = any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.has_box(start)  # a 专栏 lists them
     hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence) and (key_works or not _paper_work(h))
-            and not _banned_build(h, sentence)]
+            and not _banned_build(h, sentence) and not _category_of_list(h, sentence)]
     if not hits:
         return []
     for h in hits:
@@ -211,6 +211,12 @@ def _award(h: Hit, sentence: str) -> bool:
     """Whether ``h`` is a title a place holds, applies for or is given (``申报综合减灾示范社区``,
     ``培育示范企业14家``): an award, not a thing on the map, unless the plan counts it as built."""
     return bool(_AWARD.search(h.name)) and (h.count == 1 or bool(_AWARDING.search(sentence)))
+
+
+def _category_of_list(h: Hit, sentence: str) -> bool:
+    """Whether ``h`` is a project named right after 等 (``A、B等防灾减灾骨干工程建设``): the category of the
+    list before it, whose items are the works."""
+    return h.layer == "projects" and h.name.endswith(("工程", "项目")) and sentence[max(h.at - 1, 0) : h.at] == "等"
 
 
 _BAN = re.compile(r"(?:禁止|严禁|不得)[^,，;:。]*?(?:新建|扩建|建设)[^,，;:。]*$")

@@ -340,3 +340,9 @@ def test_the_category_closing_a_list_under_a_works_verb_is_the_project_not_its_i
 def test_firms_a_plan_moves_or_closes_are_facilities(sentence: str, name: str) -> None:
     rows = extract_plan(HEAD + "一、安全生产\n" + sentence + "\n").rows
     assert name in set(rows.loc[rows["layer"] == "facilities", "name"]), rows["name"].tolist()
+
+
+def test_a_project_named_right_after_等_is_the_category_of_the_list_before_it() -> None:
+    found = _projects("一、主要任务\n强力推进防汛抗旱、森林防火等防灾减灾骨干工程建设。\n实施青峰水库除险加固工程。\n")
+    assert "防灾减灾骨干工程" not in found
+    assert "青峰水库除险加固工程" in found
