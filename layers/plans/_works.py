@@ -212,6 +212,15 @@ def moved_firms(sentence: str) -> list[Hit]:
     return out
 
 
+_RELOCATION = re.compile(f"(?:完成|实施|推进)(?:\\d+[人户])?([{HAN}]{{0,12}}?避险搬迁)")
+
+
+def relocations(sentence: str) -> list[Hit]:
+    """People a plan moves out of harm (``完成N人受X威胁群众避险搬迁``, ``完成避险搬迁N人``): a geohazard
+    relocation, named by the plan's words after the verb and the count."""
+    return [Hit("geohazards", "relocation", m.group(1), at=m.start(1)) for m in _RELOCATION.finditer(sentence)]
+
+
 def _clause(sentence: str, at: int) -> str:
     """The clause (between commas) of ``sentence`` that holds position ``at``."""
     start = max(sentence.rfind(c, 0, at) for c in ",，;") + 1

@@ -346,3 +346,20 @@ def test_a_project_named_right_after_等_is_the_category_of_the_list_before_it()
     found = _projects("一、主要任务\n强力推进防汛抗旱、森林防火等防灾减灾骨干工程建设。\n实施青峰水库除险加固工程。\n")
     assert "防灾减灾骨干工程" not in found
     assert "青峰水库除险加固工程" in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("完成86人受地灾威胁群众避险搬迁。", "受地灾威胁群众避险搬迁"),
+        ("开展危岩排危除险3处,完成避险搬迁120人。", "避险搬迁"),
+    ],
+)
+def test_people_moved_out_of_harm_are_a_geohazard_relocation(sentence: str, name: str) -> None:
+    rows = extract_plan(HEAD + "一、地灾\n" + sentence + "\n").rows
+    assert rows.loc[rows["name"] == name, ["layer", "kind"]].values.tolist() == [["geohazards", "relocation"]], rows["name"].tolist()
+
+
+def test_relocation_as_a_policy_is_no_row() -> None:
+    rows = extract_plan(HEAD + "一、恢复重建\n有效整合灾后重建、地灾避险搬迁等政策。\n").rows
+    assert "地灾避险搬迁" not in set(rows["name"])
