@@ -73,7 +73,8 @@ def risk_after(ws: Workspace, frames: Mapping[str, gpd.GeoDataFrame], *, density
     """``risk_townships`` computed from ``frames`` (the workspace's layers as a change will leave them)
     with the stored scheme, for the change to store in its own revision. The density surface is
     written to ``density`` (to publish after the commit; None: not written) when the hazard points
-    moved or none is published yet; otherwise the township means are taken from the published one."""
+    moved or the published one is missing or of other points (:func:`_surface_of`); otherwise the
+    township means are taken from the published one."""
     scheme = stored_scheme(ws)
     published = kde_path(ws.store.path(ws.adcode), "geohazard")
     wanted = density_key(frames, ws.metric_crs)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from geo.errors import NotPermittedError
 from layers.catalog.i18n import say
-from layers.store.workspace import workspace_dir
+from layers.store.workspace import in_workspace_dir
 
 TEXT = {
     "workspace": ("不能写入“{path}”:它位于(或经链接指向)工作空间文件夹,即各行政区数据的存放处,导出不会写到那里。请换一个该文件夹以外的路径。",
@@ -53,29 +53,11 @@ def _refuse(key: str, lang: str, **values: object) -> NotPermittedError:
     return NotPermittedError(say(TEXT, key, lang, **values))
 
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """Whether ``path`` (resolved) is ``folder`` or below it, also when the folder has another name
-    (a bind mount, a case-insensitive disk)."""
-    if path == folder or folder in path.parents:
-        return True
-    return folder.exists() and any(_same(p, folder) for p in (path, *path.parents) if p.exists())
-
-
 def _check_protected(p: Path, typed: str, lang: str) -> Path:
     """The resolved path of ``p``; refused when it, or the directory entry named, lies in the workspace folder."""
-    protected = Path(os.path.realpath(workspace_dir()))
-    real = Path(os.path.realpath(p))
-    entry = Path(os.path.realpath(p.parent)) / p.name  # the link itself, when p is a symlink
-    if _inside(real, protected) or _inside(entry, protected):
+    if in_workspace_dir(p):
         raise _refuse("workspace", lang, path=typed)
-    return real
+    return Path(os.path.realpath(p))
 
 
 def _check_parent(real: Path, typed: str, lang: str) -> None:

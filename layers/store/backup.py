@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 from geo.errors import NotPermittedError, OptionError
-from layers.store.workspace import store
+from layers.store.workspace import in_workspace_dir, store
 
 ACCOUNTS_FILE = "onemap_accounts.sqlite"
 
@@ -27,7 +27,7 @@ def backup(out: Path) -> list[Path]:
                           "--file=onemap.dump \"$ONEMAP_STORE\"")
     out = Path(out)
     folder: Path = st.folder  # type: ignore[attr-defined]
-    if _within(out, folder):
+    if in_workspace_dir(out):
         raise NotPermittedError(f"备份不能放在工作区文件夹里（{out.name}）：请换一个工作区文件夹以外的新目录 / a backup cannot go "
                                 f"into the workspace folder ({out.name}); give a new folder outside it")
     if out.exists() and not out.is_dir():
@@ -48,12 +48,6 @@ def backup(out: Path) -> list[Path]:
         shutil.copytree(folder / "plans", out / "plans")
         written.append(out / "plans")
     return written
-
-
-def _within(path: Path, folder: Path) -> bool:
-    """Whether ``path`` (existing or not, through links and ``..``) is ``folder`` or lies in it."""
-    real, base = path.resolve(), folder.resolve()
-    return real == base or base in real.parents
 
 
 def _online_copy(src: Path, dst: Path) -> Path:

@@ -24,7 +24,7 @@ from layers.store import schema
 from layers.store.gpkg import GeoPackageStore
 from layers.store.model import Changeset, Snapshot, Store, UserChange
 
-__all__ = ["Changeset", "UserChange", "Workspace", "WorkspaceInfo", "conform", "layer_ids", "list_workspaces", "open_workspace",
+__all__ = ["Changeset", "UserChange", "Workspace", "WorkspaceInfo", "conform", "in_workspace_dir", "layer_ids", "list_workspaces", "open_workspace",
            "store", "validate_adcode", "workspace_dir", "workspace_path"]
 conform = schema.conform
 ADCODE = re.compile(r"^\d{6}$")
@@ -33,6 +33,29 @@ ADCODE = re.compile(r"^\d{6}$")
 def workspace_dir() -> Path:
     """Folder of the workspace files (``$ONEMAP_WORKSPACES`` or ``<project>/workspaces``)."""
     return Path(os.environ.get("ONEMAP_WORKSPACES", PROJECT_DIR / "workspaces"))
+
+
+def in_workspace_dir(path: Path) -> bool:
+    """Whether ``path`` (existing or not), or the directory entry it names (the link itself when it is
+    a symlink), is the workspace folder or lies in it: through links and ``..``, and also when the
+    folder is reached under another name (a bind mount, a case-insensitive disk)."""
+    folder = Path(os.path.realpath(workspace_dir()))
+    real = Path(os.path.realpath(path))
+    entry = Path(os.path.realpath(path.parent)) / path.name
+    return _inside(real, folder) or _inside(entry, folder)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    if path == folder or folder in path.parents:
+        return True
+    return folder.exists() and any(_same(p, folder) for p in (path, *path.parents) if p.exists())
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def store() -> Store:
