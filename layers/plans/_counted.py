@@ -126,13 +126,21 @@ _FIRM_VERBS = re.compile("^(?:完成|实施|严格|监管|依法|全部|已经|�
 
 
 def _firm(noun: str, unit: str, before: str) -> str:
-    """A count of 家 whose noun names no firm: what is done to them and the last category of firms
-    before it (``煤矿完成升级改造3家, 严格监管保留9家`` -> 升级改造煤矿, 保留煤矿)."""
+    """A count of 家 whose noun names no firm: the category of firms before it in the same clause with the
+    qualifier the plan writes before it (``全县具备条件煤矿完成升级改造3家`` -> 具备条件煤矿), else what is
+    done to them and the last category before (``, 严格监管保留9家`` -> 保留煤矿, written so elsewhere)."""
     cats = list(_FIRMS.finditer(before))
     if unit != "家" or _FIRMS.search(noun) or not cats:
         return noun
-    tail = _FIRM_VERBS.sub("", re.split(r"[\d,，;；、。\s]", before[cats[-1].end() :])[-1])
+    after = before[cats[-1].end() :]
+    qualifier = _SCOPE.sub("", cut_left(re.search(f"[{HAN}]*$", before[: cats[-1].start()]).group()))  # type: ignore[union-attr]
+    if not re.search(r"[,，;；、。]", after) and len(qualifier) >= 2 and cats[-1].group() != "企业":  # 企业...达标79家: an award
+        return qualifier + cats[-1].group()
+    tail = _FIRM_VERBS.sub("", re.split(r"[\d,，;；、。\s]", after)[-1])
     return tail + cats[-1].group() if len(tail) >= 2 else noun
+
+
+_SCOPE = re.compile("^(?:全县|全区|全市|我县|我区|我市)")
 
 
 def _counted_as(noun: str, before: list[Hit], n: int, unit: str, at: int) -> list[Hit]:

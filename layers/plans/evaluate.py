@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from layers.plans._normalize import name_key, normalize
+from layers.plans._works import KIND_OF_PLACE
 from layers.plans.extract import extract_plan, read_plan
 
 PLACEHOLDER = "××"
@@ -122,8 +123,9 @@ def template_of(text: str, truth: pd.DataFrame, townships: list[str], county: tu
 
 def place_rows(found: pd.DataFrame) -> pd.DataFrame:
     """Rows that name a place: a river, a reservoir, a named hazard site, zone or forest area (a count
-    such as 9座水库 names none), or any row tied to a township."""
-    named = (found["layer"].isin(PLACE_LAYERS) | found["kind"].isin(NAMED_KINDS)) & (found["count"].astype(int) == 1)
+    such as 9座水库 names none, nor a kind such as 病险水库), or any row tied to a township."""
+    kind_only = found["name"].astype(str).map(lambda n: KIND_OF_PLACE.fullmatch(n) is not None)
+    named = (found["layer"].isin(PLACE_LAYERS) | found["kind"].isin(NAMED_KINDS)) & (found["count"].astype(int) == 1) & ~kind_only
     return found[named | (found["township"].astype(str) != "")]
 
 

@@ -38,6 +38,8 @@ from layers.plans._works import (
     GEO_WORDS,
     built_facilities,
     built_wherever,
+    kinds_of_mine,
+    kinds_of_place,
     listed_treatments,
     moved_firms,
     opens_with_verb,
@@ -45,6 +47,7 @@ from layers.plans._works import (
     treated_houses,
     treated_lines,
     treated_things,
+    weak_defences,
     works_objects,
 )
 from layers.plans.inventory import INVENTORY_COLUMNS
@@ -150,11 +153,13 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named = [h for h in named_hits(sentence) if h.name not in names and not _inside_counted(h, counted, sentence)]
     if index.is_group_heading(start):  # "(一)X能力提升工程" titles the projects under it
         named = [h for h in named if h.layer != "projects"]
+    mines = [h for h in kinds_of_mine(sentence) if h.name not in names]  # 露天矿山: the kind, not the bare 矿山 in it
+    named = [h for h in named if not any(m.at <= h.at < m.at + len(m.name) for m in mines)] + mines
     named += [h for h in forest_things(sentence) if not any(h.name in x.name or x.name in h.name for x in [*named, *counted])]
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
                          *treated_things(sentence), *listed_treatments(sentence), *treated_lines(sentence),
                          *built_facilities(sentence), *built_wherever(sentence), *treated_houses(sentence),
-                         *moved_firms(sentence), *relocations(sentence)],
+                         *moved_firms(sentence), *relocations(sentence), *kinds_of_place(sentence), *weak_defences(sentence)],
                         [*named, *counted], counted)
     if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start):
         built = works_objects(sentence)

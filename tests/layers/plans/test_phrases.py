@@ -47,7 +47,7 @@ def test_river_reaches_of_a_works_sentence_are_projects() -> None:
 @pytest.mark.parametrize(("sentence", "name", "layer", "kind", "count"), [
     ("建成地震监测基本站1个，一般站4个。", "一般站", "facilities", "warning_station", 4),  # elided noun: its kind, its words
     ("全县具备条件煤矿完成升级改造3家，严格监管保留9家。", "保留煤矿", "facilities", "mine", 9),  # firms in 家
-    ("全县具备条件煤矿完成升级改造3家，严格监管保留9家。", "升级改造煤矿", "facilities", "mine", 3),
+    ("全县具备条件煤矿完成升级改造3家，严格监管保留9家。", "具备条件煤矿", "facilities", "mine", 3),
     ("完成2个水毁修复项目。", "水毁修复项目", "projects", "project", 2),
     ("新建、改建快速路及普通干线公路建设项目 12 个 201 公里。", "普通干线公路建设项目", "projects", "project", 12),
     ("完成边坡整治 25 次。", "边坡整治", "projects", "project", 25),  # 次 counts works
