@@ -72,8 +72,6 @@ SUFFIXES = (
     Suffix("(?:化工园区|工业园区|产业园区|物流园区|仓储园区|开发区|化工集中区)", "facilities", "industrial_park", 6, min_prefix=0),
     Suffix("(?:危险化学品|危化品|危化|化工|烟花爆竹|民爆)(?:重大危险源)?(?:生产经营|生产销售|生产|经营|储存|使用|销售|批发)?企业",
            "facilities", "hazchem", 4, min_prefix=0),  # SCHEMA kinds: 危化企业
-    Suffix("(?:危险化学品|危化品)重大危险源(?!企业)", "facilities", "hazchem", 0, min_prefix=0),  # sites of a kind
-    Suffix("头顶库", "facilities", "tailings_pond", 0, min_prefix=0),  # a tailings pond with people below it
     Suffix("机场", "facilities", "airport", 6),
     Suffix("(?:人民医院|医院)", "facilities", "hospital", 8),
     Suffix("(?:中学校|中学|小学|学校)", "facilities", "school", 8),

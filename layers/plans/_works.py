@@ -221,20 +221,20 @@ def relocations(sentence: str) -> list[Hit]:
     return [Hit("geohazards", "relocation", m.group(1), at=m.start(1)) for m in _RELOCATION.finditer(sentence)]
 
 
-# Kinds of place a plan works on without naming one (完成病险水库除险加固, 加强林区、景区消防体系建设): a row
-# of the kind's layer named by the plan's words. The words are a closed set, so such a name is never a place
-# (:func:`layers.plans.evaluate.place_rows` leaves them out, and the build finds no position for them).
-KIND_OF_PLACE = re.compile("(?:病险|小型|中小型|中型|大中型)水库|中小河流|山洪沟|重点林区|林区|旅游景区|景区|农林结合部")
-_PLACE_LAYERS = (("水库", "reservoirs", "reservoir"), ("河流", "rivers", "stream"), ("沟", "rivers", "gully"),
-                 ("景区", "forest_fire", "scenic_area"), ("", "forest_fire", "forest_area"))
-_KIND_WORKS = re.compile("治理|除险加固|加固|整治|火源管控|消防体系建设|消防建设")
-_KIND_VERB = re.compile(f"(?:{_STOPS.pattern}|加大|开展)$")
+# Kinds of reservoir a plan works on without naming one (完成病险水库除险加固): a counted group of reservoirs
+# (SCHEMA rule 4) named by the plan's words. The words are a closed set, so such a name is never a place
+# (:func:`layers.plans.evaluate.place_rows` leaves them out, and the build finds no position for them). Other
+# kinds of place under a work (中小河流治理, 山洪沟治理) are the work's project; under management (火源管控,
+# 消防体系建设) they are no row.
+KIND_OF_PLACE = re.compile("(?:病险|小型|中小型|中型|大中型)水库")
+_KIND_WORKS = re.compile("治理|除险加固|加固|整治|改造")
+_KIND_VERB = re.compile(f"(?:{_STOPS.pattern}|开展)$")
 
 
 def kinds_of_place(sentence: str) -> list[Hit]:
-    """Kinds of place (:data:`KIND_OF_PLACE`) that open a list item or follow a verb and that a works word
-    later in their clause treats: one row each, unnamed (``加大旅游景区、农林结合部的火源管控`` -> 旅游景区,
-    农林结合部; not ``X镇段山洪沟治理``, a reach, nor ``中小河流洪水风险普查``, a survey)."""
+    """Kinds of reservoir (:data:`KIND_OF_PLACE`) that open a list item or follow a verb and that a works
+    word later in their clause treats: one row each, unnamed (``加强A治理、病险水库和病险水闸除险加固`` ->
+    病险水库; not ``X镇病险水库``, a place's)."""
     out = []
     for clause in re.finditer("[^,，;:]+", sentence):
         text = clause.group()
@@ -242,35 +242,24 @@ def kinds_of_place(sentence: str) -> list[Hit]:
             run = re.search(f"[{HAN}]*$", text[: m.start()]).group()  # type: ignore[union-attr]
             if (run and not _KIND_VERB.search(run)) or not _KIND_WORKS.search(text, m.end()):
                 continue
-            layer, kind = next((lay, k) for end, lay, k in _PLACE_LAYERS if m.group().endswith(end))
-            out.append(Hit(layer, kind, m.group(), at=clause.start() + m.start(), note="未具名(一类地物)"))
+            out.append(Hit("reservoirs", "reservoir", m.group(), at=clause.start() + m.start(), note="未具名(一类水库)"))
     return out
 
 
-# Kinds of mine the safety rules of mines name by how they are worked or how big they are (露天矿山,
-# 生产建设矿井, 30万吨/年以下煤矿): facilities, named by the plan's words; a bare 矿山 or 矿井 is none.
+# Kinds of mine by how they are worked or how big they are (30万吨/年以下煤矿, 露天矿山): facilities named by
+# the plan's words when their clause disposes of or refits them (分类处置, 关闭, 升级改造); rules for how a
+# kind is worked (加强露天矿山边坡管理) or watched (生产建设矿井远程监管) are no row, a bare 矿山 or 矿井 none.
 _MINE_KIND = re.compile("(?:生产建设|井工开采|井工|露天|地下开采|具备条件的?|\\d+万吨/年(?:及)?以[下上])(?:煤矿|矿井|矿山|非煤矿山)")
 
 
 def kinds_of_mine(sentence: str) -> list[Hit]:
-    """Kinds of mine by their working or size (:data:`_MINE_KIND`): a facility row each."""
-    return [Hit("facilities", "mine", m.group(), at=m.start()) for m in _MINE_KIND.finditer(sentence)]
+    """Kinds of mine by their working or size (:data:`_MINE_KIND`) that a works word of their clause
+    disposes of or refits: a facility row each."""
+    return [Hit("facilities", "mine", m.group(), at=m.start()) for m in _MINE_KIND.finditer(sentence)
+            if _MINE_WORKS.search(_clause(sentence, m.start()))]
 
 
-_WEAK = re.compile(f"([{HAN}、和及与]{{2,30}}?)(?:防洪能力|防洪标准|排涝能力)(?:较|偏)?(?:弱|低|不足|不达标)")
-
-
-def weak_defences(sentence: str) -> list[Hit]:
-    """Places whose flood defence the plan calls weak (``城区和部分临河街镇河段防洪能力弱``): one flood key
-    area per item of the list, named by the plan's words."""
-    out = []
-    for m in _WEAK.finditer(sentence):
-        at = m.start(1)
-        for item in re.finditer("[^、和及与]+", m.group(1)):
-            name = re.sub(f"^[{HAN}]*(?:{_STOPS.pattern})", "", item.group())
-            if len(name) >= 2:
-                out.append(Hit("facilities", "flood_key_area", name, at=at + item.end() - len(name)))
-    return out
+_MINE_WORKS = re.compile("处置|关闭|退出|改造|整合|淘汰|治理")
 
 
 def _clause(sentence: str, at: int) -> str:

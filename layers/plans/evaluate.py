@@ -153,9 +153,7 @@ def evaluate_document(key: str, text: str, truth: pd.DataFrame, adcode: str, tow
     """Extract ``text`` and score it against ``truth``; also extract its template."""
     found = extract_plan(text, adcode=adcode, key=key).rows
     layers = score_document(found, truth)
-    total = Score()
-    for s in layers.values():
-        total.add(s)
+    total = _total(layers)
     template = extract_plan(template_of(text, truth, townships, county), adcode=adcode, key=key).rows
     return DocumentResult(key, layers, total, sorted(set(place_rows(template)["name"])), unwritten_names(text, truth))
 
@@ -173,6 +171,50 @@ def evaluate_seeds(seeds: Path, plans: Path, townships: pd.DataFrame) -> list[Do
         county = tuple(re.findall(r"^([\u4e00-\u9fff]{2,4}?)(?:县|区)", d.title.removeprefix("重庆市")))
         out.append(evaluate_document(d.key, read_plan(path), truth, d.adcode, towns, county))
     return out
+
+
+@dataclass
+class SecondOpinion:
+    """A document inventoried a second time, from scratch and blind to the first inventory and to the
+    extractor (``plans/second/<key>.csv``): how the extractor and the first inventory each agree with it."""
+
+    key: str
+    rows: int
+    extractor: Score
+    first: Score
+
+
+def second_opinions(seeds: Path, plans: Path) -> list[SecondOpinion]:
+    """:class:`SecondOpinion` of every document with a second inventory in ``plans/second``."""
+    docs = pd.read_csv(plans / "documents.csv", dtype=str, keep_default_na=False)
+    out = []
+    for d in docs.itertuples():
+        second_path, path = plans / "second" / f"{d.key}.csv", seeds / d.seed_file
+        if not d.seed_file or not path.exists() or not second_path.exists():
+            continue
+        second = pd.read_csv(second_path, dtype=str, keep_default_na=False)
+        first = pd.read_csv(plans / f"{d.key}.csv", dtype=str, keep_default_na=False)
+        found = extract_plan(read_plan(path), adcode=d.adcode, key=d.key).rows
+        out.append(SecondOpinion(d.key, len(second), _total(score_document(found, second)), _total(score_document(first, second))))
+    return out
+
+
+def _total(layers: dict[str, Score]) -> Score:
+    total = Score()
+    for s in layers.values():
+        total.add(s)
+    return total
+
+
+def second_table(opinions: list[SecondOpinion]) -> str:
+    """The second inventories as text: recall/precision of the extractor and of the first inventory
+    against each (two people's inventories of one plan agree only so far)."""
+    lines = ["second inventories (made blind, from scratch):",
+             f"{'document':10s} {'rows':>5s}  extractor recall/prec  first inventory recall/prec"]
+    for o in opinions:
+        lines.append(f"{o.key:10s} {o.rows:5d}  {_pct(o.extractor.recall):>9s} / {_pct(o.extractor.precision):4s}"
+                     f"     {_pct(o.first.recall):>9s} / {_pct(o.first.precision):4s}")
+    return "\n".join(lines)
 
 
 def _pct(v: float | None) -> str:

@@ -47,7 +47,6 @@ from layers.plans._works import (
     treated_houses,
     treated_lines,
     treated_things,
-    weak_defences,
     works_objects,
 )
 from layers.plans.inventory import INVENTORY_COLUMNS
@@ -159,7 +158,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     named += _new_spans([*listed_items(sentence), *listed_works(sentence), *river_reaches(sentence), *target_subjects(sentence),
                          *treated_things(sentence), *listed_treatments(sentence), *treated_lines(sentence),
                          *built_facilities(sentence), *built_wherever(sentence), *treated_houses(sentence),
-                         *moved_firms(sentence), *relocations(sentence), *kinds_of_place(sentence), *weak_defences(sentence)],
+                         *moved_firms(sentence), *relocations(sentence), *kinds_of_place(sentence)],
                         [*named, *counted], counted)
     if any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.is_group_heading(start):
         built = works_objects(sentence)

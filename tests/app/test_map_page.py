@@ -23,7 +23,7 @@ def test_page_runs_and_draws_the_default_layers() -> None:
     assert not at.exception
     spec = at.session_state["map_spec"]
     assert spec["adcode"] == "500231" and spec["basemap"] == "none"
-    assert spec["layers"]["townships"] == 26 and spec["layers"]["geohazards"] == 385 - 120  # the 120 demo points are off
+    assert spec["layers"]["townships"] == 26 and spec["layers"]["geohazards"] == 384 - 120  # the 120 demo points are off
     assert "facilities" not in spec["layers"]  # off by default
     labels = [c.label for c in at.sidebar.checkbox]
     assert "乡镇(街道) (26)" in labels and "水库 (13)" in labels
@@ -33,11 +33,11 @@ def test_demo_switch_brings_the_demo_points_back_and_the_banner_counts_them() ->
     at = _run()
     assert "演示数据" not in at.warning[0].value  # no demo feature shown by default
     at.sidebar.toggle(key="q_demo").set_value(True).run()
-    assert at.session_state["map_spec"]["layers"]["geohazards"] == 385
+    assert at.session_state["map_spec"]["layers"]["geohazards"] == 384
     assert at.session_state["data_status"]["demo"] == 120
     assert "演示数据" in at.warning[0].value and "不是真实位置" in at.warning[0].value
     at.sidebar.toggle(key="q_synth").set_value(False).run()  # synthetic off hides demo too
-    assert at.session_state["map_spec"]["layers"]["geohazards"] == 18  # plan items the plan places approximately, and those it does not place (county centre)
+    assert at.session_state["map_spec"]["layers"]["geohazards"] == 17  # plan items the plan places approximately, and those it does not place (county centre)
     assert "demo" not in at.session_state["data_status"]
     assert at.session_state["data_status"]["synthetic"] == 3  # the three township cells whose seat is not in the gazetteer stay
 

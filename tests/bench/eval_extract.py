@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 
 from layers.catalog.registry import dataset  # noqa: E402
-from layers.plans.evaluate import evaluate_seeds, overall, table  # noqa: E402
+from layers.plans.evaluate import evaluate_seeds, overall, second_opinions, second_table, table  # noqa: E402
 
 SEEDS = Path(os.environ.get("ONEMAP_SEEDS", ROOT.parent / "shared" / "seeds"))
 
@@ -29,6 +29,10 @@ def run(*, per_layer: bool = True, misses: bool = True) -> dict:
         print(f"no seed plans found in {SEEDS}; set ONEMAP_SEEDS to the folder of the seed .txt files")
         return {}
     print(table(results, per_layer=per_layer, misses=misses))
+    if misses:
+        print("\nanswer key: data/plans/<document>.csv, written by rules 1-5 of data/plans/SCHEMA.md and settled as its "
+              "section 'How the answer key was settled' says\n")
+        print(second_table(second_opinions(SEEDS, ROOT / "data" / "plans")))
     s = overall(results)
     return {"name_recall": s.recall, "name_precision": s.precision, "counted_recall": s.counted_recall,
             "section_agreement": s.section_agreement, "template_places": sum(len(r.template_places) for r in results)}

@@ -176,12 +176,12 @@ def test_exports_leave_out_demo_by_default_and_follow_the_switches_and_filters(t
     def n(**kw: object) -> int:
         return len(_csv_rows(export("500231", "csv", tmp_path / "g.csv", layers=["geohazards"], overwrite=True, **kw).read_bytes()))
 
-    assert n() == 385 - 120  # demo off, as in the app
-    assert n(quality=QualityOptions(show_demo=True)) == 385
-    assert n(quality=QualityOptions(show_synthetic=False)) == 18
+    assert n() == 384 - 120  # demo off, as in the app
+    assert n(quality=QualityOptions(show_demo=True)) == 384
+    assert n(quality=QualityOptions(show_synthetic=False)) == 17
     base = shown_frames("500231")
     landslides = len(apply_filters(base, Filters(hazard_types=("monitoring",)))["geohazards"])
-    assert 0 < landslides < 265 and n(filters=Filters(hazard_types=("monitoring",))) == landslides
+    assert 0 < landslides < 264 and n(filters=Filters(hazard_types=("monitoring",))) == landslides
     assert not is_demo(base["geohazards"]).any()
 
 
@@ -214,11 +214,11 @@ def test_exporting_no_layer_is_an_error_in_the_users_language(tmp_path: Path, la
 def test_cli_export_demo_and_no_synthetic_flags(tmp_path: Path) -> None:
     out = tmp_path / "g.csv"
     assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards"]) == 0
-    assert len(_csv_rows(out.read_bytes())) == 265
+    assert len(_csv_rows(out.read_bytes())) == 264
     assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--demo", "--force"]) == 0
-    assert len(_csv_rows(out.read_bytes())) == 385
+    assert len(_csv_rows(out.read_bytes())) == 384
     assert main(["export", "500231", "--format", "csv", "--out", str(out), "--layers", "geohazards", "--no-synthetic", "--force"]) == 0
-    assert len(_csv_rows(out.read_bytes())) == 18
+    assert len(_csv_rows(out.read_bytes())) == 17
 
 
 def test_cli_atlas_in_english_with_a_title(tmp_path: Path) -> None:
