@@ -303,11 +303,13 @@ FOREST_THINGS = (("瞭望塔", "lookout"), ("监测哨", "lookout"), ("电子监
                  ("隔离带", "isolation_belt"), ("防火通道", "fire_road"), ("扑火队伍", "crew"), ("扑火队", "crew"),
                  ("检查站", "checkpoint"), ("通信基站", "base_station"))
 _BUILD = re.compile("建设|新建|建立|布局|配备|完善|建成")
+_LAGGING = re.compile("滞后|不足|薄弱|缓慢|不够|不到位|不完善")
 
 
 def forest_things(sentence: str) -> list[Hit]:
     """Forest-fire facilities a build sentence names without a count (建设瞭望塔、防火水池...)."""
-    if not _BUILD.search(sentence) or not any(w in sentence for w in ("森林", "防火", "林区", "扑火")):
+    builds = [m for m in _BUILD.finditer(sentence) if not _LAGGING.match(sentence, m.end())]  # 建设滞后: a description
+    if not builds or not any(w in sentence for w in ("森林", "防火", "林区", "扑火")):
         return []
     out = []
     for word, kind in FOREST_THINGS:

@@ -173,7 +173,7 @@ def _sentence_rows(sentence: str, start: int, end: int, index: SectionIndex, gaz
     hits = [*named, *counted, *length_hits(sentence), *_new_spans(line_works(sentence), named), *distance_rules(sentence), *zones]
     key_works = any(w in index.top_title(start) for w in _PROJECT_WORDS) and not index.has_box(start)  # a 专栏 lists them
     hits = [h for h in hits if not _in_title(h, sentence) and not _award(h, sentence) and (key_works or not _paper_work(h))
-            and not _banned_build(h, sentence) and not _category_of_list(h, sentence)]
+            and not _banned_build(h, sentence) and not _category_of_list(h, sentence) and not _managed_kind(h, sentence)]
     if not hits:
         return []
     for h in hits:
@@ -222,6 +222,23 @@ def _category_of_list(h: Hit, sentence: str) -> bool:
     """Whether ``h`` is a project named right after 等 (``A、B等防灾减灾骨干工程建设``): the category of the
     list before it, whose items are the works."""
     return h.layer == "projects" and h.name.endswith(("工程", "项目")) and sentence[max(h.at - 1, 0) : h.at] == "等"
+
+
+# SCHEMA rule 5: a bare kind of facility (化工企业, 非煤矿山, 工业园区) is a row only under a work that changes it.
+_BARE_KIND = re.compile("(?:危险化学品|危化品|危化|化工|烟花爆竹|民爆)(?:生产经营|生产|经营|储存|使用|批发)?企业|非煤矿山|煤矿|"
+                        "(?:化工|工业|产业)园区|开发区|化工集中区")
+_CHANGING = re.compile("关闭|退出|搬迁|搬、改|改造|整治|治理|建设|新建|扩建|淘汰|整合|处置|升级|整改|建成|布局|规划|入园")
+
+
+def _managed_kind(h: Hit, sentence: str) -> bool:
+    """Whether ``h`` is a bare kind of facility (:data:`_BARE_KIND`, no place, no count) whose clause does
+    nothing that changes it (安全管理, 监管, 培训): no row (SCHEMA rule 5)."""
+    if h.layer != "facilities" or h.count != 1 or not _BARE_KIND.fullmatch(h.name):
+        return False
+    start = max(sentence.rfind(c, 0, h.at) for c in ",，;；:") + 1
+    ends = [m.start() for m in re.finditer("[,，;；:]", sentence[h.at :])][:2]  # its clause and the next (A评估,B整改)
+    end = h.at + ends[-1] if len(ends) == 2 else len(sentence)
+    return not _CHANGING.search(sentence[start:end])
 
 
 _BAN = re.compile(r"(?:禁止|严禁|不得)[^,，;:。]*?(?:新建|扩建|建设)[^,，;:。]*$")

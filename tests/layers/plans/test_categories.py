@@ -98,3 +98,22 @@ def test_a_second_inventory_scores_the_extractor_and_the_first_inventory(tmp_pat
     assert (o.extractor.recall, o.extractor.precision) == (0.5, 0.5)  # 青石 of 青石/黄岭; 青石 of 青石/大垭
     assert (o.first.recall, o.first.precision) == (0.5, 1.0)
     assert "t              2" in ev.second_table([o])
+
+
+def test_fire_ponds_whose_building_lags_are_a_description_not_a_build() -> None:
+    sentence = "森林火灾风险防控基础设施不足,林火阻隔网络覆盖面小,消防水池、智能监测系统建设滞后。"
+    assert not any(k == "water_tank" for _, k, _ in _got(sentence)), _rows(sentence)["name"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("加强化工企业、民爆企业安全管理和从业人员培训。", set()),  # management of kinds: no row (rule 5)
+        ("严格非煤矿山安全监管执法。", set()),
+        ("推进化工园区及化工集中区全面实施整体风险评估,“一园一策”整改。", {"化工园区", "化工集中区"}),  # the work follows
+        ("依法关闭不具备安全生产条件的煤矿。", {"煤矿"}),
+    ],
+)
+def test_a_bare_kind_of_facility_is_a_row_only_under_a_work_that_changes_it(sentence: str, kept: set[str]) -> None:
+    kinds = {"化工企业", "民爆企业", "非煤矿山", "化工园区", "化工集中区", "煤矿"}
+    assert {n for layer, _, n in _got(sentence) if layer == "facilities"} & kinds == kept, _rows(sentence)["name"].tolist()
