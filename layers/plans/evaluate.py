@@ -211,9 +211,12 @@ def second_table(opinions: list[SecondOpinion]) -> str:
     against each (two people's inventories of one plan agree only so far)."""
     lines = ["second inventories (made blind, from scratch):",
              f"{'document':10s} {'rows':>5s}  extractor recall/prec  first inventory recall/prec"]
+    ext, first = Score(), Score()
     for o in opinions:
-        lines.append(f"{o.key:10s} {o.rows:5d}  {_pct(o.extractor.recall):>9s} / {_pct(o.extractor.precision):4s}"
-                     f"     {_pct(o.first.recall):>9s} / {_pct(o.first.precision):4s}")
+        ext.add(o.extractor)
+        first.add(o.first)
+    for key, rows, e, f in [*((o.key, o.rows, o.extractor, o.first) for o in opinions), ("all", sum(o.rows for o in opinions), ext, first)]:
+        lines.append(f"{key:10s} {rows:5d}  {_pct(e.recall):>9s} / {_pct(e.precision):4s}     {_pct(f.recall):>9s} / {_pct(f.precision):4s}")
     return "\n".join(lines)
 
 
