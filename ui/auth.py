@@ -2,10 +2,16 @@
 ``ONEMAP_AUTH=oidc``: Streamlit's own ``st.login`` with the role from a claim), the idle expiry of a
 session, who is logged in and the logout control in the sidebar, and ``acting_user`` for the pages'
 writes. With ``ONEMAP_AUTH`` unset nothing is shown and the pages keep their own name fields. The
-checks themselves are :mod:`layers.accounts`."""
+checks themselves are :mod:`layers.accounts`.
+
+A local login survives a reload of the page: the login's random token goes to the browser as the session
+cookie ``onemap_session`` (``SameSite=Strict``, ``Secure`` over https, gone when the browser closes) and a
+new session resumes the login from it while the store says it is live (:meth:`Accounts.resume`); logout,
+the idle minutes, a new password or disabling end it in the store, whatever the browser still holds."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import streamlit as st
@@ -27,10 +33,31 @@ TX = {
     "who": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"), "logout": ("退出登录", "Log out"),
 }
 ss = st.session_state
+COOKIE = "onemap_session"
+TOUCH_SECONDS = 30  # how often a used login's idle time is written to the store
 
 
 def _accounts() -> Accounts:
     return Accounts.of(store())
+
+
+def _cookie() -> str:
+    """The login token the browser sent with this session's connection ("" when none)."""
+    try:
+        return str(st.context.cookies.get(COOKIE) or "")
+    except (AttributeError, RuntimeError):  # no browser connection (bare script runs)
+        return ""
+
+
+def _hand_cookie() -> None:
+    """Give the browser the token of a new login (or tell it to forget one): a script in an invisible
+    frame of this origin sets ``document.cookie``; the token is data, passed as a JSON string."""
+    if "auth_cookie" not in ss:
+        return
+    token = str(ss.pop("auth_cookie"))
+    value = json.dumps(f"{COOKIE}={token}; path=/; SameSite=Strict" + ("" if token else "; max-age=0"))
+    st.sidebar.iframe(f"<script>(function(){{var c={value};if(location.protocol==='https:'){{c+='; Secure';}}"
+                      f"try{{window.parent.document.cookie=c;}}catch(e){{document.cookie=c;}}}})();</script>", width=1, height=1)
 
 
 def gate(lang: str) -> Account | None:
@@ -40,6 +67,7 @@ def gate(lang: str) -> Account | None:
     mode = guard.auth_mode()
     if not mode:
         return None
+    _hand_cookie()
     acc = _oidc(lang) if mode == "oidc" else _local(lang)
     ss["auth_seen"] = time.time()
     _sidebar(acc, lang)
@@ -50,6 +78,9 @@ def touch() -> None:
     """The session was used until now (app.py, after the page ran): idle time counts from the end of a run."""
     if "auth_user" in ss:
         ss["auth_seen"] = time.time()
+        if "auth_token" in ss and time.time() - float(ss.get("auth_touched", 0)) > TOUCH_SECONDS:
+            _accounts().touch_session(str(ss["auth_token"]))
+            ss["auth_touched"] = time.time()
 
 
 def acting_user(lang: str) -> str | None:
@@ -80,12 +111,32 @@ def _expired(lang: str) -> bool:
 
 
 def logout() -> None:
-    for k in ("auth_user", "auth_seen"):
+    token = ss.pop("auth_token", None)
+    if token:
+        _accounts().close_session(str(token))
+        ss["auth_cookie"] = ""
+    for k in ("auth_user", "auth_seen", "auth_touched"):
         ss.pop(k, None)
+
+
+def _resume(lang: str) -> None:
+    """A new session (a reload, another tab) of a browser that holds a live login: logged in again."""
+    token = _cookie()
+    if not token or token == ss.get("auth_closed"):
+        return
+    acc, why = _accounts().resume(token, guard.session_minutes())
+    if acc is None:
+        ss["auth_closed"] = token  # asked once per session
+        if why == "expired":
+            ss["auth_msg"] = pick(TX["expired"], lang).format(m=guard.session_minutes())
+        return
+    ss["auth_user"], ss["auth_seen"], ss["auth_token"], ss["auth_touched"] = acc.name, time.time(), token, time.time()
 
 
 def _local(lang: str) -> Account:
     _expired(lang)
+    if "auth_user" not in ss:
+        _resume(lang)
     acc = _accounts().find(ss["auth_user"]) if "auth_user" in ss else None
     if acc is not None and acc.disabled:
         logout()
@@ -115,7 +166,9 @@ def _wall(lang: str) -> None:
     except PermissionDeniedError as err:
         st.error(message_md(err, lang))
         return
-    ss["auth_user"], ss["auth_seen"] = acc.name, time.time()
+    token = _accounts().open_session(acc.name, idle_minutes=guard.session_minutes())
+    ss["auth_user"], ss["auth_seen"], ss["auth_token"], ss["auth_touched"] = acc.name, time.time(), token, time.time()
+    ss["auth_cookie"] = token
     st.rerun()
 
 

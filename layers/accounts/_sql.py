@@ -28,6 +28,14 @@ CREATE = """CREATE TABLE IF NOT EXISTS {t} (
     failed INTEGER NOT NULL DEFAULT 0,
     locked_until TEXT
 )"""
+# Logins kept across reloads: the SHA-256 of each login's random token (the token itself lives only in the
+# person's browser), whose account it is, and when it was made and last used.
+CREATE_SESSIONS = """CREATE TABLE IF NOT EXISTS {s} (
+    token_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created TEXT NOT NULL,
+    seen TEXT NOT NULL
+)"""
 
 
 class Database:
@@ -36,9 +44,10 @@ class Database:
     def __init__(self, kind: str, where: str | Path) -> None:
         self.kind, self.where = kind, where
         self.table = "accounts" if kind == "gpkg" else f"{SCHEMA}.accounts"
+        self.sessions = "sessions" if kind == "gpkg" else f"{SCHEMA}.sessions"
 
     def sql(self, text: str) -> str:
-        text = text.format(t=self.table)
+        text = text.format(t=self.table, s=self.sessions)
         return text if self.kind == "gpkg" else text.replace("?", "%s")
 
     def exists(self) -> bool:
@@ -62,6 +71,7 @@ class Database:
             with closing(sqlite3.connect(self.where, timeout=10)) as con, con:
                 if create:
                     con.execute(CREATE.format(t=self.table))
+                    con.execute(CREATE_SESSIONS.format(s=self.sessions))
                 return con.execute(statement, tuple(params)).fetchall()
         except sqlite3.Error as err:
             raise SourceReadError(f"账户库 {FILE_NAME} 无法读写：{err}；请检查工作区文件夹的权限 / the account file {FILE_NAME} "
@@ -75,6 +85,7 @@ class Database:
                 if create:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
                     con.execute(CREATE.format(t=self.table))
+                    con.execute(CREATE_SESSIONS.format(s=self.sessions))
                 cur = con.execute(statement, tuple(params))
                 return cur.fetchall() if cur.description else []
         except psycopg.Error as err:

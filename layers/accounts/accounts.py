@@ -5,6 +5,8 @@ disabling, and failed-login throttling (``MAX_FAILURES`` wrong passwords lock th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 import unicodedata
 from dataclasses import dataclass
 
@@ -131,6 +133,7 @@ class Accounts:
         acc = self.get(name)
         self.db.run("UPDATE {t} SET password_hash = ?, failed = 0, locked_until = NULL, updated = ? WHERE name = ?",
                     (_HASHER.hash(check_password(password)), _iso(_now()), acc.name))
+        self.close_sessions_of(acc.name)  # a new password logs every browser out
         return self.get(acc.name)
 
     def set_role(self, name: str, grant: Grant) -> Account:
@@ -146,6 +149,8 @@ class Accounts:
         if disabled:
             self._keep_an_admin(acc)
         self.db.run("UPDATE {t} SET disabled = ?, updated = ? WHERE name = ?", (int(disabled), _iso(_now()), acc.name))
+        if disabled:
+            self.close_sessions_of(acc.name)
         return self.get(acc.name)
 
     def _keep_an_admin(self, acc: Account) -> None:
@@ -187,6 +192,50 @@ class Accounts:
         self.db.run("UPDATE {t} SET failed = 0, locked_until = NULL WHERE name = ?", (acc.name,))
         return self.get(acc.name)
 
+    def open_session(self, name: str, *, idle_minutes: float | None = None, now: dt.datetime | None = None) -> str:
+        """A new login of ``name`` that survives a reload: a random token for the browser's cookie; the
+        store keeps only its SHA-256. Logins idle for more than ``idle_minutes`` are purged first."""
+        now = now or _now()
+        acc = self.get(name)
+        if idle_minutes is not None:
+            self.db.run("DELETE FROM {s} WHERE seen < ?", (_iso(now - dt.timedelta(minutes=idle_minutes)),))
+        token = secrets.token_urlsafe(32)
+        self.db.run("INSERT INTO {s} (token_hash, name, created, seen) VALUES (?, ?, ?, ?)", (_digest(token), acc.name, _iso(now), _iso(now)))
+        return token
+
+    def resume(self, token: str, idle_minutes: float, *, now: dt.datetime | None = None) -> tuple[Account | None, str]:
+        """The account of the login ``token`` and ``""`` while it is live (its idle time restarts);
+        ``(None, "expired")`` once it was idle more than ``idle_minutes`` (then it is closed); ``(None, "")``
+        for an unknown token, a closed login or a disabled or removed account."""
+        now = now or _now()
+        if not token or len(token) > 128:
+            return None, ""
+        rows = self.db.run("SELECT name, seen FROM {s} WHERE token_hash = ?", (_digest(token),))
+        if not rows:
+            return None, ""
+        name, seen = rows[0]
+        if now - dt.datetime.fromisoformat(seen) > dt.timedelta(minutes=idle_minutes):
+            self.close_session(token)
+            return None, "expired"
+        acc = self.find(name)
+        if acc is None or acc.disabled:
+            self.close_session(token)
+            return None, ""
+        self.touch_session(token, now=now)
+        return acc, ""
+
+    def touch_session(self, token: str, *, now: dt.datetime | None = None) -> None:
+        """The login ``token`` was used at ``now`` (its idle time counts from here)."""
+        self.db.run("UPDATE {s} SET seen = ? WHERE token_hash = ?", (_iso(now or _now()), _digest(token)))
+
+    def close_session(self, token: str) -> None:
+        """Log out the login ``token`` (other browsers of the same account stay logged in)."""
+        self.db.run("DELETE FROM {s} WHERE token_hash = ?", (_digest(token),))
+
+    def close_sessions_of(self, name: str) -> None:
+        """Log out every login of ``name``."""
+        self.db.run("DELETE FROM {s} WHERE name = ?", (name,))
+
     def _failed(self, acc: Account, now: dt.datetime) -> None:
         self.db.run("UPDATE {t} SET failed = failed + 1 WHERE name = ?", (acc.name,))
         failed = self.get(acc.name).failed
@@ -195,6 +244,10 @@ class Accounts:
             self.db.run("UPDATE {t} SET locked_until = ?, failed = 0 WHERE name = ?", (_iso(until), acc.name))
             _locked(self.get(acc.name), now)
         raise PermissionDeniedError(WRONG)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _locked(acc: Account, now: dt.datetime) -> None:

@@ -99,6 +99,34 @@ def test_an_idle_session_expires(local: Accounts, monkeypatch: pytest.MonkeyPatc
     assert _plain(at.warning[0].value) == "登录已过期（60 分钟无操作）：请重新登录。"
 
 
+def test_a_reload_keeps_the_login_until_logout(local: Accounts, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    _login(at, "水利", PW)
+    token = at.session_state["auth_token"]
+    frames = [str(e.proto) for e in at.sidebar if getattr(e, "type", None) == "iframe"]
+    assert len(frames) == 1 and f"onemap_session={token}; path=/; SameSite=Strict" in frames[0]  # handed to the browser
+    monkeypatch.setattr("ui.auth._cookie", lambda: token)  # the browser sends it back after a reload
+    again = AppTest.from_file(APP, default_timeout=120).run()  # a reload is a new session
+    assert not again.exception and again.session_state["auth_user"] == "水利"
+    assert "已登录：水利（编辑：reservoirs, rivers, facilities:flood）" in _sidebar_text(again)
+    again.sidebar.button(key="logout").click().run()
+    frames = [str(e.proto) for e in again.sidebar if getattr(e, "type", None) == "iframe"]
+    assert len(frames) == 1 and "onemap_session=; path=/; SameSite=Strict; max-age=0" in frames[0]  # told to forget it
+    third = AppTest.from_file(APP, default_timeout=120).run()  # the old cookie no longer logs in
+    assert "auth_user" not in third.session_state and third.title[0].value == "县域风险一张图 · 登录"
+
+
+def test_a_reload_after_the_idle_minutes_asks_to_log_in_again(local: Accounts, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    token = local.open_session("看")
+    local.touch_session(token, now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61))
+    monkeypatch.setattr("ui.auth._cookie", lambda: token)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert "auth_user" not in at.session_state and at.title[0].value == "县域风险一张图 · 登录"
+    assert _plain(at.warning[0].value) == "登录已过期（60 分钟无操作）：请重新登录。"
+
+
 def test_a_disabled_account_is_logged_out(local: Accounts) -> None:
     at = AppTest.from_file(APP, default_timeout=120).run()
     _login(at, "水利", PW)

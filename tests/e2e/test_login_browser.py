@@ -100,3 +100,36 @@ def test_screens_of_the_wall_and_the_accounts_page(page: OfflinePage, width: int
     p.page.wait_for_timeout(800)
     p.page.screenshot(path=str(p.shot(f"page_accounts_{width}")), full_page=True)
     assert p.page.locator('[data-testid="stException"]').count() == 0 and p.blocked == []
+
+
+def test_a_reload_keeps_the_login_and_logout_ends_it(page: OfflinePage, browser: object) -> None:  # noqa: ANN001
+    p = page
+    p.page.goto(p.url)
+    p.page.get_by_role("heading", name=WALL).wait_for(timeout=60_000)
+    _login(p, "admin", PW)
+    sidebar = p.page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("已登录：admin（管理员）").wait_for(timeout=60_000)
+    for _ in range(50):  # the cookie is set by the run after the login
+        cookies = {c["name"]: c for c in p.page.context.cookies()}
+        if "onemap_session" in cookies:
+            break
+        p.page.wait_for_timeout(100)
+    cookie = cookies["onemap_session"]
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] == -1 and len(cookie["value"]) >= 40  # gone with the browser
+    p.page.reload()
+    sidebar.get_by_text("已登录：admin（管理员）").wait_for(timeout=60_000)  # no wall after the reload
+    assert p.page.get_by_role("heading", name=WALL).count() == 0
+    other = OfflinePage(browser, p.url)  # another browser without the cookie: the wall
+    try:
+        other.page.goto(other.url)
+        other.page.get_by_role("heading", name=WALL).wait_for(timeout=60_000)
+        other.page.context.add_cookies([{**cookie, "value": "x" * 43}])  # a made-up token: the wall
+        other.page.reload()
+        other.page.get_by_role("heading", name=WALL).wait_for(timeout=60_000)
+    finally:
+        other.page.close()
+    sidebar.get_by_role("button", name="退出登录").click()
+    p.page.get_by_role("heading", name=WALL).wait_for(timeout=30_000)
+    p.page.reload()
+    p.page.get_by_role("heading", name=WALL).wait_for(timeout=60_000)  # logged out stays logged out
+    assert sidebar.get_by_text("已登录：admin（管理员）").count() == 0 and p.blocked == []
