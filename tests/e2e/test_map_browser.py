@@ -32,15 +32,16 @@ def test_layer_toggle_changes_what_is_painted(offline_page) -> None:
     p.page.wait_for_timeout(2000)  # past the first rerun
     frame = p.map_frame()
     frame.evaluate("() => { window.__probe = 42; window.map.setView([30.3, 107.4], 12); }")
-    p.page.get_by_text("地质灾害 (385)").click()
+    n_hazards = len(load_layer("500231", "geohazards"))  # plan items and the 120 demo points, as the sidebar counts them
+    p.page.get_by_text(f"地质灾害 ({n_hazards})").click()
     after = p.wait_features(lambda c: c["demo_hazards"] == 0)
-    assert after["total"] == before["total"] - 385
+    assert after["total"] == before["total"] - n_hazards
     # the sidebar toggle ran in the live map: same document, same view, in-map panel unticked to match
     assert frame.evaluate("() => window.__probe") == 42
     assert frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]") == \
         pytest.approx([30.3, 107.4, 12], abs=1e-3)
     assert frame.locator('.onemap-panel input[data-layer="geohazards"]').is_checked() is False
-    p.page.get_by_text("地质灾害 (385)").click()
+    p.page.get_by_text(f"地质灾害 ({n_hazards})").click()
     p.wait_features(lambda c: c["demo_hazards"] == 120)
     assert frame.evaluate("() => window.__probe") == 42
     assert frame.locator('.onemap-panel input[data-layer="geohazards"]').is_checked() is True
@@ -103,7 +104,7 @@ def test_in_map_layer_panel_toggles_instantly_and_keeps_the_view(offline_page) -
     view = p.view()
     frame.locator('.onemap-panel input[data-layer="geohazards"]').click()
     after = p.wait_features(lambda c: c["demo_hazards"] == 0, timeout_s=10)
-    assert after["total"] == before["total"] - 385
+    assert after["total"] == before["total"] - len(load_layer("500231", "geohazards"))
     assert p.view() == pytest.approx(view, abs=1e-9)  # no reload, same centre and zoom
     n_facilities = len(load_layer("500231", "facilities"))  # every facility is a point of its own
     assert n_facilities > 800
