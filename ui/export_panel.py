@@ -13,7 +13,7 @@ import streamlit as st
 from geo.errors import GeoError
 from layers.catalog.i18n import pick, t
 from layers.catalog.quality import QualityOptions
-from layers.exports.data import DATA_FORMATS
+from layers.exports.data import DATA_FORMATS, data_suffix
 
 log = logging.getLogger(__name__)
 ss = st.session_state
@@ -98,7 +98,7 @@ def render(adcode: str, name: str, visible: list[str], lang: str, view_ll: tuple
         if st.button(t("make_export", lang), key="ex_go"):
             from layers.exports import service as exportcli  # matplotlib is imported only when an export is asked for
 
-            suffix = "zip" if fmt == "shp" or (fmt in ("geojson", "csv") and len(visible) > 1) else fmt
+            suffix = data_suffix(fmt, len(visible)) if fmt in DATA_FORMATS else fmt
             made = _run(lambda tmp: exportcli.export(
                 adcode, fmt, tmp / f"{adcode}.{suffix}", layers=list(visible), title=title, paper=paper, orientation=orient,
                 dpi=int(dpi), footer=footer, lang=lang, view_ll=view_ll if ss.get("ex_view") else None, quality=quality,

@@ -48,6 +48,12 @@ def table_with_lonlat(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
+def data_suffix(fmt: str, n_layers: int) -> str:
+    """The file ending a data export of ``n_layers`` layers in ``fmt`` has: ``zip`` for a Shapefile and
+    for several layers of GeoJSON or CSV (one file per layer inside), else the format's own."""
+    return "zip" if fmt == "shp" or (fmt in ("geojson", "csv") and n_layers > 1) else fmt
+
+
 def export_data(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, out: Path, *, overwrite: bool = False, lang: str = "en") -> Path:
     """Write ``layers`` (id -> frame) as GeoPackage, GeoJSON, zipped Shapefile, CSV or XLSX.
 
@@ -70,7 +76,7 @@ def _write(layers: Mapping[str, gpd.GeoDataFrame], fmt: str, tmp: Path) -> None:
         with pd.ExcelWriter(tmp) as xw:
             for name, g in layers.items():
                 spreadsheet_safe(table_with_lonlat(g)).to_excel(xw, sheet_name=name[:31], index=False)
-    elif fmt == "shp" or len(layers) > 1:
+    elif data_suffix(fmt, len(layers)) == "zip":
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, g in layers.items():
                 for arc, data in _files(name, g, fmt):

@@ -17,7 +17,7 @@ from layers.analysis.riskstore import analysed_frames
 from layers.catalog.quality import QualityOptions
 from layers.catalog.specs import SPECS
 from layers.exports.atlas import export_atlas
-from layers.exports.data import DATA_FORMATS, export_data, standalone_html
+from layers.exports.data import DATA_FORMATS, data_suffix, export_data, standalone_html
 from layers.exports.output import atomic_write, safe_target
 from layers.exports.sheet import ProgressFn, Sheet, default_title, export_sheet, revision_stamp
 from layers.render.webmap import build_map
@@ -91,6 +91,12 @@ def export(adcode: str, fmt: str, out: Path, *, layers: Sequence[str] | None = N
     frames = shown_frames(ws, quality, filters)
     chosen = _chosen(frames, layers, ws.adcode, lang)
     if fmt in DATA_FORMATS:
+        if data_suffix(fmt, len(chosen)) == "zip" and out.suffix.lower() != ".zip":
+            what = "Shapefile " if fmt == "shp" else f"{len(chosen)} 个图层的 {fmt.upper()} "
+            what_en = "a Shapefile" if fmt == "shp" else f"{len(chosen)} layers of {fmt.upper()}"
+            raise ExportError(f"{what}导出为一个 ZIP 压缩包:请把输出文件名改为以 .zip 结尾(如 {out.stem}.zip),或只导出一个图层。",
+                              f"{what_en} is written as one ZIP archive: give an output name ending in .zip (e.g. "
+                              f"{out.stem}.zip), or export one layer.", lang)
         return export_data({k: frames[k] for k in chosen}, fmt, out, overwrite=overwrite, lang=lang)
     t, s = default_title(_name(ws, lang), chosen, lang)
     if fmt == "html":

@@ -227,3 +227,16 @@ def test_cli_atlas_in_english_with_a_title(tmp_path: Path) -> None:
     first = _poppler("pdftotext", "-f", "1", "-l", "1", str(out), "-")
     assert "Flood meeting · " in first and "Township atlas" in first and "Composite risk" in first
     assert "一乡一图" not in first and "综合风险" not in first
+
+
+@pytest.mark.parametrize(("fmt", "layers", "name"), [("csv", ["reservoirs", "rivers"], "两层.csv"), ("geojson", ["reservoirs", "rivers"], "两层.geojson"),
+                                                     ("shp", ["reservoirs"], "水库.shp")])
+def test_an_export_that_is_a_zip_needs_a_zip_name(tmp_path: Path, fmt: str, layers: list[str], name: str) -> None:
+    with pytest.raises(ExportError, match=r"导出为一个 ZIP 压缩包:请把输出文件名改为以 \.zip 结尾\(如 .*\.zip\),或只导出一个图层") as err:
+        export("500231", fmt, tmp_path / name, layers=layers)
+    assert re.search(r"is written as one ZIP archive: give an output name ending in \.zip \(e\.g\. .*\.zip\)", err.value.text("en"))
+    assert not list(tmp_path.iterdir())  # refused before anything is written
+    assert str(tmp_path) not in err.value.text("zh") + err.value.text("en")  # no server path in the message
+    out = export("500231", fmt, tmp_path / "ok.zip", layers=layers)
+    assert zipfile.is_zipfile(out)
+    assert export("500231", "csv", tmp_path / "one.csv", layers=["reservoirs"]).read_bytes()[:3] == b"\xef\xbb\xbf"  # one layer: a CSV
