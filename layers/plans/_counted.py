@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from layers.plans._patterns import FACILITY_ENDINGS, HAN, PROJECT_STOPS, STOP_RE, Hit, cut_left, project_prefix
+from layers.plans._patterns import FACILITY_ENDINGS, HAN, PROJECT_STOPS, STOP_RE, Hit, cut_left, project_prefix, run_before
 
 # Counted things: noun + number + unit (蓄水池26口) or number + unit + noun (4个检查站).
 UNITS = "口个座处支台套家条所辆架艘部次"  # 次 only for works (边坡整治 25次), see _counted
@@ -133,7 +133,7 @@ def _firm(noun: str, unit: str, before: str) -> str:
     if unit != "家" or _FIRMS.search(noun) or not cats:
         return noun
     after = before[cats[-1].end() :]
-    qualifier = _SCOPE.sub("", cut_left(re.search(f"[{HAN}]*$", before[: cats[-1].start()]).group()))  # type: ignore[union-attr]
+    qualifier = _SCOPE.sub("", cut_left(run_before(before, cats[-1].start())))
     if not re.search(r"[,，;；、。]", after) and len(qualifier) >= 2 and cats[-1].group() != "企业":  # 企业...达标79家: an award
         return qualifier + cats[-1].group()
     tail = _FIRM_VERBS.sub("", re.split(r"[\d,，;；、。\s]", after)[-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from layers.plans._patterns import HAN, Hit
+from layers.plans._patterns import HAN, Hit, run_before
 
 # Heads of what a works sentence builds: information works and facilities (longest first).
 _HEADS = re.compile("系统(?![开治谋性化地])|平台|数据库|一张图|基础设施|(?<!监测)网络|监测预警网|中心(?!城)|台站|基地")
@@ -239,7 +239,7 @@ def kinds_of_place(sentence: str) -> list[Hit]:
     for clause in re.finditer("[^,，;:]+", sentence):
         text = clause.group()
         for m in KIND_OF_PLACE.finditer(text):
-            run = re.search(f"[{HAN}]*$", text[: m.start()]).group()  # type: ignore[union-attr]
+            run = run_before(text, m.start())
             if (run and not _KIND_VERB.search(run)) or not _KIND_WORKS.search(text, m.end()):
                 continue
             out.append(Hit("reservoirs", "reservoir", m.group(), at=clause.start() + m.start(), note="未具名(一类水库)"))
