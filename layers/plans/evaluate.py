@@ -13,6 +13,7 @@ A section agrees when the extracted row's ``source_section`` equals one of the h
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +137,7 @@ class DocumentResult:
     total: Score
     template_places: list[str]
     unwritten: list[str] = field(default_factory=list)  # hand-made names the plan's text never writes
+    found: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # the extracted rows
 
 
 _REMARK = re.compile(r"[(（][^()（）]*[)）]|[“”\"]")
@@ -153,9 +155,9 @@ def evaluate_document(key: str, text: str, truth: pd.DataFrame, adcode: str, tow
     """Extract ``text`` and score it against ``truth``; also extract its template."""
     found = extract_plan(text, adcode=adcode, key=key).rows
     layers = score_document(found, truth)
-    total = _total(layers)
     template = extract_plan(template_of(text, truth, townships, county), adcode=adcode, key=key).rows
-    return DocumentResult(key, layers, total, sorted(set(place_rows(template)["name"])), unwritten_names(text, truth))
+    return DocumentResult(key, layers, _total(layers.values()), sorted(set(place_rows(template)["name"])),
+                          unwritten_names(text, truth), found)
 
 
 def evaluate_seeds(seeds: Path, plans: Path, townships: pd.DataFrame) -> list[DocumentResult]:
@@ -184,24 +186,25 @@ class SecondOpinion:
     first: Score
 
 
-def second_opinions(seeds: Path, plans: Path) -> list[SecondOpinion]:
-    """:class:`SecondOpinion` of every document with a second inventory in ``plans/second``."""
-    docs = pd.read_csv(plans / "documents.csv", dtype=str, keep_default_na=False)
+def second_opinions(results: list[DocumentResult], plans: Path) -> list[SecondOpinion]:
+    """:class:`SecondOpinion` of every evaluated document (``results`` of :func:`evaluate_seeds`, whose
+    extracted rows are scored again) with a second inventory in ``plans/second``."""
     out = []
-    for d in docs.itertuples():
-        second_path, path = plans / "second" / f"{d.key}.csv", seeds / d.seed_file
-        if not d.seed_file or not path.exists() or not second_path.exists():
+    for r in results:
+        second_path = plans / "second" / f"{r.key}.csv"
+        if not second_path.exists():
             continue
         second = pd.read_csv(second_path, dtype=str, keep_default_na=False)
-        first = pd.read_csv(plans / f"{d.key}.csv", dtype=str, keep_default_na=False)
-        found = extract_plan(read_plan(path), adcode=d.adcode, key=d.key).rows
-        out.append(SecondOpinion(d.key, len(second), _total(score_document(found, second)), _total(score_document(first, second))))
+        first = pd.read_csv(plans / f"{r.key}.csv", dtype=str, keep_default_na=False)
+        out.append(SecondOpinion(r.key, len(second), _total(score_document(r.found, second).values()),
+                                 _total(score_document(first, second).values())))
     return out
 
 
-def _total(layers: dict[str, Score]) -> Score:
+def _total(scores: Iterable[Score]) -> Score:
+    """The sum of ``scores``."""
     total = Score()
-    for s in layers.values():
+    for s in scores:
         total.add(s)
     return total
 
@@ -211,10 +214,7 @@ def second_table(opinions: list[SecondOpinion]) -> str:
     against each (two people's inventories of one plan agree only so far)."""
     lines = ["second inventories (made blind, from scratch):",
              f"{'document':10s} {'rows':>5s}  extractor recall/prec  first inventory recall/prec"]
-    ext, first = Score(), Score()
-    for o in opinions:
-        ext.add(o.extractor)
-        first.add(o.first)
+    ext, first = _total(o.extractor for o in opinions), _total(o.first for o in opinions)
     for key, rows, e, f in [*((o.key, o.rows, o.extractor, o.first) for o in opinions), ("all", sum(o.rows for o in opinions), ext, first)]:
         lines.append(f"{key:10s} {rows:5d}  {_pct(e.recall):>9s} / {_pct(e.precision):4s}     {_pct(f.recall):>9s} / {_pct(f.precision):4s}")
     return "\n".join(lines)
@@ -228,9 +228,8 @@ def table(results: list[DocumentResult], *, per_layer: bool = True, misses: bool
     """The evaluation as text: one line per document (and layer), the overall line, then the misses."""
     head = f"{'document':10s} {'layer':12s} {'names':>5s} {'recall':>6s} {'found':>5s} {'prec':>5s} {'counted':>7s} {'c.rec':>5s} {'sect':>5s} templ"
     lines = [head, "-" * len(head)]
-    overall = Score()
+    overall = _total(r.total for r in results)
     for r in results:
-        overall.add(r.total)
         rows = [*((layer, s) for layer, s in r.layers.items() if per_layer), ("all", r.total)]
         for layer, s in rows:
             templ = str(len(r.template_places)) if layer == "all" else ""
@@ -257,7 +256,4 @@ def table(results: list[DocumentResult], *, per_layer: bool = True, misses: bool
 
 
 def overall(results: list[DocumentResult]) -> Score:
-    total = Score()
-    for r in results:
-        total.add(r.total)
-    return total
+    return _total(r.total for r in results)

@@ -32,7 +32,7 @@ def run(*, per_layer: bool = True, misses: bool = True) -> dict:
     if misses:
         print("\nanswer key: data/plans/<document>.csv, written by rules 1-5 of data/plans/SCHEMA.md and settled as its "
               "section 'How the answer key was settled' says\n")
-        print(second_table(second_opinions(SEEDS, ROOT / "data" / "plans")))
+        print(second_table(second_opinions(results, ROOT / "data" / "plans")))
     s = overall(results)
     return {"name_recall": s.recall, "name_precision": s.precision, "counted_recall": s.counted_recall,
             "section_agreement": s.section_agreement, "template_places": sum(len(r.template_places) for r in results)}

@@ -90,10 +90,12 @@ def test_a_second_inventory_scores_the_extractor_and_the_first_inventory(tmp_pat
     (seeds / "t.txt").write_text(HEAD + "一、主要任务\n实施青石水库、大垭水库除险加固。\n", encoding="utf-8")
     (plans / "documents.csv").write_text("key,adcode,doc_number,title,date,seed_file\nt,,,示例县规划,,t.txt\n", encoding="utf-8")
     head = "layer,kind,name,count,source_section\n"
-    (plans / "t.csv").write_text(head + "reservoirs,reservoir,青石水库,1,一、\n", encoding="utf-8")
+    (plans / "t.csv").write_text("layer,kind,name,count,township,location_hint,source_section\n"
+                                 "reservoirs,reservoir,青石水库,1,,,一、\n", encoding="utf-8")
     (plans / "second" / "t.csv").write_text(head + "reservoirs,reservoir,青石水库,1,一、\nreservoirs,reservoir,黄岭水库,1,一、\n",
                                             encoding="utf-8")
-    (o,) = ev.second_opinions(seeds, plans)
+    towns = pd.DataFrame({"adcode": [], "name": []})
+    (o,) = ev.second_opinions(ev.evaluate_seeds(seeds, plans, towns), plans)
     assert (o.key, o.rows) == ("t", 2)
     assert (o.extractor.recall, o.extractor.precision) == (0.5, 0.5)  # 青石 of 青石/黄岭; 青石 of 青石/大垭
     assert (o.first.recall, o.first.precision) == (0.5, 1.0)
