@@ -130,7 +130,13 @@ def _resume(lang: str) -> None:
         if why == "expired":
             ss["auth_msg"] = pick(TX["expired"], lang).format(m=guard.session_minutes())
         return
-    ss["auth_user"], ss["auth_seen"], ss["auth_token"], ss["auth_touched"] = acc.name, time.time(), token, time.time()
+    _logged_in(acc.name, token)
+
+
+def _logged_in(name: str, token: str) -> None:
+    """This session is ``name``'s login ``token`` (used now: both idle clocks start here)."""
+    ss["auth_user"], ss["auth_token"] = name, token
+    ss["auth_seen"] = ss["auth_touched"] = time.time()
 
 
 def _local(lang: str) -> Account:
@@ -167,7 +173,7 @@ def _wall(lang: str) -> None:
         st.error(message_md(err, lang))
         return
     token = _accounts().open_session(acc.name, idle_minutes=guard.session_minutes())
-    ss["auth_user"], ss["auth_seen"], ss["auth_token"], ss["auth_touched"] = acc.name, time.time(), token, time.time()
+    _logged_in(acc.name, token)
     ss["auth_cookie"] = token
     st.rerun()
 
