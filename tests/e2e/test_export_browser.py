@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.exports.service import export
 
@@ -51,9 +52,21 @@ def test_pdf_exported_after_hiding_hazards_in_the_map_has_no_hazards(offline_pag
     assert not sidebar_box.is_checked()
     p.page.get_by_text("导出(会议出图/数据下载)").click()
     p.page.get_by_text("PDF 文档", exact=True).click()
-    p.page.get_by_role("button", name="生成导出文件").click()
+    pdf_choice = p.page.get_by_role("radio", name="PDF 文档")
+    for _ in range(100):  # the choice has reached the page before the export is asked for
+        if pdf_choice.is_checked():
+            break
+        p.page.wait_for_timeout(100)
     download_button = p.page.get_by_role("button", name="⬇ 500231.pdf")
-    download_button.wait_for(timeout=120_000)
+    for _ in range(3):  # a click during the rerun the format choice started can be lost: click again
+        p.page.get_by_role("button", name="生成导出文件").click()
+        try:
+            download_button.wait_for(timeout=60_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        raise AssertionError("the PDF was never offered for download")
     p.shot("export_panel_after_map_toggle")
     with p.page.expect_download() as dl:
         download_button.click()
